@@ -1,0 +1,100 @@
+# Jitsu gateway. `make` builds build/jitsu; `make check` installs what is
+# missing (scripts/install-deps.sh), builds and runs every test; `make demo`
+# and `make bench` likewise. Nothing is written outside build/.
+
+BUILD ?= build
+CC ?= cc
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+PKGS := libdpdk xenlight xlutil xenstore libpcap
+JITSU_VERSION := 0.1
+
+# Evaluated when used, so that `make check` on a fresh machine can install
+# the packages (deps) before anything asks pkg-config.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CRIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion)
+CRIT_LIBS = $(shell $(PKG_CONFIG) --libs criterion)
+
+WARN := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -MMD -MP \
+	-DJITSU_VERSION='"$(JITSU_VERSION)"'
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Fast-path and configuration code that runs on plain buffers, without EAL:
+# what the unit tests, the sanitizer build and the fuzzers link.
+CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
+	dataplane/frame.c control/config.c synjitsu/mode.c
+EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c
+MAIN_SRC := control/main.c
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+EAL_OBJS := $(EAL_SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+ASAN_CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+.PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz
+
+all: $(BUILD)/jitsu
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
+	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< $(CORE_OBJS) \
+		$(PKG_LIBS) $(CRIT_LIBS)
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_CORE_OBJS) tests/unit/helpers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< \
+		$(ASAN_CORE_OBJS) $(PKG_LIBS) $(CRIT_LIBS)
+
+# libFuzzer targets: clang, with the core sources compiled in.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
+
+unit: $(UNIT_BINS)
+asan: $(ASAN_UNIT_BINS)
+fuzz: $(FUZZ_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all unit asan fuzz
+	@tests/check.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: all
+	@scripts/demo.sh $(BUILD)/jitsu
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all
+	@bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The dataplane's counters: one X-macro list yields the enum, the names shown
+ * in telemetry and the kind of each counter. Every drop has its own counter.
+ */
+#ifndef JITSU_DP_COUNTERS_H
+#define JITSU_DP_COUNTERS_H
+
+#include <stdint.h>
+
+/* X(name, kind): kind is PKT (traffic seen or sent), OUT (an outcome that
+ * answered or forwarded something) or DROP (a packet freed without being
+ * sent: the reason is the name). */
+#define DP_COUNTERS(X)                                                        \
+	X(rx_uplink, PKT)                                                     \
+	X(rx_downlink, PKT)                                                   \
+	X(rx_exception, PKT)                                                  \
+	X(tx_uplink, PKT)                                                     \
+	X(tx_downlink, PKT)                                                   \
+	X(tx_exception, PKT)                                                  \
+	X(arp_reply, OUT)                                                     \
+	X(dns_answer, OUT)                                                    \
+	X(dns_nodata, OUT)                                                    \
+	X(dns_nxdomain, OUT)                                                  \
+	X(dns_refused, OUT)                                                   \
+	X(dns_formerr, OUT)                                                   \
+	X(dns_badvers, OUT)                                                   \
+	X(exception_forwarded, OUT)                                           \
+	X(drop_tx_full, DROP)                                                 \
+	X(drop_multiseg, DROP)                                                \
+	X(drop_runt, DROP)                                                    \
+	X(drop_vlan_nested, DROP)                                             \
+	X(drop_l2_not_ours, DROP)                                             \
+	X(drop_l3_proto, DROP)                                                \
+	X(drop_arp_malformed, DROP)                                           \
+	X(drop_arp_not_request, DROP)                                         \
+	X(drop_arp_not_ours, DROP)                                            \
+	X(drop_arp_gratuitous, DROP)                                          \
+	X(drop_ip_malformed, DROP)                                            \
+	X(drop_ip_cksum, DROP)                                                \
+	X(drop_ip_fragment, DROP)                                             \
+	X(drop_ip_options, DROP)                                              \
+	X(drop_ip_not_ours, DROP)                                             \
+	X(drop_ip_ttl, DROP)                                                  \
+	X(drop_udp_malformed, DROP)                                           \
+	X(drop_udp_cksum, DROP)                                               \
+	X(drop_tcp_malformed, DROP)                                           \
+	X(drop_gw_unhandled, DROP)                                            \
+	X(drop_svc_no_route, DROP)                                            \
+	X(drop_dns_short, DROP)                                               \
+	X(drop_dns_response, DROP)                                            \
+	X(drop_dns_opcode, DROP)                                              \
+	X(drop_dns_no_room, DROP)                                             \
+	X(drop_downlink, DROP)
+
+enum dp_counter {
+#define DP_COUNTER_ENUM(name, kind) DP_C_##name,
+	DP_COUNTERS(DP_COUNTER_ENUM)
+#undef DP_COUNTER_ENUM
+	DP_C__COUNT
+};
+
+enum dp_counter_kind {
+	DP_CK_PKT,
+	DP_CK_OUT,
+	DP_CK_DROP,
+};
+
+/** Name of a counter as shown in telemetry, or NULL past the end. */
+const char *dp_counter_name(unsigned int id);
+
+/** Kind of a counter (traffic, outcome, drop). */
+enum dp_counter_kind dp_counter_kind(unsigned int id);
+
+/**
+ * One worker's counters. The worker is the only writer; readers (telemetry,
+ * the control plane) load each word relaxed and sum across workers.
+ */
+struct dp_counters {
+	uint64_t v[DP_C__COUNT];
+};
+
+/* Single writer: a relaxed load and store is enough (no lock prefix), and it
+ * keeps concurrent readers free of torn or formally racy reads. */
+static inline void
+dp_count_add(struct dp_counters *c, enum dp_counter id, uint64_t n)
+{
+	__atomic_store_n(&c->v[id], __atomic_load_n(&c->v[id], __ATOMIC_RELAXED) + n,
+			 __ATOMIC_RELAXED);
+}
+
+static inline void
+dp_count(struct dp_counters *c, enum dp_counter id)
+{
+	dp_count_add(c, id, 1);
+}
+
+/** Add a worker's counters into @p sum (relaxed loads). */
+void dp_counters_accumulate(struct dp_counters *sum, const struct dp_counters *c);
+
+/** Total of all counters of kind DROP. */
+uint64_t dp_counters_drops(const struct dp_counters *c);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The DNS responder of the fast path. It works on a DNS message in a plain
+ * byte buffer and rewrites the query into its response in place.
+ */
+#ifndef JITSU_DP_DNS_H
+#define JITSU_DP_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+#include "svctab.h"
+
+#define DP_DNS_HDR_LEN 12
+#define DP_DNS_EDNS_SIZE 1232 /**< UDP payload size we advertise (DNS flag day 2020) */
+
+/** What the responder needs besides the message. */
+struct dp_dns_conf {
+	const struct dp_svctab *tab;
+	uint32_t ttl;        /**< TTL of answers, SOA and negative answers */
+	uint32_t soa_serial;
+};
+
+/** Outcome of one message. */
+struct dp_dns_result {
+	unsigned int counter; /**< dns_* outcome or drop_dns_* reason */
+	int svc;              /**< service the name belongs to, or DP_SVC_NONE */
+};
+
+/**
+ * Turn the query in @p msg (@p len bytes, @p cap bytes of room) into its
+ * response. Outcomes: an A answer for a service name (NOERROR with no answer
+ * for other types), NXDOMAIN with the zone's SOA for an unknown name under a
+ * zone, REFUSED for any other name, FORMERR for a malformed query, BADVERS for
+ * EDNS versions above 0. Responses, non-QUERY opcodes and unreadable headers
+ * are dropped, never answered.
+ *
+ * @return the response length, or 0 when the message is to be dropped.
+ */
+uint16_t dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *msg, uint16_t len,
+			uint16_t cap, struct dp_dns_result *res);
+
+/**
+ * Text name ("www.Example.org", trailing dot optional) to lower-case wire
+ * format. Labels are 1 to 63 letters, digits, '-' or '_'.
+ * @return the wire length (root label included), or -EINVAL.
+ */
+int dp_dns_name_from_text(const char *text, uint8_t *wire, size_t cap);
+
+/** Wire-format name to dotted text (no trailing dot). @return 0 or -EINVAL. */
+int dp_dns_name_to_text(const uint8_t *wire, size_t len, char *text, size_t cap);
+
+#endif

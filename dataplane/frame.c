@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <netinet/in.h>
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf_core.h>
+#include <rte_udp.h>
+
+#include "dataplane.h"
+#include "pkt.h"
+
+#define DP_DNS_PORT 53
+#define DP_REPLY_TTL 64
+
+static inline int
+dp_mac_is(const uint8_t *a, const struct rte_ether_addr *b)
+{
+	return memcmp(a, b->addr_bytes, RTE_ETHER_ADDR_LEN) == 0;
+}
+
+unsigned int
+dp_arp_respond(uint8_t *frame, uint16_t l2_len, const struct rte_ether_addr *mac,
+	       uint32_t gw_ip, const struct dp_svctab *tab)
+{
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(frame + l2_len);
+	uint32_t tpa, spa;
+
+	if (a->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    a->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4)
+		return DP_C_drop_arp_malformed;
+	if (a->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST))
+		return DP_C_drop_arp_not_request;
+	memcpy(&tpa, &a->arp_data.arp_tip, 4);
+	memcpy(&spa, &a->arp_data.arp_sip, 4);
+	if (tpa == spa)
+		return DP_C_drop_arp_gratuitous; /* an announcement: nothing to say */
+	if (tpa != gw_ip && (tab == NULL || dp_svctab_by_ip(tab, tpa) == DP_SVC_NONE))
+		return DP_C_drop_arp_not_ours;
+
+	/* Reply to the requester's link-layer source; keep any VLAN tag. */
+	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	a->arp_data.arp_tha = a->arp_data.arp_sha;
+	memcpy(&a->arp_data.arp_tip, &spa, 4);
+	a->arp_data.arp_sha = *mac;
+	memcpy(&a->arp_data.arp_sip, &tpa, 4);
+	return 0;
+}
+
+/* Turn a UDP datagram whose payload now holds @p dlen bytes of reply into
+ * the reply frame: swap addresses and ports, fix lengths and checksums. */
+static void
+dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *mac,
+	     uint16_t dlen, int tx_cksum, struct dp_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + p->l4_off);
+	uint16_t ulen = (uint16_t)(sizeof(*udp) + dlen);
+
+	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+
+	uint32_t a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(p->l3_len + ulen));
+	ip->time_to_live = DP_REPLY_TTL;
+	ip->fragment_offset = 0;
+	ip->hdr_checksum = 0;
+
+	uint16_t port = udp->src_port;
+	udp->src_port = udp->dst_port;
+	udp->dst_port = port;
+	udp->dgram_len = rte_cpu_to_be_16(ulen);
+	udp->dgram_cksum = 0;
+
+	v->len = (uint16_t)(p->l4_off + ulen);
+	v->l2_len = (uint8_t)p->l2_len;
+	v->l3_len = (uint8_t)p->l3_len;
+	if (tx_cksum) {
+		v->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, v->ol_flags);
+	} else {
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
+}
+
+/* One's-complement sum over the pseudo-header and the datagram (its own
+ * checksum included) is all ones when the checksum is right. */
+static int
+dp_udp_cksum_ok(const uint8_t *frame, const struct dp_pkt *p)
+{
+	uint16_t ulen = (uint16_t)(p->data_len + 8);
+	uint32_t s = rte_raw_cksum(frame + p->l2_len + 12, 8); /* source, destination */
+
+	/* rte_raw_cksum sums in memory order: add the rest in network order */
+	s += (uint32_t)rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16(ulen);
+	s += rte_raw_cksum(frame + p->l4_off, ulen);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s == 0xffff;
+}
+
+static void
+dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
+	     uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+{
+	if (p->is_fragment) {
+		v->counter = DP_C_drop_ip_fragment;
+		return;
+	}
+	if (p->l3_len != sizeof(struct rte_ipv4_hdr)) {
+		v->counter = DP_C_drop_ip_options;
+		return;
+	}
+	uint64_t l4ck = rx_ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(frame + p->l4_off);
+	if (l4ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+	    (l4ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD && udp->dgram_cksum != 0 &&
+	     !dp_udp_cksum_ok(frame, p))) {
+		v->counter = DP_C_drop_udp_cksum;
+		return;
+	}
+
+	struct dp_dns_result r;
+	uint16_t dlen = dp_dns_respond(&c->dns, frame + p->data_off, p->data_len,
+				       (uint16_t)(cap - p->data_off), &r);
+	v->counter = r.counter;
+	v->svc = r.svc;
+	if (dlen == 0)
+		return;
+	dp_udp_reply(frame, p, &c->up_mac, dlen, c->flags & DP_F_TX_CKSUM_UP, v);
+	v->action = DP_ACT_TX_UPLINK;
+}
+
+/* Not ours to handle: the exception port takes it when there is one. */
+static inline void
+dp_unhandled(const struct dp_fp_conf *c, uint16_t len, unsigned int reason,
+	     struct dp_verdict *v)
+{
+	if (c->flags & DP_F_EXCEPTION) {
+		v->action = DP_ACT_TX_EXCEPTION;
+		v->counter = DP_C_exception_forwarded;
+		v->len = len;
+	} else {
+		v->counter = reason;
+	}
+}
+
+static inline void
+dp_verdict_init(struct dp_verdict *v)
+{
+	v->action = DP_ACT_DROP;
+	v->svc = DP_SVC_NONE;
+	v->ol_flags = 0;
+	v->len = 0;
+	v->l2_len = 0;
+	v->l3_len = 0;
+}
+
+void
+dp_uplink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint16_t cap,
+		uint64_t rx_ol_flags, struct dp_verdict *v)
+{
+	struct dp_pkt p;
+
+	dp_verdict_init(v);
+	v->counter = dp_parse(frame, len, rx_ol_flags, &p);
+	if (v->counter != DP_PARSE_OK)
+		return;
+
+	/* Taps and af_packet ports are promiscuous: keep to our own frames. */
+	if (!dp_mac_is(frame, &c->up_mac)) {
+		if (!(frame[0] & 1))
+			v->counter = DP_C_drop_l2_not_ours;
+		else if (p.ether_type == DP_ETHER_TYPE_ARP)
+			goto arp; /* broadcast requests */
+		else
+			dp_unhandled(c, len, DP_C_drop_l2_not_ours, v);
+		return;
+	}
+
+	if (p.ether_type == DP_ETHER_TYPE_ARP)
+		goto arp;
+	if (p.ether_type != DP_ETHER_TYPE_IPV4) {
+		dp_unhandled(c, len, DP_C_drop_l3_proto, v);
+		return;
+	}
+	if (p.dst_ip == c->gw_ip) {
+		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT)
+			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
+		else
+			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);
+		return;
+	}
+	v->svc = dp_svctab_by_ip(c->dns.tab, p.dst_ip);
+	if (v->svc != DP_SVC_NONE) {
+		v->counter = DP_C_drop_svc_no_route;
+		return;
+	}
+	dp_unhandled(c, len, DP_C_drop_ip_not_ours, v);
+	return;
+
+arp:
+	v->counter = dp_arp_respond(frame, p.l2_len, &c->up_mac, c->gw_ip, c->dns.tab);
+	if (v->counter == 0) {
+		v->counter = DP_C_arp_reply;
+		v->action = DP_ACT_TX_UPLINK;
+		v->len = len;
+	} else if (v->counter == DP_C_drop_arp_not_request) {
+		dp_unhandled(c, len, DP_C_drop_arp_not_request, v);
+	}
+}
+
+void
+dp_downlink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint16_t cap,
+		  uint64_t rx_ol_flags, struct dp_verdict *v)
+{
+	struct dp_pkt p;
+
+	(void)cap;
+	dp_verdict_init(v);
+	v->counter = dp_parse(frame, len, rx_ol_flags, &p);
+	if (v->counter != DP_PARSE_OK)
+		return;
+	if (p.ether_type == DP_ETHER_TYPE_ARP) {
+		/* Services resolve the gateway only: no proxy ARP between them. */
+		v->counter = dp_arp_respond(frame, p.l2_len, &c->down_mac, c->gw_ip, NULL);
+		if (v->counter == 0) {
+			v->counter = DP_C_arp_reply;
+			v->action = DP_ACT_TX_DOWNLINK;
+			v->len = len;
+		}
+		return;
+	}
+	v->counter = DP_C_drop_downlink;
+}

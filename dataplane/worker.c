@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dataplane.h"
+
+#define DP_BURST 32
+#define DP_DRAIN_US 100 /* longest a reply waits in a tx buffer under load */
+
+enum dp_port_role { DP_UP, DP_DOWN, DP_EXC, DP_NROLES };
+
+static const unsigned int dp_tx_counter[DP_NROLES] = {
+	[DP_UP] = DP_C_tx_uplink,
+	[DP_DOWN] = DP_C_tx_downlink,
+	[DP_EXC] = DP_C_tx_exception,
+};
+static const unsigned int dp_rx_counter[DP_NROLES] = {
+	[DP_UP] = DP_C_rx_uplink,
+	[DP_DOWN] = DP_C_rx_downlink,
+	[DP_EXC] = DP_C_rx_exception,
+};
+static const enum dp_port_role dp_action_port[] = {
+	[DP_ACT_TX_UPLINK] = DP_UP,
+	[DP_ACT_TX_DOWNLINK] = DP_DOWN,
+	[DP_ACT_TX_EXCEPTION] = DP_EXC,
+};
+
+struct dp_worker {
+	struct dp_fp_conf conf; /* own copy: no shared line read per packet */
+	const uint32_t *quit;
+	uint16_t queue;
+	uint16_t port[DP_NROLES]; /* DP_PORT_NONE when absent */
+	struct rte_eth_dev_tx_buffer *txb[DP_NROLES];
+	struct dp_counters cnt __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* Called by the tx buffer with what the NIC did not take: free and count. */
+static void
+dp_tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
+{
+	struct dp_worker *w = arg;
+
+	rte_pktmbuf_free_bulk(pkts, n);
+	dp_count_add(&w->cnt, DP_C_drop_tx_full, n);
+}
+
+struct dp_worker *
+dp_worker_create(const struct dp_worker_params *prm)
+{
+	int socket = (int)rte_lcore_to_socket_id(prm->lcore);
+	struct dp_worker *w = rte_zmalloc_socket("dp_worker", sizeof(*w),
+						 RTE_CACHE_LINE_SIZE, socket);
+	if (w == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	w->conf = *prm->conf;
+	w->quit = prm->quit;
+	w->queue = prm->queue;
+	w->port[DP_UP] = prm->uplink;
+	w->port[DP_DOWN] = prm->downlink;
+	w->port[DP_EXC] = prm->exception;
+	for (int r = 0; r < DP_NROLES; r++) {
+		if (w->port[r] == DP_PORT_NONE)
+			continue;
+		w->txb[r] = rte_zmalloc_socket("dp_txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0,
+					       socket);
+		if (w->txb[r] == NULL || rte_eth_tx_buffer_init(w->txb[r], DP_BURST) != 0 ||
+		    rte_eth_tx_buffer_set_err_callback(w->txb[r], dp_tx_unsent, w) != 0) {
+			dp_worker_free(w);
+			rte_errno = ENOMEM;
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void
+dp_worker_free(struct dp_worker *w)
+{
+	if (w == NULL)
+		return;
+	for (int r = 0; r < DP_NROLES; r++) {
+		if (w->txb[r] == NULL)
+			continue;
+		rte_pktmbuf_free_bulk(w->txb[r]->pkts, w->txb[r]->length);
+		rte_free(w->txb[r]);
+	}
+	rte_free(w);
+}
+
+const struct dp_counters *
+dp_worker_counters(const struct dp_worker *w)
+{
+	return &w->cnt;
+}
+
+static inline void
+dp_flush(struct dp_worker *w)
+{
+	for (int r = 0; r < DP_NROLES; r++) {
+		if (w->txb[r] == NULL || w->txb[r]->length == 0)
+			continue;
+		uint16_t sent = rte_eth_tx_buffer_flush(w->port[r], w->queue, w->txb[r]);
+		dp_count_add(&w->cnt, dp_tx_counter[r], sent);
+	}
+}
+
+static inline void
+dp_tx(struct dp_worker *w, enum dp_port_role r, struct rte_mbuf *m)
+{
+	uint16_t sent = rte_eth_tx_buffer(w->port[r], w->queue, w->txb[r], m);
+
+	if (sent)
+		dp_count_add(&w->cnt, dp_tx_counter[r], sent);
+}
+
+static inline void
+dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
+{
+	struct dp_verdict v;
+
+	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
+		dp_count(&w->cnt, DP_C_drop_multiseg);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t cap = (uint16_t)RTE_MIN(UINT16_MAX, m->data_len + rte_pktmbuf_tailroom(m));
+
+	switch (from) {
+	case DP_UP:
+		dp_uplink_frame(&w->conf, frame, m->data_len, cap, m->ol_flags, &v);
+		break;
+	case DP_DOWN:
+		dp_downlink_frame(&w->conf, frame, m->data_len, cap, m->ol_flags, &v);
+		break;
+	default: /* the host kernel speaks on the uplink as it is */
+		v.action = DP_ACT_TX_UPLINK;
+		v.counter = DP_C__COUNT;
+		v.len = m->data_len;
+		v.ol_flags = 0;
+		break;
+	}
+	if (v.counter < DP_C__COUNT)
+		dp_count(&w->cnt, v.counter);
+	if (v.action == DP_ACT_DROP) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = v.len;
+	m->pkt_len = v.len;
+	m->ol_flags = v.ol_flags;
+	if (v.ol_flags) {
+		m->l2_len = v.l2_len;
+		m->l3_len = v.l3_len;
+	}
+	dp_tx(w, dp_action_port[v.action], m);
+}
+
+int
+dp_worker_run(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct rte_mbuf *pkts[DP_BURST];
+	const uint64_t drain_tsc = (rte_get_tsc_hz() + US_PER_S - 1) / US_PER_S * DP_DRAIN_US;
+	uint64_t prev = rte_rdtsc();
+
+	while (__atomic_load_n(w->quit, __ATOMIC_RELAXED) == 0) {
+		unsigned int got = 0;
+
+		for (int r = 0; r < DP_NROLES; r++) {
+			if (w->port[r] == DP_PORT_NONE)
+				continue;
+			uint16_t n = rte_eth_rx_burst(w->port[r], w->queue, pkts, DP_BURST);
+			if (n == 0)
+				continue;
+			got += n;
+			dp_count_add(&w->cnt, dp_rx_counter[r], n);
+			for (uint16_t i = 0; i < n; i++) {
+				if (i + 1 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				dp_handle(w, (enum dp_port_role)r, pkts[i]);
+			}
+		}
+		/* Under load the buffers fill and go out in full bursts; when
+		 * the ports run dry, or at the latest every DP_DRAIN_US, the
+		 * rest goes out too. */
+		uint64_t cur = rte_rdtsc();
+		if (got == 0 || cur - prev > drain_tsc) {
+			dp_flush(w);
+			prev = cur;
+		}
+	}
+	dp_flush(w);
+	return 0;
+}
