@@ -16,6 +16,9 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 CRIT_CFLAGS = $(shell $(PKG_CONFIG) --cflags criterion)
 CRIT_LIBS = $(shell $(PKG_CONFIG) --libs criterion)
 
+# V=1 shows the commands.
+Q := $(if $(V),,@)
+
 WARN := -Wall -Wextra -Werror
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -MMD -MP \
 	-DJITSU_VERSION='"$(JITSU_VERSION)"'
@@ -46,30 +49,36 @@ deps:
 	@scripts/install-deps.sh
 
 $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
-	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) -c -o $@ $<
+	@echo "  CC/SAN  $<"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< $(CORE_OBJS) \
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< $(CORE_OBJS) \
 		$(PKG_LIBS) $(CRIT_LIBS)
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_CORE_OBJS) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< \
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< \
 		$(ASAN_CORE_OBJS) $(PKG_LIBS) $(CRIT_LIBS)
 
 # libFuzzer targets: clang, with the core sources compiled in.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
 
 unit: $(UNIT_BINS)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Run every test suite of `make check` and print one closing line:
+# "check: N passed, M failed". Exits non-zero when anything failed.
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/.."
+pass=0 fail=0 failed=()
+
+run() { # name, command...
+	local name=$1; shift
+	echo "=== $name"
+	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$name"); fi
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] && run "unit $(basename "$t")" "$t" --jobs=1
+done
+for t in "$BUILD"/asan/tests/test_*; do
+	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 "$t" --jobs=1
+done
+for f in "$BUILD"/fuzz/fuzz_*; do
+	[ -x "$f" ] && run "fuzz $(basename "$f")" tests/fuzz/run.sh "$f" 20000
+done
+for t in tests/golden/test_*.sh tests/e2e/test_*.sh; do
+	[ -x "$t" ] && run "$(basename "$(dirname "$t")") $(basename "$t" .sh)" "$t" "$BUILD/jitsu"
+done
+
+echo
+[ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
+echo "check: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

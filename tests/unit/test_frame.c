@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dataplane/frame.c: what the fast path does with whole frames (ARP, DNS,
+ * drops and the exception port), on plain buffers. */
+#include <criterion/criterion.h>
+
+#include <rte_mbuf_core.h>
+
+#include "../../dataplane/dataplane.h"
+#include "helpers.h"
+
+static const uint8_t gw_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x01 };
+static const uint8_t down_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x02 };
+static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static struct dp_svctab *tab;
+static struct dp_fp_conf conf;
+
+static void
+setup(void)
+{
+	struct dp_svctab_params p = { .max_services = 2, .max_names = 2, .max_zones = 1 };
+	uint8_t w[DP_DNS_NAME_MAX];
+
+	tab = dp_svctab_create(&p);
+	cr_assert_not_null(tab);
+	cr_assert_eq(dp_svctab_add_service(tab, 0, th_ip("10.77.1.10")), 0);
+	int l = dp_dns_name_from_text("www.example.org", w, sizeof(w));
+	cr_assert_eq(dp_svctab_add_name(tab, 0, w, (size_t)l), 0);
+	l = dp_dns_name_from_text("example.org", w, sizeof(w));
+	cr_assert_eq(dp_svctab_add_zone(tab, w, (size_t)l), 0);
+	memset(&conf, 0, sizeof(conf));
+	memcpy(conf.up_mac.addr_bytes, gw_mac, 6);
+	memcpy(conf.down_mac.addr_bytes, down_mac, 6);
+	conf.gw_ip = th_ip("10.77.0.1");
+	conf.dns = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 1 };
+}
+
+static void
+teardown(void)
+{
+	dp_svctab_free(tab);
+}
+
+TestSuite(frame, .init = setup, .fini = teardown);
+
+static uint16_t
+arp_frame(uint8_t *f, const uint8_t *dst, uint16_t op, const char *spa, const char *tpa)
+{
+	memset(f, 0, 60);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, cli_mac, 6);
+	th_put16(f + 12, 0x0806);
+	th_put16(f + 14, 1);
+	th_put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	th_put16(f + 20, op);
+	memcpy(f + 22, cli_mac, 6);
+	uint32_t a = th_ip(spa), b = th_ip(tpa);
+	memcpy(f + 28, &a, 4);
+	memcpy(f + 38, &b, 4);
+	return 60; /* padded to the Ethernet minimum, as on a wire */
+}
+
+static void
+assert_arp_reply(const uint8_t *f, const uint8_t *mac, const char *ip)
+{
+	uint32_t a = th_ip(ip), b = th_ip("10.77.0.2");
+
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0, "to the requester");
+	cr_assert_eq(memcmp(f + 6, mac, 6), 0, "from us");
+	cr_assert_eq(th_get16(f + 20), 2, "a reply");
+	cr_assert_eq(memcmp(f + 22, mac, 6), 0, "sender MAC");
+	cr_assert_eq(memcmp(f + 28, &a, 4), 0, "sender IP: the address asked for");
+	cr_assert_eq(memcmp(f + 32, cli_mac, 6), 0, "target MAC");
+	cr_assert_eq(memcmp(f + 38, &b, 4), 0, "target IP");
+}
+
+Test(frame, arp_for_the_gateway)
+{
+	uint8_t f[64];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_arp_reply);
+	cr_assert_eq(v.len, 60);
+	assert_arp_reply(f, gw_mac, "10.77.0.1");
+}
+
+Test(frame, proxy_arp_for_a_service_unicast_too)
+{
+	uint8_t f[64];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	assert_arp_reply(f, gw_mac, "10.77.1.10");
+}
+
+Test(frame, arp_that_is_not_ours)
+{
+	uint8_t f[64];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.9"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_arp_not_ours);
+	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.1", "10.77.0.1"), 64, 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_arp_gratuitous, "an announcement, even of our address");
+	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_arp_not_request);
+	arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1");
+	f[18] = 8;
+	dp_uplink_frame(&conf, f, 60, 64, 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_arp_malformed);
+	arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1");
+	dp_uplink_frame(&conf, f, 41, 64, 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_arp_malformed, "cut short");
+}
+
+Test(frame, arp_replies_go_to_the_exception_port_when_there_is_one)
+{
+	uint8_t f[64];
+	struct dp_verdict v;
+
+	conf.flags |= DP_F_EXCEPTION;
+	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION);
+	cr_assert_eq(v.counter, DP_C_exception_forwarded);
+	cr_assert_eq(v.len, 60);
+}
+
+static uint16_t
+dns_frame(uint8_t *f, const uint8_t *dst, const char *name, uint16_t qtype)
+{
+	uint8_t q[512];
+	uint16_t ql = th_dns_query(q, name, qtype, 0);
+
+	return th_udp_frame(f, dst, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"), 40000, 53,
+			    q, ql);
+}
+
+/* The reply is a valid frame: addresses and ports swapped, lengths and
+ * checksums right. */
+static void
+assert_dns_reply(const uint8_t *f, uint16_t len)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0);
+	cr_assert_eq(memcmp(f + 6, gw_mac, 6), 0);
+	cr_assert_eq(ip->src_addr, th_ip("10.77.0.1"));
+	cr_assert_eq(ip->dst_addr, th_ip("10.77.0.2"));
+	cr_assert_eq(ip->time_to_live, 64);
+	cr_assert_eq(ntohs(ip->total_length), len - 14);
+	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff, "IP checksum");
+	cr_assert_eq(th_get16(f + 34), 53);
+	cr_assert_eq(th_get16(f + 36), 40000);
+	cr_assert_eq(th_get16(f + 38), len - 34);
+	/* the UDP checksum over the datagram and pseudo-header verifies */
+	uint32_t s = rte_raw_cksum(f + 26, 8) + rte_cpu_to_be_16(17) + rte_cpu_to_be_16(len - 34) +
+		     rte_raw_cksum(f + 34, (size_t)(len - 34));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	cr_assert_eq(s, 0xffff, "UDP checksum");
+	cr_assert_neq(th_get16(f + 40), 0, "UDP checksum is filled in");
+}
+
+Test(frame, dns_query_answered_in_place)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	cr_assert_eq(v.svc, 0);
+	cr_assert_eq(v.len, len + 16);
+	cr_assert_eq(v.ol_flags, 0);
+	assert_dns_reply(f, v.len);
+	uint32_t a;
+	memcpy(&a, f + v.len - 4, 4);
+	cr_assert_eq(a, th_ip("10.77.1.10"));
+}
+
+Test(frame, dns_outcomes_through_the_frame_path)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len;
+
+	len = dns_frame(f, gw_mac, "nope.example.org", 1);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_nxdomain);
+	assert_dns_reply(f, v.len);
+	len = dns_frame(f, gw_mac, "www.example.com", 1);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_refused);
+	cr_assert_eq(v.len, len);
+	assert_dns_reply(f, v.len);
+}
+
+Test(frame, padded_query_reply_has_no_padding)
+{
+	uint8_t f[1500] = { 0 };
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	dp_uplink_frame(&conf, f, (uint16_t)(len + 20), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	cr_assert_eq(v.len, len + 16);
+	assert_dns_reply(f, v.len);
+}
+
+Test(frame, dns_reply_with_tx_checksum_offload)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	conf.flags |= DP_F_TX_CKSUM_UP;
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.ol_flags, RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+				 RTE_MBUF_F_TX_UDP_CKSUM);
+	cr_assert_eq(v.l2_len, 14);
+	cr_assert_eq(v.l3_len, 20);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	cr_assert_eq(ip->hdr_checksum, 0, "left to the NIC");
+	cr_assert_eq(th_get16(f + 40), ntohs(rte_ipv4_phdr_cksum(ip, v.ol_flags)),
+		     "pseudo-header sum seeded for the NIC");
+}
+
+Test(frame, dns_with_bad_udp_checksum_is_dropped)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	f[40] ^= 0x55;
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_udp_cksum);
+	len = dns_frame(f, gw_mac, "www.example.org", 1);
+	dp_uplink_frame(&conf, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_BAD, &v);
+	cr_assert_eq(v.counter, DP_C_drop_udp_cksum, "the NIC said bad");
+	len = dns_frame(f, gw_mac, "www.example.org", 1);
+	f[40] ^= 0x55;
+	dp_uplink_frame(&conf, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_GOOD, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer, "the NIC said good");
+	len = dns_frame(f, gw_mac, "www.example.org", 1);
+	f[40] = f[41] = 0;
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer, "no checksum is allowed over IPv4");
+}
+
+Test(frame, dns_fragment_or_options_dropped)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	th_put16(f + 20, 0x2000);
+	th_put16(f + 24, 0);
+	uint16_t ck = rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
+	memcpy(f + 24, &ck, 2);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_ip_fragment);
+}
+
+Test(frame, dns_response_and_short_header_dropped)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	f[44] |= 0x80; /* QR */
+	th_put16(f + 40, 0);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_dns_response);
+	uint8_t hdr[5] = { 1, 2, 3, 4, 5 };
+	len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"), 1, 53,
+			   hdr, sizeof(hdr));
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_dns_short);
+}
+
+Test(frame, dns_with_vlan_tag_keeps_it)
+{
+	uint8_t f[1500], g[1504];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	memcpy(g, f, 12);
+	th_put16(g + 12, 0x8100);
+	th_put16(g + 14, 7);
+	memcpy(g + 16, f + 12, (size_t)(len - 12));
+	dp_uplink_frame(&conf, g, (uint16_t)(len + 4), sizeof(g), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	cr_assert_eq(v.len, len + 4 + 16);
+	cr_assert_eq(th_get16(g + 12), 0x8100);
+	cr_assert_eq(th_get16(g + 14), 7);
+	cr_assert_eq(th_get16(g + 16), 0x0800);
+	cr_assert_eq(memcmp(g, cli_mac, 6), 0);
+}
+
+Test(frame, frames_for_another_mac_are_dropped)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	static const uint8_t other[6] = { 0x02, 9, 9, 9, 9, 9 };
+	uint16_t len = dns_frame(f, other, "www.example.org", 1);
+
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_l2_not_ours);
+	conf.flags |= DP_F_EXCEPTION;
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP, "unicast to another host never leaves");
+	len = dns_frame(f, bcast, "www.example.org", 1);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION, "broadcast IP goes to the host");
+}
+
+Test(frame, other_traffic_to_the_gateway)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint8_t pl[4] = { 0 };
+	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"),
+				    1, 123, pl, sizeof(pl));
+
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled);
+	conf.flags |= DP_F_EXCEPTION;
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION);
+	cr_assert_eq(v.len, len);
+}
+
+Test(frame, traffic_to_a_service_has_no_route_yet)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint8_t pl[4] = { 0 };
+	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.1.10"),
+				    1, 80, pl, sizeof(pl));
+
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_svc_no_route);
+	cr_assert_eq(v.svc, 0);
+}
+
+Test(frame, other_addresses_and_protocols)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint8_t pl[4] = { 0 };
+	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("192.0.2.1"),
+				    1, 80, pl, sizeof(pl));
+
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_ip_not_ours);
+	th_put16(f + 12, 0x86dd);
+	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_l3_proto);
+	dp_uplink_frame(&conf, f, 0, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_runt);
+}
+
+Test(frame, downlink_arp_for_the_gateway_only)
+{
+	uint8_t f[64];
+	struct dp_verdict v;
+
+	dp_downlink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
+	cr_assert_eq(v.counter, DP_C_arp_reply);
+	assert_arp_reply(f, down_mac, "10.77.0.1");
+	dp_downlink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP, "no proxy ARP between services");
+	cr_assert_eq(v.counter, DP_C_drop_arp_not_ours);
+}
+
+Test(frame, downlink_ip_is_dropped_and_counted)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, down_mac, "www.example.org", 1);
+
+	dp_downlink_frame(&conf, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_downlink);
+}
+
+Test(frame, counter_names_are_unique_and_drops_are_summed)
+{
+	struct dp_counters c = { 0 };
+
+	for (unsigned int i = 0; i < DP_C__COUNT; i++) {
+		cr_assert_not_null(dp_counter_name(i));
+		for (unsigned int j = 0; j < i; j++)
+			cr_assert_str_neq(dp_counter_name(i), dp_counter_name(j));
+	}
+	cr_assert_null(dp_counter_name(DP_C__COUNT));
+	dp_count(&c, DP_C_drop_runt);
+	dp_count_add(&c, DP_C_drop_ip_cksum, 2);
+	dp_count(&c, DP_C_dns_answer);
+	cr_assert_eq(dp_counters_drops(&c), 3);
+	struct dp_counters sum = { 0 };
+	dp_counters_accumulate(&sum, &c);
+	dp_counters_accumulate(&sum, &c);
+	cr_assert_eq(sum.v[DP_C_drop_ip_cksum], 4);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dataplane/svctab.c: the fast path's service lookups. */
+#include <criterion/criterion.h>
+#include <errno.h>
+
+#include "../../dataplane/dns.h"
+#include "../../dataplane/svctab.h"
+#include "helpers.h"
+
+static int
+wire(const char *text, uint8_t *w)
+{
+	int l = dp_dns_name_from_text(text, w, DP_DNS_NAME_MAX);
+
+	cr_assert_gt(l, 0, "%s", text);
+	return l;
+}
+
+Test(svctab, many_services_all_found)
+{
+	enum { N = 5000 };
+	struct dp_svctab_params p = { .max_services = N, .max_names = 2 * N, .max_zones = 1 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+	char name[64];
+
+	cr_assert_not_null(t);
+	for (uint32_t i = 0; i < N; i++) {
+		/* consecutive addresses: the worst case for a weak hash */
+		cr_assert_eq(dp_svctab_add_service(t, i, htonl(0x0a4d0000u + i)), 0);
+		snprintf(name, sizeof(name), "s%u.example.org", i);
+		cr_assert_eq(dp_svctab_add_name(t, i, w, (size_t)wire(name, w)), 0);
+		snprintf(name, sizeof(name), "alias-%u.example.net", i);
+		cr_assert_eq(dp_svctab_add_name(t, i, w, (size_t)wire(name, w)), 0);
+	}
+	cr_assert_eq(dp_svctab_count(t), N);
+	for (uint32_t i = 0; i < N; i++) {
+		cr_assert_eq(dp_svctab_by_ip(t, htonl(0x0a4d0000u + i)), (int)i);
+		cr_assert_eq(dp_svctab_addr(t, i), htonl(0x0a4d0000u + i));
+		snprintf(name, sizeof(name), "S%u.Example.ORG", i);
+		cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire(name, w)), (int)i);
+		snprintf(name, sizeof(name), "alias-%u.example.net", i);
+		cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire(name, w)), (int)i);
+	}
+	cr_assert_eq(dp_svctab_by_ip(t, htonl(0x0a4e0000u)), DP_SVC_NONE);
+	cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire("s5000.example.org", w)), DP_SVC_NONE);
+	cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire("s1.example", w)), DP_SVC_NONE);
+	dp_svctab_free(t);
+}
+
+Test(svctab, duplicates_and_capacity)
+{
+	struct dp_svctab_params p = { .max_services = 2, .max_names = 2, .max_zones = 1 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+
+	cr_assert_eq(dp_svctab_add_service(t, 0, th_ip("10.0.0.1")), 0);
+	cr_assert_eq(dp_svctab_add_service(t, 1, th_ip("10.0.0.1")), -EEXIST);
+	cr_assert_eq(dp_svctab_add_service(t, 0, th_ip("10.0.0.2")), -EEXIST);
+	cr_assert_eq(dp_svctab_add_service(t, 5, th_ip("10.0.0.2")), -EINVAL, "ids are dense");
+	cr_assert_eq(dp_svctab_add_service(t, 1, th_ip("10.0.0.2")), 0);
+	cr_assert_eq(dp_svctab_add_service(t, 2, th_ip("10.0.0.3")), -ENOSPC);
+	cr_assert_eq(dp_svctab_add_name(t, 0, w, (size_t)wire("a.b", w)), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("A.B.", w)), -EEXIST);
+	cr_assert_eq(dp_svctab_add_name(t, 7, w, (size_t)wire("c.d", w)), -EINVAL, "no service 7");
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("c.d", w)), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("e.f", w)), -ENOSPC);
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, 1), -EINVAL, "the root is no name");
+	uint8_t bad[4] = { 5, 'a', 'b', 0 };
+	cr_assert_eq(dp_svctab_add_name(t, 1, bad, 4), -EINVAL, "label past the end");
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("b", w)), 0);
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("b", w)), -EEXIST);
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("c", w)), -ENOSPC);
+	dp_svctab_free(t);
+	dp_svctab_free(NULL);
+}
+
+static int
+zone_of(const struct dp_svctab *t, const char *name)
+{
+	uint8_t w[DP_DNS_NAME_MAX], labels[128];
+	int l = wire(name, w);
+	unsigned int n = 0;
+
+	for (int off = 0; w[off] != 0; off += 1 + w[off])
+		labels[n++] = (uint8_t)off;
+	return dp_svctab_zone_of(t, w, (size_t)l, labels, n);
+}
+
+Test(svctab, zones_longest_match_on_label_boundaries)
+{
+	struct dp_svctab_params p = { .max_services = 1, .max_names = 1, .max_zones = 4 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("example.org", w)), 0);
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("sub.example.org", w)), 0);
+	cr_assert_eq(zone_of(t, "example.org"), 0);
+	cr_assert_eq(zone_of(t, "www.example.org"), 4);
+	cr_assert_eq(zone_of(t, "a.sub.example.org"), 2, "the longer zone wins");
+	cr_assert_eq(zone_of(t, "xsub.example.org"), 5);
+	cr_assert_eq(zone_of(t, "badexample.org"), -1);
+	cr_assert_eq(zone_of(t, "org"), -1);
+	dp_svctab_free(t);
+}
+
+Test(svctab, absurd_sizes_are_refused)
+{
+	struct dp_svctab_params p = { .max_services = 1u << 30, .max_names = 1, .max_zones = 1 };
+
+	cr_assert_null(dp_svctab_create(&p));
+	cr_assert_eq(errno, EINVAL);
+}
