@@ -19,7 +19,7 @@ for t in "$BUILD"/asan/tests/test_*; do
 	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 "$t" --jobs=1
 done
 for f in "$BUILD"/fuzz/fuzz_*; do
-	[ -x "$f" ] && run "fuzz $(basename "$f")" tests/fuzz/run.sh "$f" 20000
+	[ -x "$f" ] && run "fuzz $(basename "$f")" tests/fuzz/run.sh "$f"
 done
 for t in tests/golden/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run "$(basename "$(dirname "$t")") $(basename "$t" .sh)" "$t" "$BUILD/jitsu"

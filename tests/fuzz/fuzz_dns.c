@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* libFuzzer: the DNS responder on arbitrary messages and buffer sizes. */
+#include <string.h>
+
+#include "common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dp_dns_conf dc = { .tab = fz_table(), .ttl = 30, .soa_serial = 1 };
+	struct dp_dns_result r;
+
+	if (size < 1 || size > 1500)
+		return 0;
+	/* first byte: how much room past the message the buffer has */
+	size_t room = data[0];
+	size_t len = size - 1;
+	uint8_t *m = malloc(len + room + 1); /* exact size: ASan sees overruns */
+	memcpy(m, data + 1, len);
+	uint16_t n = dp_dns_respond(&dc, m, (uint16_t)len, (uint16_t)(len + room), &r);
+	if (n > len + room || r.counter >= DP_C__COUNT)
+		abort();
+	if (n != 0 && (m[2] & 0x80) == 0)
+		abort(); /* whatever we send is a response */
+	if (n == 0 && r.counter != DP_C_drop_dns_short && r.counter != DP_C_drop_dns_response &&
+	    r.counter != DP_C_drop_dns_opcode && r.counter != DP_C_drop_dns_no_room)
+		abort(); /* a drop always has its reason */
+	free(m);
+	return 0;
+}
