@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+"""Golden test of the real jitsu binary on a pcap of mixed traffic.
+
+  golden.py gen IN.pcap             write the input pcap
+  golden.py check IN OUT STATS      check every output packet and the counters
+
+Each case below is one input frame with what must come out of the uplink for
+it (a reply, checked field by field) or the counter that must count its drop.
+One worker and one queue keep the order, so replies are matched in sequence.
+"""
+import json
+import logging
+import sys
+
+logging.getLogger("scapy").setLevel(logging.ERROR)
+
+from scapy.all import (ARP, DNS, DNSQR, DNSRROPT, IP, IPv6, TCP, UDP, Dot1Q, Ether,
+                       Raw, raw, rdpcap, wrpcap)
+
+GW_MAC = "02:70:63:61:70:00"   # net_pcap's first port
+CLI_MAC = "02:00:00:00:00:02"
+GW = "10.77.0.1"
+CLI = "10.77.0.2"
+WWW = "10.77.1.10"
+API = "10.77.1.11"
+TTL = 42                       # dns_ttl of golden.conf
+
+
+def q(name, qtype="A", **kw):
+    return DNS(id=kw.pop("id", 0x4242), rd=1, qd=DNSQR(qname=name, qtype=qtype), **kw)
+
+
+def udp_to_gw(payload, sport=40000, dport=53, dst_mac=GW_MAC):
+    return Ether(dst=dst_mac, src=CLI_MAC) / IP(src=CLI, dst=GW) / UDP(sport=sport, dport=dport) / payload
+
+
+def arp_req(pdst, psrc=CLI, dst="ff:ff:ff:ff:ff:ff", op=1):
+    return Ether(dst=dst, src=CLI_MAC) / ARP(op=op, hwsrc=CLI_MAC, psrc=psrc, pdst=pdst)
+
+
+def with_bad_udp_cksum(p):
+    p = Ether(raw(p))
+    p[UDP].chksum ^= 0x5555
+    return p
+
+
+def with_bad_ip_cksum(p):
+    p = Ether(raw(p))
+    p[IP].chksum ^= 0x5555
+    return p
+
+
+def with_zero_udp_cksum(p):
+    p = Ether(raw(p))
+    p[UDP].chksum = 0
+    return p
+
+
+def two_questions():
+    d = DNS(id=7, rd=1, qd=DNSQR(qname="www.example.org") / DNSQR(qname="api.example.org"))
+    return udp_to_gw(d)
+
+
+def compressed_question():
+    # header, then "www" + pointer to offset 12: must never be followed
+    body = bytes.fromhex("0007 0100 0001 0000 0000 0000".replace(" ", ""))
+    body += b"\x03www\xc0\x0c\x00\x01\x00\x01"
+    return udp_to_gw(Raw(body))
+
+
+def fragment():
+    p = udp_to_gw(q("www.example.org"))
+    p[IP].flags = "MF"
+    return Ether(raw(p))
+
+
+# (name, frame, expectation): expectation is ("drop", counter) or a dict
+# describing the reply.
+CASES = [
+    ("arp for the gateway", arp_req(GW), {"arp": GW}),
+    ("proxy arp for a service", arp_req(WWW), {"arp": WWW}),
+    ("arp for another host", arp_req("10.77.0.99"), ("drop", "drop_arp_not_ours")),
+    ("gratuitous arp", arp_req(CLI, psrc=CLI), ("drop", "drop_arp_gratuitous")),
+    ("arp reply", arp_req(GW, dst=GW_MAC, op=2), ("drop", "drop_arp_not_request")),
+    ("A for a service", udp_to_gw(q("www.example.org")),
+     {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0}),
+    ("A, mixed case kept", udp_to_gw(q("WwW.ExAmPlE.oRg")),
+     {"rcode": 0, "an": [("WwW.ExAmPlE.oRg.", 1, WWW)], "ns": 0}),
+    ("A for the second service", udp_to_gw(q("api.example.org", id=9)),
+     {"rcode": 0, "an": [("api.example.org.", 1, API)], "ns": 0}),
+    ("ANY gets the A", udp_to_gw(q("www.example.org", "ALL")),
+     {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0}),
+    ("AAAA for a v4-only service", udp_to_gw(q("www.example.org", "AAAA")),
+     {"rcode": 0, "an": [], "ns": 1}),
+    ("unknown name in the zone", udp_to_gw(q("nope.example.org")),
+     {"rcode": 3, "an": [], "ns": 1}),
+    ("name outside our zones", udp_to_gw(q("www.google.com")),
+     {"rcode": 5, "an": [], "ns": 0, "aa": 0}),
+    ("EDNS query", udp_to_gw(DNS(id=11, rd=1, qd=DNSQR(qname="www.example.org"),
+                                 ar=DNSRROPT(rclass=4096, z=0x8000))),
+     {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0, "opt": {"version": 0, "do": 1}}),
+    ("EDNS version 1", udp_to_gw(DNS(id=12, rd=1, qd=DNSQR(qname="www.example.org"),
+                                     ar=DNSRROPT(rclass=4096, version=1))),
+     {"rcode": 0, "an": [], "ns": 0, "aa": 0, "opt": {"version": 0, "ext_rcode": 1}}),
+    ("two questions", two_questions(), {"rcode": 1, "formerr": True}),
+    ("compression pointer in the question", compressed_question(), {"rcode": 1, "formerr": True}),
+    ("a response is never answered", udp_to_gw(DNS(id=13, qr=1, qd=DNSQR(qname="www.example.org"))),
+     ("drop", "drop_dns_response")),
+    ("NOTIFY is not answered", udp_to_gw(DNS(id=14, opcode=4, qd=DNSQR(qname="www.example.org"))),
+     ("drop", "drop_dns_opcode")),
+    ("header cut short", udp_to_gw(Raw(b"\x00\x01\x02\x03\x04")), ("drop", "drop_dns_short")),
+    ("bad UDP checksum", with_bad_udp_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_udp_cksum")),
+    ("bad IP checksum", with_bad_ip_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_ip_cksum")),
+    ("no UDP checksum", with_zero_udp_cksum(udp_to_gw(q("www.example.org", id=15))),
+     {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0}),
+    ("fragmented query", fragment(), ("drop", "drop_ip_fragment")),
+    ("for another MAC", udp_to_gw(q("www.example.org"), dst_mac="02:99:99:99:99:99"),
+     ("drop", "drop_l2_not_ours")),
+    ("IPv6", Ether(dst=GW_MAC, src=CLI_MAC) / IPv6(src="fd00::2", dst="fd00::1") / UDP(dport=53),
+     ("drop", "drop_l3_proto")),
+    ("SYN to a service that is not routed yet",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=WWW) / TCP(sport=40001, dport=80, flags="S"),
+     ("drop", "drop_svc_no_route")),
+    ("UDP to another gateway port", udp_to_gw(Raw(b"x" * 8), dport=123), ("drop", "drop_gw_unhandled")),
+    ("runt", Raw(raw(Ether(dst=GW_MAC, src=CLI_MAC))[:10]), ("drop", "drop_runt")),
+    ("query in VLAN 5",
+     Ether(dst=GW_MAC, src=CLI_MAC) / Dot1Q(vlan=5) / IP(src=CLI, dst=GW) / UDP(sport=40002, dport=53) /
+     q("www.example.org", id=16),
+     {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0, "vlan": 5}),
+    ("not an IPv4 unicast address", Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst="10.77.0.200") / UDP(dport=9),
+     ("drop", "drop_ip_not_ours")),
+]
+
+
+def gen(path):
+    frames = []
+    for _, f, _ in CASES:
+        frames.append(f)
+    wrpcap(path, frames, linktype=1)  # DLT_EN10MB
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def check_l3(inp, out):
+    expect(out[Ether].dst == inp[Ether].src, "Ethernet destination is the client")
+    expect(out[Ether].src == GW_MAC, "Ethernet source is the gateway")
+    expect(out[IP].src == inp[IP].dst and out[IP].dst == inp[IP].src, "IP addresses swapped")
+    expect(out[UDP].sport == inp[UDP].dport and out[UDP].dport == inp[UDP].sport, "ports swapped")
+    expect(out[IP].len == len(out[IP]), "IP total length")
+    expect(out[UDP].len == len(out[UDP]), "UDP length")
+    fresh = Ether(raw(out))
+    del fresh[IP].chksum
+    del fresh[UDP].chksum
+    fresh = Ether(raw(fresh))
+    expect(out[IP].chksum == fresh[IP].chksum, f"IP checksum {out[IP].chksum:#x} != {fresh[IP].chksum:#x}")
+    expect(out[UDP].chksum == fresh[UDP].chksum, f"UDP checksum {out[UDP].chksum:#x} != {fresh[UDP].chksum:#x}")
+
+
+def check_dns(inp, out, e):
+    check_l3(inp, out)
+    if "vlan" in e:
+        expect(Dot1Q in out and out[Dot1Q].vlan == e["vlan"], "VLAN tag kept")
+    d, qd = out[DNS], inp[DNS]
+    expect(d.id == qd.id, "DNS id kept")
+    expect(d.qr == 1 and d.opcode == 0, "a response to a QUERY")
+    expect(d.rcode == e["rcode"], f"rcode {d.rcode} != {e['rcode']}")
+    if e.get("formerr"):
+        expect(d.qdcount == 0 and d.ancount == 0 and d.nscount == 0 and d.arcount == 0,
+               "FORMERR carries the header only")
+        return
+    expect(d.qdcount == 1 and raw(d.qd) == raw(qd.qd), "question echoed byte for byte")
+    expect(d.aa == e.get("aa", 1), f"AA {d.aa}")
+    expect(d.rd == qd.rd, "RD copied")
+    expect(d.tc == 0, "never truncated")
+    expect(d.ancount == len(e["an"]), f"ANCOUNT {d.ancount}")
+    for i, (name, rtype, rdata) in enumerate(e["an"]):
+        rr = d.an[i]
+        expect(rr.rrname.decode() == name, f"answer owner {rr.rrname!r}")
+        expect(rr.type == rtype and rr.rclass == 1 and rr.ttl == TTL, "answer type, class, TTL")
+        expect(rr.rdata == rdata, f"answer address {rr.rdata}")
+    expect(d.nscount == e["ns"], f"NSCOUNT {d.nscount}")
+    if e["ns"]:
+        soa = d.ns[0]
+        expect(soa.type == 6 and soa.rrname.decode() == "example.org.", f"SOA of the zone: {soa.rrname!r}")
+        expect(soa.mname.decode() == "example.org." and soa.rname.decode() == "hostmaster.example.org.",
+               "SOA names")
+        expect(soa.minimum == TTL and soa.ttl == TTL, "negative TTL")
+    opt = e.get("opt")
+    expect(d.arcount == (1 if opt else 0), f"ARCOUNT {d.arcount}")
+    if opt:
+        o = d.ar[0]
+        expect(o.type == 41 and o.rclass == 1232, "our OPT record")
+        expect(o.version == opt["version"], "EDNS version 0")
+        expect(o.extrcode == opt.get("ext_rcode", 0), f"extended rcode {o.extrcode}")
+        if "do" in opt:
+            expect((o.z >> 15) == opt["do"], "DO copied")
+
+
+def check_arp(inp, out, addr):
+    expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "ARP reply addressed")
+    a = out[ARP]
+    expect(a.op == 2, "an ARP reply")
+    expect(a.hwsrc == GW_MAC and a.psrc == addr, f"{addr} is at the gateway's MAC")
+    expect(a.hwdst == CLI_MAC and a.pdst == CLI, "to the requester")
+
+
+def check(in_path, out_path, stats_path):
+    inputs = rdpcap(in_path)
+    outputs = list(rdpcap(out_path))
+    stats = json.load(open(stats_path))
+    fails = 0
+    drops = {}
+    oi = 0
+    for (name, _, e), inp in zip(CASES, inputs):
+        try:
+            if isinstance(e, tuple):
+                drops[e[1]] = drops.get(e[1], 0) + 1
+                continue
+            expect(oi < len(outputs), "no reply")
+            out = outputs[oi]
+            oi += 1
+            if "arp" in e:
+                check_arp(inp, out, e["arp"])
+            else:
+                check_dns(inp, out, e)
+            print(f"ok   {name}")
+        except Failure as f:
+            fails += 1
+            print(f"FAIL {name}: {f}")
+    if oi != len(outputs):
+        fails += 1
+        print(f"FAIL {len(outputs) - oi} packets out that nothing asked for")
+    # every drop counted under its own reason, and nothing else dropped
+    for counter, n in sorted(drops.items()):
+        ok = stats.get(counter) == n
+        fails += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} counter {counter} = {stats.get(counter)} (want {n})")
+    total = sum(drops.values())
+    ok = stats.get("drops") == total and stats.get("rx_uplink") == len(CASES)
+    fails += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} drops {stats.get('drops')} (want {total}), "
+          f"rx_uplink {stats.get('rx_uplink')} (want {len(CASES)})")
+    replies = len(CASES) - total
+    ok = stats.get("tx_uplink") == len(outputs) == replies
+    fails += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} tx_uplink {stats.get('tx_uplink')}, replies {len(outputs)} (want {replies})")
+    # net_pcap holds no mbufs of its own: every one must be back in the pool
+    ok = stats.get("mbuf_in_use") == 0
+    fails += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} mbufs in use {stats.get('mbuf_in_use')} (want 0)")
+    print(f"golden: {len(CASES) + len(drops) + 3 - fails} passed, {fails} failed")
+    return fails == 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "gen":
+        gen(sys.argv[2])
+    elif len(sys.argv) == 5 and sys.argv[1] == "check":
+        sys.exit(0 if check(*sys.argv[2:]) else 1)
+    else:
+        sys.exit(__doc__)
