@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End to end: jitsu with a net_tap uplink whose kernel side is the client's
+# interface in a network namespace made here; dig from that namespace gets
+# the right A record, NXDOMAIN and REFUSED. Everything made is removed on
+# exit, pass or fail.
+# Usage: test_dns_e2e.sh JITSU
+set -euo pipefail
+jitsu=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/scripts/netns.sh"
+
+sfx=$(netns_suffix)
+ns="jitsu-cli-$sfx"
+up="jup$sfx"
+down="jdn$sfx"
+prefix="jitsu-e2e-$sfx"
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	stop_pid "$pid"
+	ip netns del "$ns" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+cat >"$tmp/jitsu.conf" <<CONF
+[gateway]
+address = 10.77.0.1
+dns_ttl = 30
+zones = example.org
+mac = 02:4a:00:00:00:01
+
+[service www]
+dns = www.example.org
+address = 10.77.1.10
+CONF
+
+ip netns add "$ns"
+ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip -n "$ns" link set lo up
+
+# jitsu runs inside the client namespace so that its taps are created there:
+# the uplink tap's kernel side is the client's network interface.
+ip netns exec "$ns" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+	--log-level=lib.eal:error --vdev="net_tap0,iface=$up" --vdev="net_tap1,iface=$down" \
+	-- -c "$tmp/jitsu.conf" >"$tmp/log" 2>&1 &
+pid=$!
+netns_wait_link "$ns" "$up"
+wait_telemetry "$prefix"
+# The tap's kernel side starts with the port's MAC: give the client its own.
+ip -n "$ns" link set "$up" address 02:00:00:00:00:02
+ip -n "$ns" addr add 10.77.0.2/24 dev "$up"
+ip -n "$ns" link set "$up" up
+
+fail=0 pass=0
+check() { # description, command that must succeed
+	local what=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
+}
+dig_ns() { ip netns exec "$ns" dig @10.77.0.1 +tries=3 +time=2 "$@"; }
+
+a=$(dig_ns www.example.org A +short || true)
+check "A www.example.org = 10.77.1.10 (got '$a')" [ "$a" = "10.77.1.10" ]
+a=$(dig_ns WWW.Example.ORG A +short || true)
+check "case-insensitive name (got '$a')" [ "$a" = "10.77.1.10" ]
+out=$(dig_ns nope.example.org A || true)
+check "NXDOMAIN for an unknown name in the zone" grep -q "status: NXDOMAIN" <<<"$out"
+check "NXDOMAIN carries the zone's SOA" grep -qE "^example\.org\..*SOA" <<<"$out"
+out=$(dig_ns www.google.com A || true)
+check "REFUSED for a name outside our zones" grep -q "status: REFUSED" <<<"$out"
+out=$(dig_ns www.example.org AAAA || true)
+check "AAAA of an IPv4-only service: NOERROR, no answer" \
+	grep -q "status: NOERROR.*ANSWER: 0" <<<"$(tr '\n' ' ' <<<"$out")"
+out=$(dig_ns +noedns www.example.org A || true)
+check "answer without EDNS has no OPT record" bash -c '! grep -q "OPT PSEUDOSECTION" <<<"$1" && grep -q "10.77.1.10" <<<"$1"' _ "$out"
+mac=$(ip -n "$ns" neigh show 10.77.0.1 | awk '{print $5}')
+check "the client learned the gateway's MAC by ARP (got '$mac')" [ "$mac" = "02:4a:00:00:00:01" ]
+
+stats=$("$top/scripts/telemetry.py" "$prefix" /jitsu/stats)
+get() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$stats"; }
+check "counters: dns_answer $(get dns_answer) >= 3" [ "$(get dns_answer)" -ge 3 ]
+check "counters: nxdomain $(get dns_nxdomain) >= 1, refused $(get dns_refused) >= 1" \
+	[ "$(get dns_nxdomain)" -ge 1 -a "$(get dns_refused)" -ge 1 ]
+check "counters: arp_reply $(get arp_reply) >= 1" [ "$(get arp_reply)" -ge 1 ]
+
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+pid=
+check "SIGTERM stops jitsu with status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "final counters on stderr" grep -q "jitsu: stopped: rx" "$tmp/log"
+[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$tmp/log"; }
+echo "e2e dns: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
