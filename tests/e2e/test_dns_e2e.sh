@@ -43,7 +43,7 @@ ip -n "$ns" link set lo up
 # jitsu runs inside the client namespace so that its taps are created there:
 # the uplink tap's kernel side is the client's network interface.
 ip netns exec "$ns" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
-	--log-level=lib.eal:error --vdev="net_tap0,iface=$up" --vdev="net_tap1,iface=$down" \
+	--log-level=lib.eal:error --log-level=pmd.net.tap:critical --vdev="net_tap0,iface=$up" --vdev="net_tap1,iface=$down" \
 	-- -c "$tmp/jitsu.conf" >"$tmp/log" 2>&1 &
 pid=$!
 netns_wait_link "$ns" "$up"
