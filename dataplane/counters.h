@@ -42,7 +42,6 @@
 	X(drop_ip_fragment, DROP)                                             \
 	X(drop_ip_options, DROP)                                              \
 	X(drop_ip_not_ours, DROP)                                             \
-	X(drop_ip_ttl, DROP)                                                  \
 	X(drop_udp_malformed, DROP)                                           \
 	X(drop_udp_cksum, DROP)                                               \
 	X(drop_tcp_malformed, DROP)                                           \

@@ -84,6 +84,9 @@ check "counters: nxdomain $(get dns_nxdomain) >= 1, refused $(get dns_refused) >
 	[ "$(get dns_nxdomain)" -ge 1 -a "$(get dns_refused)" -ge 1 ]
 check "counters: arp_reply $(get arp_reply) >= 1" [ "$(get arp_reply)" -ge 1 ]
 
+out=$(echo /jitsu/stats | dpdk-telemetry.py -f "$prefix" 2>&1 || true)
+check "the stock dpdk-telemetry.py reads /jitsu/stats" grep -q '"dns_answer": [1-9]' <<<"$out"
+
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
