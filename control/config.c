@@ -442,6 +442,21 @@ ctl_src_line(const struct ctl_src *src, const char *section, const char *key)
 	return f.found;
 }
 
+struct ctl_headers {
+	unsigned int *line;
+	int n, cap;
+};
+
+static int
+ctl_header_line(unsigned int line, char *s, char *e, void *arg)
+{
+	struct ctl_headers *h = arg;
+
+	if (s < e && *s == '[' && h->n < h->cap)
+		h->line[h->n++] = line;
+	return 0;
+}
+
 struct ctl_syntax {
 	const struct ctl_src *src;
 	struct ctl_errors *errs;
@@ -553,7 +568,6 @@ ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char 
 	n = rte_cfgfile_section_entries(cf, sec, ent, n);
 	for (int i = 0; i < n; i++) {
 		const char *key = ent[i].name;
-		unsigned int line = ctl_src_line(src, sec, key);
 		const struct ctl_key *k = ctl_key_find(keys, key);
 		char why[240];
 		const char *err = NULL;
@@ -565,8 +579,9 @@ ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char 
 			err = "unknown key";
 		if (err == NULL)
 			err = k->parse(k, ent[i].value, obj, why, sizeof(why));
-		if (err != NULL)
-			ctl_errors_add(errs, "%s:%u: [%s] %s: %s", src->path, line, sec, key, err);
+		if (err != NULL) /* the line is looked up only for messages */
+			ctl_errors_add(errs, "%s:%u: [%s] %s: %s", src->path,
+				       ctl_src_line(src, sec, key), sec, key, err);
 	}
 	free(ent);
 }
@@ -604,10 +619,18 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 	for (int i = 0; i < ns; i++)
 		ptrs[i] = names[i];
 	ns = rte_cfgfile_sections(cf, ptrs, ns);
+	/* rte_cfgfile keeps the sections in file order, duplicates included:
+	 * the i-th header line is the i-th section's */
+	struct ctl_headers hdr = { calloc(ns > 0 ? (size_t)ns : 1, sizeof(unsigned int)), 0, ns };
+	if (hdr.line == NULL) {
+		ctl_errors_add(errs, "%s: out of memory", path);
+		goto out;
+	}
+	ctl_src_lines(&src, ctl_header_line, &hdr);
 
 	for (int i = 0; i < ns; i++) {
 		const char *sec = names[i];
-		unsigned int line = ctl_src_line(&src, sec, NULL);
+		unsigned int line = i < hdr.n ? hdr.line[i] : 0;
 		int dup = 0;
 
 		for (int j = 0; j < i; j++)
@@ -643,6 +666,7 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 				       "service NAME)", path, line, sec);
 		}
 	}
+	free(hdr.line);
 out:
 	free(ptrs);
 	free(names);
@@ -756,9 +780,20 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 					       src, ports[i].key, ports[i].port, ports[j].key);
 	}
 
-	uint8_t w1[DP_DNS_NAME_MAX], w2[DP_DNS_NAME_MAX];
+	uint8_t w[DP_DNS_NAME_MAX];
+	uint32_t n_names = 0;
+	for (uint32_t i = 0; i < cfg->n_services; i++)
+		n_names += cfg->services[i].dns.n;
+	struct dp_svctab_params tp = { cfg->n_services, n_names, 0 };
+	struct dp_svctab *names = dp_svctab_create(&tp);
+	if (names == NULL)
+		ctl_errors_add(errs, "%s: out of memory", src);
 	for (uint32_t i = 0; i < cfg->n_services; i++) {
 		struct ctl_service_config *s = &cfg->services[i];
+
+		/* ids must be dense: the address is only a placeholder here */
+		if (names != NULL)
+			dp_svctab_add_service(names, i, htonl(i + 1));
 
 		if (s->name[0] == '\0')
 			ctl_errors_add(errs, "%s: name: missing", s->origin);
@@ -789,22 +824,20 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 					       b, t->origin);
 			}
 		}
-		/* names compare in wire form: case and trailing dots do not matter */
-		for (uint32_t n = 0; n < s->dns.n; n++) {
-			int l1 = dp_dns_name_from_text(s->dns.v[n], w1, sizeof(w1));
-			for (uint32_t j = 0; j <= i; j++) {
-				const struct ctl_service_config *t = &cfg->services[j];
-				uint32_t lim = j == i ? n : t->dns.n;
-				for (uint32_t m = 0; m < lim; m++) {
-					int l2 = dp_dns_name_from_text(t->dns.v[m], w2, sizeof(w2));
-					if (l1 == l2 && memcmp(w1, w2, (size_t)l1) == 0)
-						ctl_errors_add(errs, "%s: dns: '%s' is already a name "
-							       "of %s", s->origin, s->dns.v[n],
-							       j == i ? "this service" : t->origin);
-				}
-			}
+		/* names compare in wire form (case and trailing dots do not
+		 * matter), through a scratch table: linear in the names */
+		for (uint32_t n = 0; n < s->dns.n && names != NULL; n++) {
+			int l = dp_dns_name_from_text(s->dns.v[n], w, sizeof(w));
+			int other = l > 0 ? dp_svctab_by_name(names, w, (size_t)l) : DP_SVC_NONE;
+			if (other != DP_SVC_NONE)
+				ctl_errors_add(errs, "%s: dns: '%s' is already a name of %s",
+					       s->origin, s->dns.v[n], (uint32_t)other == i
+					       ? "this service" : cfg->services[other].origin);
+			else if (l > 0)
+				dp_svctab_add_name(names, i, w, (size_t)l);
 		}
 	}
+	dp_svctab_free(names);
 	return errs->n + errs->dropped == errs0 ? 0 : -EINVAL;
 }
 
