@@ -370,11 +370,12 @@ ctl_trim(char **s, char **e)
 		(*e)--;
 }
 
-/* Walk the lines: calls @fn with each line's number and its text without the
- * comment, trimmed. Stops when @fn returns non-zero and returns that. */
+/* Walk the lines: calls @fn with each line's number, its text without the
+ * comment, trimmed, and its raw length. Stops when @fn returns non-zero and returns that. */
+typedef int (*ctl_line_fn)(unsigned int line, char *s, char *e, size_t raw, void *arg);
+
 static int
-ctl_src_lines(const struct ctl_src *src, int (*fn)(unsigned int, char *, char *, void *),
-	      void *arg)
+ctl_src_lines(const struct ctl_src *src, ctl_line_fn fn, void *arg)
 {
 	char *p = src->text, *end = src->text + src->len;
 	unsigned int line = 0;
@@ -387,7 +388,7 @@ ctl_src_lines(const struct ctl_src *src, int (*fn)(unsigned int, char *, char *,
 			e = le;
 		line++;
 		ctl_trim(&s, &e);
-		int rc = fn(line, s, e, arg);
+		int rc = fn(line, s, e, (size_t)(le - p), arg);
 		if (rc)
 			return rc;
 		p = le + 1;
@@ -398,14 +399,16 @@ ctl_src_lines(const struct ctl_src *src, int (*fn)(unsigned int, char *, char *,
 struct ctl_find {
 	const char *section, *key;
 	int in_section;
+	unsigned int skip; /* occurrences of the key to pass over */
 	unsigned int found;
 };
 
 static int
-ctl_find_line(unsigned int line, char *s, char *e, void *arg)
+ctl_find_line(unsigned int line, char *s, char *e, size_t raw, void *arg)
 {
 	struct ctl_find *f = arg;
 
+	(void)raw;
 	if (s < e && *s == '[') {
 		char *b = s + 1, *c = e[-1] == ']' ? e - 1 : e;
 		ctl_trim(&b, &c);
@@ -424,17 +427,17 @@ ctl_find_line(unsigned int line, char *s, char *e, void *arg)
 	ctl_trim(&s, &ke);
 	if ((size_t)(ke - s) == strlen(f->key) && memcmp(s, f->key, (size_t)(ke - s)) == 0) {
 		f->found = line;
-		return 1;
+		return f->skip-- == 0;
 	}
 	return 0;
 }
 
-/* Line of @key in @section (or of the section header when @key is NULL);
- * 0 when not found. */
+/* Line of the (@nth + 1)-th @key in @section (or of the section header when
+ * @key is NULL); 0 when not found. */
 static unsigned int
-ctl_src_line(const struct ctl_src *src, const char *section, const char *key)
+ctl_src_line(const struct ctl_src *src, const char *section, const char *key, unsigned int nth)
 {
-	struct ctl_find f = { section, key, 0, 0 };
+	struct ctl_find f = { section, key, 0, nth, 0 };
 
 	if (src->text == NULL)
 		return 0;
@@ -448,10 +451,11 @@ struct ctl_headers {
 };
 
 static int
-ctl_header_line(unsigned int line, char *s, char *e, void *arg)
+ctl_header_line(unsigned int line, char *s, char *e, size_t raw, void *arg)
 {
 	struct ctl_headers *h = arg;
 
+	(void)raw;
 	if (s < e && *s == '[' && h->n < h->cap)
 		h->line[h->n++] = line;
 	return 0;
@@ -460,20 +464,24 @@ ctl_header_line(unsigned int line, char *s, char *e, void *arg)
 struct ctl_syntax {
 	const struct ctl_src *src;
 	struct ctl_errors *errs;
-	int in_section;
+	char section[CFG_NAME_LEN]; /* "" before the first header */
 	int bad;
 };
 
+/* What rte_cfgfile_load() would refuse, said with the line, section and key:
+ * it only says that the file is bad. */
 static int
-ctl_check_line(unsigned int line, char *s, char *e, void *arg)
+ctl_check_line(unsigned int line, char *s, char *e, size_t raw, void *arg)
 {
 	struct ctl_syntax *x = arg;
 	const char *what = NULL;
+	char key[CFG_NAME_LEN] = "";
 
-	if (s == e)
+	/* rte_cfgfile reads lines into a fixed buffer, comments included */
+	if (raw >= CTL_LINE_MAX - 1) {
+		what = "line too long (comments included, 322 characters at most)";
+	} else if (s == e) {
 		return 0;
-	if ((size_t)(e - s) >= CTL_LINE_MAX - 1) {
-		what = "line too long";
 	} else if (*s == '[') {
 		char *b = s + 1, *c = e - 1;
 		if (*c != ']')
@@ -482,24 +490,40 @@ ctl_check_line(unsigned int line, char *s, char *e, void *arg)
 			what = "empty section name";
 		else if ((size_t)(c - b) >= CFG_NAME_LEN)
 			what = "section name too long";
-		x->in_section = 1;
+		else
+			snprintf(x->section, sizeof(x->section), "%.*s", (int)(c - b), b);
+		if (what != NULL)
+			snprintf(x->section, sizeof(x->section), "?");
 	} else {
 		char *eq = memchr(s, '=', (size_t)(e - s));
-		if (!x->in_section)
+		char *ke = eq ? eq : e, *v = eq ? eq + 1 : e;
+		ctl_trim(&s, &ke);
+		ctl_trim(&v, &e);
+		if ((size_t)(ke - s) < CFG_NAME_LEN)
+			snprintf(key, sizeof(key), "%.*s", (int)(ke - s), s);
+		if (x->section[0] == '\0')
 			what = "key outside of any [section]";
 		else if (eq == NULL)
 			what = "expected 'key = value'";
-		else if (eq == s)
+		else if (ke == s)
 			what = "empty key";
-		else if ((size_t)(eq - s) >= CFG_NAME_LEN)
+		else if ((size_t)(ke - s) >= CFG_NAME_LEN)
 			what = "key too long";
-		else if ((size_t)(e - eq - 1) >= CFG_VALUE_LEN)
+		else if (v == e)
+			what = "empty value";
+		else if ((size_t)(e - v) >= CFG_VALUE_LEN)
 			what = "value too long (255 characters at most)";
 	}
-	if (what != NULL) {
+	if (what == NULL)
+		return 0;
+	if (key[0] != '\0' && x->section[0] != '\0')
+		ctl_errors_add(x->errs, "%s:%u: [%s] %s: %s", x->src->path, line, x->section, key,
+			       what);
+	else if (x->section[0] != '\0' && *s != '[')
+		ctl_errors_add(x->errs, "%s:%u: [%s]: %s", x->src->path, line, x->section, what);
+	else
 		ctl_errors_add(x->errs, "%s:%u: %s", x->src->path, line, what);
-		x->bad = 1;
-	}
+	x->bad = 1;
 	return 0;
 }
 
@@ -572,16 +596,18 @@ ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char 
 		char why[240];
 		const char *err = NULL;
 
-		for (int j = 0; j < i && err == NULL; j++)
-			if (strcmp(ent[j].name, key) == 0)
-				err = "given twice";
+		unsigned int nth = 0;
+		for (int j = 0; j < i; j++)
+			nth += strcmp(ent[j].name, key) == 0;
+		if (nth > 0)
+			err = "given twice";
 		if (err == NULL && k == NULL)
 			err = "unknown key";
 		if (err == NULL)
 			err = k->parse(k, ent[i].value, obj, why, sizeof(why));
 		if (err != NULL) /* the line is looked up only for messages */
 			ctl_errors_add(errs, "%s:%u: [%s] %s: %s", src->path,
-				       ctl_src_line(src, sec, key), sec, key, err);
+				       ctl_src_line(src, sec, key, nth), sec, key, err);
 	}
 	free(ent);
 }
@@ -594,7 +620,7 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 
 	if (ctl_src_read(&src, path, errs) < 0)
 		return -EINVAL;
-	struct ctl_syntax x = { &src, errs, 0, 0 };
+	struct ctl_syntax x = { .src = &src, .errs = errs };
 	ctl_src_lines(&src, ctl_check_line, &x);
 	if (x.bad) {
 		free(src.text);
@@ -698,6 +724,8 @@ ctl_config_add_service_spec(struct ctl_config *cfg, const char *spec, struct ctl
 	snprintf(buf, sizeof(buf), "%s", spec);
 
 	char *save = NULL;
+	const char *seen[32];
+	unsigned int n_seen = 0;
 	for (char *kv = strtok_r(buf, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(kv, '=');
 		char why[240];
@@ -708,30 +736,37 @@ ctl_config_add_service_spec(struct ctl_config *cfg, const char *spec, struct ctl
 			continue;
 		}
 		*eq = '\0';
-		const char *key = kv, *val = eq + 1;
-		if (strcmp(key, "name") == 0) {
-			if (s->name[0] != '\0')
-				err = "given twice";
-			else if (!ctl_service_name_ok(val))
+		const char *key = strcmp(kv, "ip") == 0 ? "address" : kv, *val = eq + 1;
+		unsigned int dup = 0;
+		for (unsigned int i = 0; i < n_seen; i++)
+			dup |= strcmp(seen[i], key) == 0;
+		if (n_seen < RTE_DIM(seen))
+			seen[n_seen++] = key;
+		if (dup && strcmp(key, "dns") != 0) { /* only dns= may repeat */
+			err = "given twice";
+		} else if (strcmp(key, "name") == 0) {
+			if (!ctl_service_name_ok(val))
 				err = "a service name is lower-case letters, digits, '-' or '_'";
 			else
 				err = NULL, snprintf(s->name, sizeof(s->name), "%s", val);
 		} else {
-			const struct ctl_key *k =
-				ctl_key_find(ctl_service_keys, strcmp(key, "ip") == 0 ? "address" : key);
+			const struct ctl_key *k = ctl_key_find(ctl_service_keys, key);
 			err = k ? k->parse(k, val, s, why, sizeof(why)) : "unknown key";
 		}
-		if (err != NULL)
-			ctl_errors_add(errs, "%s: %s: %s", s->origin, key, err);
+		if (err != NULL) /* in the user's words: ip, not address */
+			ctl_errors_add(errs, "%s: %s: %s", s->origin, kv, err);
 	}
-	/* Jitsu names a service after its first DNS name when not told. */
+	/* Jitsu names a service after its first DNS name's first label when
+	 * not told; that label must then follow the rule of service names. */
 	if (s->name[0] == '\0' && s->dns.n > 0) {
 		size_t l = strcspn(s->dns.v[0], ".");
 		snprintf(s->name, sizeof(s->name), "%.*s", (int)RTE_MIN(l, CTL_NAME_MAX - 1u),
 			 s->dns.v[0]);
-		for (char *c = s->name; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-')
-				*c = '_';
+		if (!ctl_service_name_ok(s->name)) {
+			ctl_errors_add(errs, "%s: name: '%s' (from dns=) is not a service name: "
+				       "give name=", s->origin, s->name);
+			s->name[0] = '\0';
+		}
 	}
 	if (errs->n + errs->dropped != errs0) {
 		cfg->n_services--;

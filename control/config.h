@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
+#include <rte_cfgfile.h>
 #include <rte_ether.h>
 
 #include "../dataplane/svctab.h"
@@ -59,7 +60,8 @@ struct ctl_ports_config {
 
 struct ctl_service_config {
 	char name[CTL_NAME_MAX];
-	char origin[64];        /**< "[service www]" or "--service #2", for messages */
+	char origin[CTL_STR_MAX + CFG_NAME_LEN + 16]; /**< "FILE:LINE: [service www]" or
+						      "--service #2", for messages */
 	struct ctl_names dns;
 	uint32_t address;       /**< network order */
 	struct rte_ether_addr mac;
