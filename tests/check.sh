@@ -15,8 +15,20 @@ run() { # name, command...
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run "unit $(basename "$t")" "$t" --jobs=1
 done
+# Criterion reports a test that leaked or hit undefined behaviour in a child
+# as passed: the sanitizers' own reports decide.
+sanitized() {
+	local out rc=0
+	out=$(ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$@" 2>&1) || rc=$?
+	echo "$out" | tail -n 1
+	if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" <<<"$out"; then
+		grep -E -A8 "ERROR: (Address|Leak)Sanitizer|runtime error:" <<<"$out" | head -n 40
+		return 1
+	fi
+	return "$rc"
+}
 for t in "$BUILD"/asan/tests/test_*; do
-	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" env ASAN_OPTIONS=detect_leaks=1 "$t" --jobs=1
+	[ -x "$t" ] && run "asan+ubsan $(basename "$t")" sanitized "$t" --jobs=1
 done
 for f in "$BUILD"/fuzz/fuzz_*; do
 	[ -x "$f" ] && run "fuzz $(basename "$f")" tests/fuzz/run.sh "$f"
