@@ -378,6 +378,8 @@ main(int argc, char **argv)
 			.exception = ports[2],
 			.conf = &fp,
 			.quit = &quit,
+			.events = NULL,
+			.event_fd = -1,
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)

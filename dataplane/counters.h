@@ -11,7 +11,8 @@
 
 /* X(name, kind): kind is PKT (traffic seen or sent), OUT (an outcome that
  * answered or forwarded something) or DROP (a packet freed without being
- * sent: the reason is the name). */
+ * sent: the reason is the name). event_ring_full counts summons that could
+ * not be posted (the service stays STOPPED and the next packet retries). */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -46,12 +47,19 @@
 	X(drop_udp_cksum, DROP)                                               \
 	X(drop_tcp_malformed, DROP)                                           \
 	X(drop_gw_unhandled, DROP)                                            \
-	X(drop_svc_no_route, DROP)                                            \
+	X(forwarded_down, OUT)                                                \
+	X(forwarded_up, OUT)                                                  \
+	X(summons, OUT)                                                       \
+	X(drop_svc_not_ready, DROP)                                           \
+	X(drop_ip_ttl, DROP)                                                  \
+	X(drop_spoofed, DROP)                                                 \
+	X(drop_isolation, DROP)                                               \
+	X(drop_no_neigh, DROP)                                                \
 	X(drop_dns_short, DROP)                                               \
 	X(drop_dns_response, DROP)                                            \
 	X(drop_dns_opcode, DROP)                                              \
 	X(drop_dns_no_room, DROP)                                             \
-	X(drop_downlink, DROP)
+	X(event_ring_full, PKT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

@@ -26,6 +26,38 @@
 #define DP_F_TX_CKSUM_DOWN 0x2 /**< downlink computes IPv4/UDP checksums on tx */
 #define DP_F_EXCEPTION 0x4     /**< an exception port takes what we do not handle */
 
+/**
+ * Service states (DESIGN.md section 5). The control plane writes them with
+ * release stores; workers read them with acquire loads. The one write a
+ * worker makes is the STOPPED -> SUMMON_PENDING compare-and-swap that elects
+ * the packet that summons, so a flood yields one summon.
+ */
+enum dp_svc_state {
+	DP_SVC_STOPPED = 0,
+	DP_SVC_SUMMON_PENDING,
+	DP_SVC_STARTING,
+	DP_SVC_BOOTED,
+	DP_SVC_READY,
+	DP_SVC_STOPPING,
+	DP_SVC_FAILED,
+	DP_SVC__COUNT
+};
+
+/** Name of a state ("stopped", "ready", ...). */
+const char *dp_svc_state_name(unsigned int state);
+
+/** A service's shared run-time record, one cache line each. */
+struct dp_svc_rt {
+	uint32_t state;             /**< enum dp_svc_state */
+	struct rte_ether_addr mac;  /**< the service's own MAC on the downlink */
+} __rte_cache_aligned;
+
+/** Events a worker posts to the control plane (one per summon, not per packet). */
+enum dp_event_type {
+	DP_EV_NONE = 0,
+	DP_EV_SUMMON,   /**< a worker won STOPPED -> SUMMON_PENDING */
+};
+
 /** What the fast path knows; each worker keeps its own copy. */
 struct dp_fp_conf {
 	struct rte_ether_addr up_mac;   /**< our MAC on the uplink */
@@ -33,6 +65,22 @@ struct dp_fp_conf {
 	uint32_t gw_ip;                 /**< gateway/DNS address, network order */
 	uint32_t flags;                 /**< DP_F_* */
 	struct dp_dns_conf dns;         /**< service table, TTL, SOA serial */
+	struct dp_svc_rt *rt;           /**< by service id; NULL: no service runs */
+};
+
+#define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
+
+/** A client's link-layer address, learned from the uplink. */
+struct dp_neigh {
+	uint32_t ip;  /**< network order, 0 when empty */
+	struct rte_ether_addr mac;
+};
+
+/** A worker's own mutable state, passed to the frame functions. */
+struct dp_fp_state {
+	uint64_t now;            /**< TSC of the current burst */
+	uint64_t *activity;      /**< last-seen TSC by service id, or NULL */
+	struct dp_neigh *neigh;  /**< DP_NEIGH_SIZE entries, or NULL */
 };
 
 /** Where a frame goes once decided. */
@@ -51,6 +99,7 @@ struct dp_verdict {
 	uint16_t len;         /**< frame length after rewriting */
 	uint8_t l2_len;       /**< for tx checksum offload */
 	uint8_t l3_len;
+	uint8_t event;        /**< enum dp_event_type to post for @svc */
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
 };
 
@@ -59,12 +108,18 @@ struct dp_verdict {
  * place when it is answered (ARP, DNS). @p cap is the room in the buffer.
  * @p rx_ol_flags are the mbuf's rx flags (checksums already checked).
  */
-void dp_uplink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
-		     uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v);
+void dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		     uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v);
 
 /** Same for a frame received on the downlink (the services' side). */
-void dp_downlink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
-		       uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v);
+void dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		       uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v);
+
+/** Look up a learned client; NULL when unknown. */
+const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);
+
+/** Learn (or refresh) a client's MAC. */
+void dp_neigh_learn(struct dp_neigh *tab, uint32_t ip, const struct rte_ether_addr *mac);
 
 /**
  * Answer an ARP request for @p gw_ip or (when @p tab is not NULL) any
@@ -87,6 +142,8 @@ struct dp_worker_params {
 	uint16_t exception;      /**< DP_PORT_NONE when there is none */
 	const struct dp_fp_conf *conf;
 	const uint32_t *quit;    /**< the worker returns when it reads non-zero */
+	struct rte_ring *events; /**< multi-producer ring of events to the control plane */
+	int event_fd;            /**< eventfd written after each posted event, or -1 */
 };
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */
@@ -100,5 +157,18 @@ int dp_worker_run(void *w);
 
 /** The worker's counters (the worker writes, readers load relaxed). */
 const struct dp_counters *dp_worker_counters(const struct dp_worker *w);
+
+/** The worker's activity clocks: last-seen TSC by service id. */
+const uint64_t *dp_worker_activity(const struct dp_worker *w);
+
+/** Decode an event taken from the ring. */
+static inline void
+dp_event_decode(const void *ev, enum dp_event_type *type, uint32_t *svc)
+{
+	uint64_t v = (uint64_t)(uintptr_t)ev;
+
+	*type = (enum dp_event_type)(v >> 32);
+	*svc = (uint32_t)v;
+}
 
 #endif

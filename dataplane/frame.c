@@ -6,6 +6,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf_core.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "dataplane.h"
@@ -161,11 +162,129 @@ dp_verdict_init(struct dp_verdict *v)
 	v->len = 0;
 	v->l2_len = 0;
 	v->l3_len = 0;
+	v->event = DP_EV_NONE;
+}
+
+static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
+	[DP_SVC_STOPPED] = "stopped",
+	[DP_SVC_SUMMON_PENDING] = "summon-pending",
+	[DP_SVC_STARTING] = "starting",
+	[DP_SVC_BOOTED] = "booted",
+	[DP_SVC_READY] = "ready",
+	[DP_SVC_STOPPING] = "stopping",
+	[DP_SVC_FAILED] = "failed",
+};
+
+const char *
+dp_svc_state_name(unsigned int state)
+{
+	return state < DP_SVC__COUNT ? dp_svc_state_names[state] : "?";
+}
+
+static inline uint32_t
+dp_svc_state(const struct dp_fp_conf *c, int svc)
+{
+	return c->rt ? __atomic_load_n(&c->rt[svc].state, __ATOMIC_ACQUIRE) : DP_SVC_STOPPED;
+}
+
+/* A packet that asks for a stopped service summons it; of a flood of them,
+ * the one that wins the compare-and-swap posts the event. */
+static inline void
+dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
+{
+	uint32_t expect = DP_SVC_STOPPED;
+
+	if (c->rt != NULL && dp_svc_state(c, svc) == DP_SVC_STOPPED &&
+	    __atomic_compare_exchange_n(&c->rt[svc].state, &expect, DP_SVC_SUMMON_PENDING, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		v->event = DP_EV_SUMMON;
+}
+
+static inline void
+dp_touch(struct dp_fp_state *st, int svc)
+{
+	if (st != NULL && st->activity != NULL && st->activity[svc] != st->now)
+		st->activity[svc] = st->now;
+}
+
+static inline uint32_t
+dp_neigh_slot(uint32_t ip)
+{
+	return (ip * 2654435761u) >> (32 - 12); /* Fibonacci hashing into 4096 */
+}
+
+const struct rte_ether_addr *
+dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip)
+{
+	const struct dp_neigh *n = &tab[dp_neigh_slot(ip)];
+
+	return n->ip == ip && ip != 0 ? &n->mac : NULL;
 }
 
 void
-dp_uplink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint16_t cap,
-		uint64_t rx_ol_flags, struct dp_verdict *v)
+dp_neigh_learn(struct dp_neigh *tab, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	struct dp_neigh *n = &tab[dp_neigh_slot(ip)];
+
+	/* compare first: a steady flow must not dirty the line per packet */
+	if (n->ip != ip || !rte_is_same_ether_addr(&n->mac, mac)) {
+		n->ip = ip;
+		n->mac = *mac;
+	}
+}
+
+/* Route an IPv4 frame out of another port: new MACs, TTL decremented with
+ * an incremental checksum update (RFC 1624), padding trimmed. */
+static inline int
+dp_route(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *dst,
+	 const struct rte_ether_addr *src, struct dp_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
+
+	if (ip->time_to_live <= 1) {
+		v->counter = DP_C_drop_ip_ttl;
+		return -1;
+	}
+	uint32_t ck = ip->hdr_checksum + (uint32_t)rte_cpu_to_be_16(0x0100);
+	ip->hdr_checksum = (uint16_t)(ck + (ck >= 0xffff));
+	ip->time_to_live--;
+	memcpy(frame, dst->addr_bytes, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, src->addr_bytes, RTE_ETHER_ADDR_LEN);
+	v->len = (uint16_t)(p->l2_len + p->ip_total);
+	return 0;
+}
+
+/* Uplink traffic to a service address. */
+static void
+dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+	      const struct dp_pkt *p, struct dp_verdict *v)
+{
+	int svc = v->svc;
+
+	dp_touch(st, svc);
+	if (dp_svc_state(c, svc) != DP_SVC_READY) {
+		/* a connection attempt asks for the service as a query does */
+		if (p->proto == IPPROTO_TCP && (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
+						    == RTE_TCP_SYN_FLAG)
+			dp_summon(c, svc, v);
+		v->counter = DP_C_drop_svc_not_ready;
+		return;
+	}
+	if (p->has_vlan) { /* the services' bridge is untagged */
+		v->counter = DP_C_drop_vlan_nested;
+		return;
+	}
+	if (st != NULL && st->neigh != NULL)
+		dp_neigh_learn(st->neigh, p->src_ip, (const struct rte_ether_addr *)(frame + 6));
+	if (dp_route(frame, p, &c->rt[svc].mac, &c->down_mac, v) == 0) {
+		v->action = DP_ACT_TX_DOWNLINK;
+		v->counter = DP_C_forwarded_down;
+	}
+}
+
+void
+dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
 {
 	struct dp_pkt p;
 
@@ -192,15 +311,20 @@ dp_uplink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint16
 		return;
 	}
 	if (p.dst_ip == c->gw_ip) {
-		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT)
+		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
 			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
-		else
+			if (v->svc != DP_SVC_NONE) {
+				dp_touch(st, v->svc);
+				dp_summon(c, v->svc, v);
+			}
+		} else {
 			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);
+		}
 		return;
 	}
 	v->svc = dp_svctab_by_ip(c->dns.tab, p.dst_ip);
 	if (v->svc != DP_SVC_NONE) {
-		v->counter = DP_C_drop_svc_no_route;
+		dp_to_service(c, st, frame, &p, v);
 		return;
 	}
 	dp_unhandled(c, len, DP_C_drop_ip_not_ours, v);
@@ -212,14 +336,19 @@ arp:
 		v->counter = DP_C_arp_reply;
 		v->action = DP_ACT_TX_UPLINK;
 		v->len = len;
+		if (st != NULL && st->neigh != NULL) { /* the requester is a client */
+			uint32_t spa;
+			memcpy(&spa, frame + p.l2_len + 24, 4); /* now the target IP */
+			dp_neigh_learn(st->neigh, spa, (const struct rte_ether_addr *)frame);
+		}
 	} else if (v->counter == DP_C_drop_arp_not_request) {
 		dp_unhandled(c, len, DP_C_drop_arp_not_request, v);
 	}
 }
 
 void
-dp_downlink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint16_t cap,
-		  uint64_t rx_ol_flags, struct dp_verdict *v)
+dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		  uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
 {
 	struct dp_pkt p;
 
@@ -228,6 +357,11 @@ dp_downlink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint
 	v->counter = dp_parse(frame, len, rx_ol_flags, &p);
 	if (v->counter != DP_PARSE_OK)
 		return;
+	if (!dp_mac_is(frame, &c->down_mac) &&
+	    !(frame[0] & 1 && p.ether_type == DP_ETHER_TYPE_ARP)) {
+		v->counter = DP_C_drop_l2_not_ours; /* flooded by the bridge */
+		return;
+	}
 	if (p.ether_type == DP_ETHER_TYPE_ARP) {
 		/* Services resolve the gateway only: no proxy ARP between them. */
 		v->counter = dp_arp_respond(frame, p.l2_len, &c->down_mac, c->gw_ip, NULL);
@@ -238,5 +372,34 @@ dp_downlink_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint
 		}
 		return;
 	}
-	v->counter = DP_C_drop_downlink;
+	if (p.ether_type != DP_ETHER_TYPE_IPV4 || p.has_vlan) {
+		v->counter = DP_C_drop_l3_proto;
+		return;
+	}
+	/* Anti-spoofing: the source is a service, from its own MAC. */
+	v->svc = dp_svctab_by_ip(c->dns.tab, p.src_ip);
+	if (v->svc == DP_SVC_NONE || c->rt == NULL ||
+	    !dp_mac_is(frame + RTE_ETHER_ADDR_LEN, &c->rt[v->svc].mac)) {
+		v->counter = DP_C_drop_spoofed;
+		return;
+	}
+	dp_touch(st, v->svc);
+	if (p.dst_ip == c->gw_ip) {
+		v->counter = DP_C_drop_gw_unhandled;
+		return;
+	}
+	if (dp_svctab_by_ip(c->dns.tab, p.dst_ip) != DP_SVC_NONE) {
+		v->counter = DP_C_drop_isolation;
+		return;
+	}
+	const struct rte_ether_addr *dst = st && st->neigh ? dp_neigh_lookup(st->neigh, p.dst_ip)
+							  : NULL;
+	if (dst == NULL) {
+		v->counter = DP_C_drop_no_neigh;
+		return;
+	}
+	if (dp_route(frame, &p, dst, &c->up_mac, v) == 0) {
+		v->action = DP_ACT_TX_UPLINK;
+		v->counter = DP_C_forwarded_up;
+	}
 }

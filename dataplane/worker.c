@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -8,6 +9,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_ring.h>
 
 #include "dataplane.h"
 
@@ -34,6 +36,9 @@ static const enum dp_port_role dp_action_port[] = {
 
 struct dp_worker {
 	struct dp_fp_conf conf; /* own copy: no shared line read per packet */
+	struct dp_fp_state st;
+	struct rte_ring *events;
+	int event_fd;
 	const uint32_t *quit;
 	uint16_t queue;
 	uint16_t port[DP_NROLES]; /* DP_PORT_NONE when absent */
@@ -63,6 +68,18 @@ dp_worker_create(const struct dp_worker_params *prm)
 	}
 	w->conf = *prm->conf;
 	w->quit = prm->quit;
+	w->events = prm->events;
+	w->event_fd = prm->event_fd;
+	uint32_t n_svc = dp_svctab_count(prm->conf->dns.tab);
+	w->st.activity = rte_zmalloc_socket("dp_activity", (n_svc + 1) * sizeof(uint64_t),
+					    RTE_CACHE_LINE_SIZE, socket);
+	w->st.neigh = rte_zmalloc_socket("dp_neigh", DP_NEIGH_SIZE * sizeof(struct dp_neigh),
+					 RTE_CACHE_LINE_SIZE, socket);
+	if (w->st.activity == NULL || w->st.neigh == NULL) {
+		dp_worker_free(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	w->queue = prm->queue;
 	w->port[DP_UP] = prm->uplink;
 	w->port[DP_DOWN] = prm->downlink;
@@ -93,6 +110,8 @@ dp_worker_free(struct dp_worker *w)
 		rte_pktmbuf_free_bulk(w->txb[r]->pkts, w->txb[r]->length);
 		rte_free(w->txb[r]);
 	}
+	rte_free(w->st.activity);
+	rte_free(w->st.neigh);
 	rte_free(w);
 }
 
@@ -100,6 +119,35 @@ const struct dp_counters *
 dp_worker_counters(const struct dp_worker *w)
 {
 	return &w->cnt;
+}
+
+const uint64_t *
+dp_worker_activity(const struct dp_worker *w)
+{
+	return w->st.activity;
+}
+
+/* One event per summon: the ring carries it, the eventfd wakes the control
+ * loop. When the ring is full the service goes back to STOPPED, so that the
+ * next packet for it tries again. */
+static void
+dp_post(struct dp_worker *w, enum dp_event_type type, int svc)
+{
+	uint64_t one = 1;
+	void *ev = (void *)(uintptr_t)((uint64_t)type << 32 | (uint32_t)svc);
+
+	if (w->events == NULL || rte_ring_mp_enqueue(w->events, ev) != 0) {
+		uint32_t expect = DP_SVC_SUMMON_PENDING;
+		__atomic_compare_exchange_n(&w->conf.rt[svc].state, &expect, DP_SVC_STOPPED, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+		dp_count(&w->cnt, DP_C_event_ring_full);
+		return;
+	}
+	dp_count(&w->cnt, DP_C_summons);
+	if (w->event_fd >= 0 && write(w->event_fd, &one, sizeof(one)) < 0) {
+		/* the eventfd counter cannot overflow in practice; the event
+		 * is in the ring and the control loop's timer drains it too */
+	}
 }
 
 static inline void
@@ -137,18 +185,21 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 
 	switch (from) {
 	case DP_UP:
-		dp_uplink_frame(&w->conf, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
 		break;
 	case DP_DOWN:
-		dp_downlink_frame(&w->conf, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
 		break;
 	default: /* the host kernel speaks on the uplink as it is */
 		v.action = DP_ACT_TX_UPLINK;
 		v.counter = DP_C__COUNT;
 		v.len = m->data_len;
 		v.ol_flags = 0;
+		v.event = DP_EV_NONE;
 		break;
 	}
+	if (unlikely(v.event != DP_EV_NONE))
+		dp_post(w, (enum dp_event_type)v.event, v.svc);
 	if (v.counter < DP_C__COUNT)
 		dp_count(&w->cnt, v.counter);
 	if (v.action == DP_ACT_DROP) {
@@ -176,6 +227,7 @@ dp_worker_run(void *arg)
 	while (__atomic_load_n(w->quit, __ATOMIC_RELAXED) == 0) {
 		unsigned int got = 0;
 
+		w->st.now = rte_rdtsc();
 		for (int r = 0; r < DP_NROLES; r++) {
 			if (w->port[r] == DP_PORT_NONE)
 				continue;
@@ -193,7 +245,7 @@ dp_worker_run(void *arg)
 		/* Under load the buffers fill and go out in full bursts; when
 		 * the ports run dry, or at the latest every DP_DRAIN_US, the
 		 * rest goes out too. */
-		uint64_t cur = rte_rdtsc();
+		uint64_t cur = w->st.now;
 		if (got == 0 || cur - prev > drain_tsc) {
 			dp_flush(w);
 			prev = cur;

@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 /usr/bin/python3 "$here/golden.py" gen "$tmp/in.pcap"
-n=$(/usr/bin/python3 -c "from scapy.all import rdpcap; print(len(rdpcap('$tmp/in.pcap')))")
+n=$(/usr/bin/python3 -c "from scapy.all import rdpcap; print(len(rdpcap('$tmp/in.pcap')))" 2>/dev/null)
 
 "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" --log-level=lib.eal:error \
 	--vdev="net_pcap0,rx_pcap=$tmp/in.pcap,tx_pcap=$tmp/out.pcap" --vdev=net_null0,no-rx=1 \
@@ -26,7 +26,7 @@ pid=$!
 # The pcap is read at once; wait until every frame went through the worker.
 for _ in $(seq 100); do
 	if stats=$("$top/scripts/telemetry.py" "$prefix" /jitsu/stats 2>/dev/null) &&
-		[ "$(echo "$stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["rx_uplink"])')" = "$n" ]; then
+		[ "$(echo "$stats" | /usr/bin/python3 -c 'import json,sys; print((json.load(sys.stdin) or {}).get("rx_uplink"))')" = "$n" ]; then
 		break
 	fi
 	sleep 0.1

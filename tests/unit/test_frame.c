@@ -82,7 +82,7 @@ Test(frame, arp_for_the_gateway)
 	uint8_t f[64];
 	struct dp_verdict v;
 
-	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	cr_assert_eq(v.counter, DP_C_arp_reply);
 	cr_assert_eq(v.len, 60);
@@ -94,7 +94,7 @@ Test(frame, proxy_arp_for_a_service_unicast_too)
 	uint8_t f[64];
 	struct dp_verdict v;
 
-	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, gw_mac, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	assert_arp_reply(f, gw_mac, "10.77.1.10");
 }
@@ -104,20 +104,20 @@ Test(frame, arp_that_is_not_ours)
 	uint8_t f[64];
 	struct dp_verdict v;
 
-	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.9"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.9"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_arp_not_ours);
-	dp_uplink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.1", "10.77.0.1"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, bcast, 1, "10.77.0.1", "10.77.0.1"), 64, 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_arp_gratuitous, "an announcement, even of our address");
-	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_arp_not_request);
 	arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1");
 	f[18] = 8;
-	dp_uplink_frame(&conf, f, 60, 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, 60, 64, 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_arp_malformed);
 	arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1");
-	dp_uplink_frame(&conf, f, 41, 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, 41, 64, 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_arp_malformed, "cut short");
 }
 
@@ -127,7 +127,7 @@ Test(frame, arp_replies_go_to_the_exception_port_when_there_is_one)
 	struct dp_verdict v;
 
 	conf.flags |= DP_F_EXCEPTION;
-	dp_uplink_frame(&conf, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	dp_uplink_frame(&conf, NULL, f, arp_frame(f, gw_mac, 2, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION);
 	cr_assert_eq(v.counter, DP_C_exception_forwarded);
 	cr_assert_eq(v.len, 60);
@@ -175,7 +175,7 @@ Test(frame, dns_query_answered_in_place)
 	struct dp_verdict v;
 	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
 
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	cr_assert_eq(v.counter, DP_C_dns_answer);
 	cr_assert_eq(v.svc, 0);
@@ -194,11 +194,11 @@ Test(frame, dns_outcomes_through_the_frame_path)
 	uint16_t len;
 
 	len = dns_frame(f, gw_mac, "nope.example.org", 1);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_dns_nxdomain);
 	assert_dns_reply(f, v.len);
 	len = dns_frame(f, gw_mac, "www.example.com", 1);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_dns_refused);
 	cr_assert_eq(v.len, len);
 	assert_dns_reply(f, v.len);
@@ -210,7 +210,7 @@ Test(frame, padded_query_reply_has_no_padding)
 	struct dp_verdict v;
 	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
 
-	dp_uplink_frame(&conf, f, (uint16_t)(len + 20), sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, (uint16_t)(len + 20), sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_dns_answer);
 	cr_assert_eq(v.len, len + 16);
 	assert_dns_reply(f, v.len);
@@ -223,7 +223,7 @@ Test(frame, dns_reply_with_tx_checksum_offload)
 	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
 
 	conf.flags |= DP_F_TX_CKSUM_UP;
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	cr_assert_eq(v.ol_flags, RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
 				 RTE_MBUF_F_TX_UDP_CKSUM);
@@ -242,19 +242,19 @@ Test(frame, dns_with_bad_udp_checksum_is_dropped)
 	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
 
 	f[40] ^= 0x55;
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_udp_cksum);
 	len = dns_frame(f, gw_mac, "www.example.org", 1);
-	dp_uplink_frame(&conf, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_BAD, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_BAD, &v);
 	cr_assert_eq(v.counter, DP_C_drop_udp_cksum, "the NIC said bad");
 	len = dns_frame(f, gw_mac, "www.example.org", 1);
 	f[40] ^= 0x55;
-	dp_uplink_frame(&conf, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_GOOD, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), RTE_MBUF_F_RX_L4_CKSUM_GOOD, &v);
 	cr_assert_eq(v.counter, DP_C_dns_answer, "the NIC said good");
 	len = dns_frame(f, gw_mac, "www.example.org", 1);
 	f[40] = f[41] = 0;
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_dns_answer, "no checksum is allowed over IPv4");
 }
 
@@ -268,7 +268,7 @@ Test(frame, dns_fragment_or_options_dropped)
 	th_put16(f + 24, 0);
 	uint16_t ck = rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
 	memcpy(f + 24, &ck, 2);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_ip_fragment);
 }
 
@@ -280,13 +280,13 @@ Test(frame, dns_response_and_short_header_dropped)
 
 	f[44] |= 0x80; /* QR */
 	th_put16(f + 40, 0);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_dns_response);
 	uint8_t hdr[5] = { 1, 2, 3, 4, 5 };
 	len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"), 1, 53,
 			   hdr, sizeof(hdr));
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_dns_short);
 }
 
@@ -300,7 +300,7 @@ Test(frame, dns_with_vlan_tag_keeps_it)
 	th_put16(g + 12, 0x8100);
 	th_put16(g + 14, 7);
 	memcpy(g + 16, f + 12, (size_t)(len - 12));
-	dp_uplink_frame(&conf, g, (uint16_t)(len + 4), sizeof(g), 0, &v);
+	dp_uplink_frame(&conf, NULL, g, (uint16_t)(len + 4), sizeof(g), 0, &v);
 	cr_assert_eq(v.counter, DP_C_dns_answer);
 	cr_assert_eq(v.len, len + 4 + 16);
 	cr_assert_eq(th_get16(g + 12), 0x8100);
@@ -316,14 +316,14 @@ Test(frame, frames_for_another_mac_are_dropped)
 	static const uint8_t other[6] = { 0x02, 9, 9, 9, 9, 9 };
 	uint16_t len = dns_frame(f, other, "www.example.org", 1);
 
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_l2_not_ours);
 	conf.flags |= DP_F_EXCEPTION;
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP, "unicast to another host never leaves");
 	len = dns_frame(f, bcast, "www.example.org", 1);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION, "broadcast IP goes to the host");
 }
 
@@ -335,16 +335,16 @@ Test(frame, other_traffic_to_the_gateway)
 	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"),
 				    1, 123, pl, sizeof(pl));
 
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled);
 	conf.flags |= DP_F_EXCEPTION;
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_EXCEPTION);
 	cr_assert_eq(v.len, len);
 }
 
-Test(frame, traffic_to_a_service_has_no_route_yet)
+Test(frame, traffic_to_a_service_that_is_not_ready_is_dropped)
 {
 	uint8_t f[1500];
 	struct dp_verdict v;
@@ -352,9 +352,9 @@ Test(frame, traffic_to_a_service_has_no_route_yet)
 	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.1.10"),
 				    1, 80, pl, sizeof(pl));
 
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
-	cr_assert_eq(v.counter, DP_C_drop_svc_no_route);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
 	cr_assert_eq(v.svc, 0);
 }
 
@@ -366,12 +366,12 @@ Test(frame, other_addresses_and_protocols)
 	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("192.0.2.1"),
 				    1, 80, pl, sizeof(pl));
 
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_ip_not_ours);
 	th_put16(f + 12, 0x86dd);
-	dp_uplink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_l3_proto);
-	dp_uplink_frame(&conf, f, 0, sizeof(f), 0, &v);
+	dp_uplink_frame(&conf, NULL, f, 0, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_runt);
 }
 
@@ -380,24 +380,24 @@ Test(frame, downlink_arp_for_the_gateway_only)
 	uint8_t f[64];
 	struct dp_verdict v;
 
-	dp_downlink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
+	dp_downlink_frame(&conf, NULL, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.0.1"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
 	cr_assert_eq(v.counter, DP_C_arp_reply);
 	assert_arp_reply(f, down_mac, "10.77.0.1");
-	dp_downlink_frame(&conf, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
+	dp_downlink_frame(&conf, NULL, f, arp_frame(f, bcast, 1, "10.77.0.2", "10.77.1.10"), 64, 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP, "no proxy ARP between services");
 	cr_assert_eq(v.counter, DP_C_drop_arp_not_ours);
 }
 
-Test(frame, downlink_ip_is_dropped_and_counted)
+Test(frame, downlink_ip_from_a_non_service_is_spoofed)
 {
 	uint8_t f[1500];
 	struct dp_verdict v;
 	uint16_t len = dns_frame(f, down_mac, "www.example.org", 1);
 
-	dp_downlink_frame(&conf, f, len, sizeof(f), 0, &v);
+	dp_downlink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
-	cr_assert_eq(v.counter, DP_C_drop_downlink);
+	cr_assert_eq(v.counter, DP_C_drop_spoofed);
 }
 
 Test(frame, counter_names_are_unique_and_drops_are_summed)

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dataplane/frame.c: summoning, routing to and from services, anti-spoofing,
+ * isolation and the neighbour table, on plain buffers. */
+#include <criterion/criterion.h>
+
+#include <rte_tcp.h>
+
+#include "../../dataplane/dataplane.h"
+#include "helpers.h"
+
+static const uint8_t gw_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x01 };
+static const uint8_t down_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x02 };
+static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+static const uint8_t www_mac[6] = { 0x02, 0x4a, 0, 0, 1, 0x0a };
+static const uint8_t api_mac[6] = { 0x02, 0x4a, 0, 0, 1, 0x0b };
+
+static struct dp_svctab *tab;
+static struct dp_fp_conf conf;
+static struct dp_svc_rt rt[2];
+static uint64_t activity[2];
+static struct dp_neigh neigh[DP_NEIGH_SIZE];
+static struct dp_fp_state st;
+
+static void
+setup(void)
+{
+	struct dp_svctab_params p = { .max_services = 2, .max_names = 2, .max_zones = 1 };
+	uint8_t w[DP_DNS_NAME_MAX];
+
+	tab = dp_svctab_create(&p);
+	cr_assert_eq(dp_svctab_add_service(tab, 0, th_ip("10.77.1.10")), 0);
+	cr_assert_eq(dp_svctab_add_service(tab, 1, th_ip("10.77.1.11")), 0);
+	int l = dp_dns_name_from_text("www.example.org", w, sizeof(w));
+	cr_assert_eq(dp_svctab_add_name(tab, 0, w, (size_t)l), 0);
+	memset(rt, 0, sizeof(rt));
+	memcpy(rt[0].mac.addr_bytes, www_mac, 6);
+	memcpy(rt[1].mac.addr_bytes, api_mac, 6);
+	memset(&conf, 0, sizeof(conf));
+	memcpy(conf.up_mac.addr_bytes, gw_mac, 6);
+	memcpy(conf.down_mac.addr_bytes, down_mac, 6);
+	conf.gw_ip = th_ip("10.77.0.1");
+	conf.dns = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 1 };
+	conf.rt = rt;
+	memset(activity, 0, sizeof(activity));
+	memset(neigh, 0, sizeof(neigh));
+	st = (struct dp_fp_state){ .now = 1000, .activity = activity, .neigh = neigh };
+}
+
+static void
+teardown(void)
+{
+	dp_svctab_free(tab);
+}
+
+TestSuite(route, .init = setup, .fini = teardown);
+
+static uint16_t
+query(uint8_t *f, const char *name, uint16_t qtype)
+{
+	uint8_t q[512];
+	uint16_t ql = th_dns_query(q, name, qtype, 0);
+
+	return th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"), 40000, 53,
+			    q, ql);
+}
+
+/* A TCP segment with @flags between @src and @dst. */
+static uint16_t
+tcp(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, const char *src, const char *dst,
+    uint8_t flags, uint8_t ttl)
+{
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	th_put16(f + 12, 0x0800);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	memset(ip, 0, 40);
+	ip->version_ihl = 0x45;
+	ip->total_length = htons(40);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = 6;
+	ip->src_addr = th_ip(src);
+	ip->dst_addr = th_ip(dst);
+	uint8_t *t = f + 34;
+	th_put16(t, 40000);
+	th_put16(t + 2, 80);
+	t[12] = 5 << 4;
+	t[13] = flags;
+	uint16_t ck = rte_ipv4_udptcp_cksum(ip, t);
+	memcpy(t + 16, &ck, 2);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memset(f + 54, 0, 6); /* Ethernet padding to 60 */
+	return 60;
+}
+
+Test(route, a_query_for_a_stopped_service_summons_it_once)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer, "answered at once (dns_reply = immediate)");
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.event, DP_EV_SUMMON);
+	cr_assert_eq(v.svc, 0);
+	cr_assert_eq(rt[0].state, DP_SVC_SUMMON_PENDING);
+	cr_assert_eq(activity[0], 1000, "the query counts as activity");
+	for (int i = 0; i < 100; i++) {
+		dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 1), sizeof(f), 0, &v);
+		cr_assert_eq(v.event, DP_EV_NONE, "a flood yields one summon");
+	}
+	dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 28), sizeof(f), 0, &v);
+	cr_assert_eq(v.event, DP_EV_NONE);
+	cr_assert_eq(rt[0].state, DP_SVC_SUMMON_PENDING);
+}
+
+Test(route, aaaa_summons_too_and_unknown_names_do_not)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, &st, f, query(f, "nope.example.org", 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.event, DP_EV_NONE);
+	dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 28), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_nodata);
+	cr_assert_eq(v.event, DP_EV_SUMMON);
+}
+
+Test(route, running_or_failed_services_are_not_summoned)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	static const uint32_t states[] = { DP_SVC_STARTING, DP_SVC_BOOTED, DP_SVC_READY,
+					   DP_SVC_STOPPING, DP_SVC_FAILED };
+
+	for (unsigned int i = 0; i < RTE_DIM(states); i++) {
+		rt[0].state = states[i];
+		dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 1), sizeof(f), 0, &v);
+		cr_assert_eq(v.event, DP_EV_NONE, "state %s", dp_svc_state_name(states[i]));
+		cr_assert_eq(rt[0].state, states[i]);
+		cr_assert_eq(v.counter, DP_C_dns_answer);
+	}
+}
+
+Test(route, a_syn_to_a_stopped_service_summons_it)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.11",
+					    RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
+	cr_assert_eq(v.event, DP_EV_NONE, "only a SYN asks for a service");
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.11",
+					    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.event, DP_EV_NONE, "a SYN-ACK does not");
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.11",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
+	cr_assert_eq(v.event, DP_EV_SUMMON);
+	cr_assert_eq(v.svc, 1);
+	cr_assert_eq(activity[1], 1000);
+}
+
+Test(route, traffic_to_a_ready_service_is_routed_down)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	uint16_t len = tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10", RTE_TCP_SYN_FLAG, 64);
+
+	rt[0].state = DP_SVC_READY;
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
+	cr_assert_eq(v.counter, DP_C_forwarded_down);
+	cr_assert_eq(v.event, DP_EV_NONE);
+	cr_assert_eq(v.len, 54, "Ethernet padding trimmed");
+	cr_assert_eq(memcmp(f, www_mac, 6), 0, "to the service's MAC");
+	cr_assert_eq(memcmp(f + 6, down_mac, 6), 0, "from the downlink's");
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	cr_assert_eq(ip->time_to_live, 63);
+	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff, "incremental checksum is right");
+	const struct rte_ether_addr *m = dp_neigh_lookup(neigh, th_ip("10.77.0.2"));
+	cr_assert_not_null(m, "the client is learned");
+	cr_assert_eq(memcmp(m->addr_bytes, cli_mac, 6), 0);
+}
+
+Test(route, incremental_checksum_over_every_ttl_and_checksum)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	rt[0].state = DP_SVC_READY;
+	for (unsigned int ttl = 2; ttl < 256; ttl++) {
+		for (unsigned int id = 0; id < 65536; id += 251) {
+			tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10", RTE_TCP_ACK_FLAG,
+			    (uint8_t)ttl);
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+			ip->packet_id = htons((uint16_t)id);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
+			cr_assert_eq(v.counter, DP_C_forwarded_down);
+			cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff, "ttl %u id %u", ttl, id);
+		}
+	}
+}
+
+Test(route, expiring_ttl_is_dropped)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	rt[0].state = DP_SVC_READY;
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_ACK_FLAG, 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_ip_ttl);
+}
+
+/* The client has talked to us: its MAC is known. */
+static void
+learn_client(void)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	rt[0].state = DP_SVC_READY;
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_forwarded_down);
+}
+
+Test(route, replies_from_a_service_are_routed_up)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	learn_client();
+	st.now = 2000;
+	uint16_t len = tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.2",
+			   RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 64);
+	dp_downlink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_forwarded_up);
+	cr_assert_eq(v.svc, 0);
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0, "to the learned client");
+	cr_assert_eq(memcmp(f + 6, gw_mac, 6), 0, "from the uplink's MAC");
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	cr_assert_eq(ip->time_to_live, 63);
+	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff);
+	cr_assert_eq(activity[0], 2000, "traffic from the service is activity too");
+}
+
+Test(route, replies_to_an_unknown_client_are_dropped)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.9",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_no_neigh);
+}
+
+Test(route, spoofed_sources_are_dropped)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	learn_client();
+	/* another service's address from www's MAC */
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.11", "10.77.0.2",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_spoofed);
+	/* an address that is no service's */
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.99", "10.77.0.2",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_spoofed);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+}
+
+Test(route, services_do_not_reach_each_other)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.1.11",
+					      RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_isolation);
+}
+
+Test(route, downlink_frames_for_other_macs_are_dropped)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	learn_client();
+	dp_downlink_frame(&conf, &st, f, tcp(f, api_mac, www_mac, "10.77.1.10", "10.77.0.2",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_l2_not_ours);
+}
+
+Test(route, neighbour_learned_from_arp_and_replaced)
+{
+	uint8_t f[64] = { 0 };
+	struct dp_verdict v;
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint32_t spa = th_ip("10.77.0.7"), tpa = th_ip("10.77.0.1");
+
+	memcpy(f, bcast, 6);
+	memcpy(f + 6, cli_mac, 6);
+	th_put16(f + 12, 0x0806);
+	th_put16(f + 14, 1);
+	th_put16(f + 16, 0x0800);
+	f[18] = 6;
+	f[19] = 4;
+	th_put16(f + 20, 1);
+	memcpy(f + 22, cli_mac, 6);
+	memcpy(f + 28, &spa, 4);
+	memcpy(f + 38, &tpa, 4);
+	dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_arp_reply);
+	const struct rte_ether_addr *m = dp_neigh_lookup(neigh, spa);
+	cr_assert_not_null(m);
+	cr_assert_eq(memcmp(m->addr_bytes, cli_mac, 6), 0);
+	struct rte_ether_addr other = { { 0x02, 1, 2, 3, 4, 5 } };
+	dp_neigh_learn(neigh, spa, &other);
+	cr_assert(rte_is_same_ether_addr(dp_neigh_lookup(neigh, spa), &other));
+	cr_assert_null(dp_neigh_lookup(neigh, th_ip("10.77.0.8")));
+	cr_assert_null(dp_neigh_lookup(neigh, 0), "the empty slot matches nothing");
+}
+
+Test(route, without_a_control_plane_nothing_is_summoned_or_routed)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	conf.rt = NULL;
+	dp_uplink_frame(&conf, NULL, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					     RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
+	cr_assert_eq(v.event, DP_EV_NONE);
+	dp_downlink_frame(&conf, NULL, f, tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.2",
+					       RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_spoofed);
+}
