@@ -6,7 +6,7 @@ BUILD ?= build
 CC ?= cc
 FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
-PKGS := libdpdk xenlight xlutil xenstore libpcap
+PKGS := libdpdk xenlight xlutil xenstore libpcap libnl-route-3.0
 JITSU_VERSION := 0.1
 
 # Evaluated when used, so that `make check` on a fresh machine can install
@@ -27,7 +27,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Fast-path and configuration code that runs on plain buffers, without EAL:
 # what the unit tests, the sanitizer build and the fuzzers link.
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
-	dataplane/frame.c control/config.c synjitsu/mode.c
+	dataplane/frame.c control/config.c control/hist.c control/netns.c synjitsu/mode.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c
 MAIN_SRC := control/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

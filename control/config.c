@@ -160,6 +160,15 @@ ctl_p_ifname(const struct ctl_key *k, const char *val, void *obj, char *why, siz
 	return NULL;
 }
 
+/* A prefix of interface names: an id of up to 7 digits follows. */
+static const char *
+ctl_p_prefix(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
+{
+	if (strlen(val) > 8)
+		return "a prefix of interface names is 1 to 8 characters";
+	return ctl_p_ifname(k, val, obj, why, whylen);
+}
+
 /* Comma-separated DNS names; a repeated key (the --service form) appends. */
 static const char *
 ctl_p_names(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
@@ -246,6 +255,12 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "max_concurrent_summons", ctl_p_u32, G(max_concurrent_summons), 1, 65536, NULL },
 	{ "bridge", ctl_p_ifname, G(bridge), 0, 0, NULL },
 	{ "mac", ctl_p_mac, G(mac), 0, 0, NULL },
+	{ "netns_prefix", ctl_p_ifname, G(netns_prefix), 0, 0, NULL },
+	{ "veth_prefix", ctl_p_prefix, G(veth_prefix), 0, 0, NULL },
+	{ "ready_timeout", ctl_p_u32, G(ready_timeout), 10, 3600000, NULL },
+	{ "failure_backoff", ctl_p_u32, G(failure_backoff), 1, 3600000, NULL },
+	{ "stop_grace", ctl_p_u32, G(stop_grace), 0, 600000, NULL },
+	{ "dns_park_timeout", ctl_p_u32, G(dns_park_timeout), 10, 60000, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -301,6 +316,12 @@ ctl_config_new(void)
 	cfg->gw.max_pending = 1024;
 	cfg->gw.max_concurrent_summons = 32;
 	snprintf(cfg->gw.bridge, sizeof(cfg->gw.bridge), "jitsu0");
+	snprintf(cfg->gw.netns_prefix, sizeof(cfg->gw.netns_prefix), "jitsu");
+	snprintf(cfg->gw.veth_prefix, sizeof(cfg->gw.veth_prefix), "jv");
+	cfg->gw.ready_timeout = 10000;
+	cfg->gw.failure_backoff = 1000;
+	cfg->gw.stop_grace = 2000;
+	cfg->gw.dns_park_timeout = 3000;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;

@@ -50,6 +50,13 @@ struct ctl_gateway_config {
 	uint32_t max_concurrent_summons;
 	char bridge[IF_NAMESIZE];
 	struct rte_ether_addr mac; /**< uplink MAC to set; zero: keep the port's */
+	char netns_prefix[CTL_NAME_MAX]; /**< services' namespaces are PREFIX-NAME */
+	char veth_prefix[9];    /**< host ends of veths are PREFIX<id> */
+	uint32_t ready_timeout; /**< ms from summon to READY before it is a failure */
+	uint32_t failure_backoff; /**< ms before a failed service may be summoned again;
+				       doubles with each failure in a row */
+	uint32_t stop_grace;    /**< ms between SIGTERM and SIGKILL */
+	uint32_t dns_park_timeout; /**< ms a query waits for READY (dns_reply = ready) */
 };
 
 struct ctl_ports_config {
