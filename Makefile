@@ -27,8 +27,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Fast-path and configuration code that runs on plain buffers, without EAL:
 # what the unit tests, the sanitizer build and the fuzzers link.
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
-	dataplane/frame.c control/config.c control/hist.c control/netns.c synjitsu/mode.c
-EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c
+	dataplane/frame.c control/config.c control/hist.c control/netns.c control/command.c \
+	synjitsu/mode.c
+EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c \
+	control/proc.c
 MAIN_SRC := control/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -40,6 +42,9 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# keep objects that only tests use
+.SECONDARY:
 
 .PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz
 

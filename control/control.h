@@ -13,10 +13,53 @@
 #include "config.h"
 
 struct rte_mempool;
+struct rte_ring;
+struct ctl_runtime;
+
+/**
+ * Create the services' run-time state from a validated configuration: the
+ * shared state records, the event ring, the bridge, and each service's
+ * backend preparation (namespace, veth, address). Leftovers of a crashed run
+ * under the same prefixes are removed first. Every problem goes to @p errs.
+ * @return the runtime, or NULL.
+ */
+struct ctl_runtime *ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers,
+				       struct ctl_errors *errs);
+
+/** The records the workers read (struct dp_fp_conf.rt). */
+struct dp_svc_rt *ctl_runtime_shared(struct ctl_runtime *rt);
+
+/** The ring the workers post events to, and the eventfd they write after. */
+struct rte_ring *ctl_runtime_events(struct ctl_runtime *rt);
+int ctl_runtime_event_fd(struct ctl_runtime *rt);
+
+/** Tell the runtime where worker @p worker keeps its activity clocks. */
+void ctl_runtime_set_activity(struct ctl_runtime *rt, unsigned int worker,
+			      const uint64_t *activity);
+
+/** Put the runtime's fds (events, timer) into the control loop. @return 0 or -errno. */
+int ctl_runtime_start(struct ctl_runtime *rt);
+
+/** Reap children (on SIGCHLD) and move their services on. */
+void ctl_runtime_sigchld(struct ctl_runtime *rt);
+
+/**
+ * Queue "summon" or "stop" of service @p name for the control loop (callable
+ * from the telemetry thread). @return 0 or -errno, with a line in @p out.
+ */
+int ctl_runtime_command(struct ctl_runtime *rt, const char *verb, const char *name, char *out,
+			size_t len);
+
+/** Stop every service (SIGTERM, SIGKILL after the grace) and undo their preparation. */
+void ctl_runtime_shutdown(struct ctl_runtime *rt);
+
+/** Shut down if not done yet, then free (NULL is fine). */
+void ctl_runtime_free(struct ctl_runtime *rt);
 
 /** What telemetry reads; the pointers must outlive ctl_telemetry_stop(). */
 struct ctl_telemetry_params {
 	const struct ctl_config *cfg;
+	struct ctl_runtime *runtime;              /**< NULL: configuration only */
 	const struct dp_counters *const *workers; /**< each worker's counters */
 	unsigned int n_workers;
 	const uint16_t *ports;                    /**< uplink, downlink, exception */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -29,6 +30,8 @@
 #include "../dataplane/dataplane.h"
 #include "../nic/nic.h"
 #include "control.h"
+#include "loop.h"
+#include "netns.h"
 
 #ifndef JITSU_VERSION
 #define JITSU_VERSION "0.1"
@@ -223,44 +226,36 @@ ctl_print_final(void)
 		dp_counters_drops(&s));
 }
 
-/* The control loop: for now, signals. Returns when told to stop. */
-static int
-ctl_loop(int sfd)
-{
-	int ep = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
+/* Signals arrive through a signalfd in the control loop. */
+struct ctl_signals {
+	struct ctl_watch w;
+	struct ctl_runtime *runtime;
+};
 
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) < 0) {
-		CTL_LOG(ERR, "epoll: %s", strerror(errno));
-		if (ep >= 0)
-			close(ep);
-		return -errno;
-	}
-	for (;;) {
-		struct epoll_event out[4];
-		int n = epoll_wait(ep, out, RTE_DIM(out), -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			CTL_LOG(ERR, "epoll_wait: %s", strerror(errno));
+static void
+ctl_on_signal(struct ctl_watch *w, uint32_t events)
+{
+	struct ctl_signals *sg = w->arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			CTL_LOG(INFO, "signal %u: stopping", si.ssi_signo);
+			ctl_loop_stop();
+			return;
+		case SIGCHLD:
+			if (sg->runtime != NULL)
+				ctl_runtime_sigchld(sg->runtime);
+			break;
+		case SIGHUP:
+			CTL_LOG(WARNING, "SIGHUP: configuration reload is not available in "
+				"this version; the running configuration stays");
 			break;
 		}
-		for (int i = 0; i < n; i++) {
-			struct signalfd_siginfo si;
-			if (out[i].data.fd != sfd || read(sfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-				CTL_LOG(INFO, "signal %u: stopping", si.ssi_signo);
-				close(ep);
-				return 0;
-			}
-			if (si.ssi_signo == SIGHUP)
-				CTL_LOG(WARNING, "SIGHUP: configuration reload is not available in "
-					"this version; the running configuration stays");
-		}
 	}
-	close(ep);
-	return -EIO;
 }
 
 int
@@ -352,6 +347,27 @@ main(int argc, char **argv)
 		if (!nic_link_wait(ports[i], 2000))
 			CTL_LOG(WARNING, "port %u (%s): link is down", ports[i], info[i].name);
 
+	/* ---- control plane: services prepared before any traffic ---- */
+	if (ctl_loop_init() < 0)
+		rte_exit(EXIT_FAILURE, "epoll: %s\n", strerror(errno));
+	struct ctl_errors errs = { 0 };
+	struct ctl_runtime *runtime = ctl_runtime_create(cfg, n_workers, &errs);
+	if (runtime == NULL) {
+		ctl_print_errors(&errs);
+		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
+	}
+	char down_if[IF_NAMESIZE];
+	if (cfg->n_services > 0 && nic_port_ifname(ports[1], down_if) == 0) {
+		int rc = nic_port_split_kernel_mac(ports[1], down_if);
+		if (rc == 0)
+			rc = ctl_link_set_master(down_if, cfg->gw.bridge);
+		if (rc < 0)
+			rte_exit(EXIT_FAILURE, "downlink %s on bridge %s: %s\n", down_if,
+				 cfg->gw.bridge, strerror(-rc));
+		ctl_link_set_up(down_if);
+		CTL_LOG(INFO, "downlink %s is on bridge %s", down_if, cfg->gw.bridge);
+	}
+
 	/* ---- dataplane ---- */
 	struct dp_svctab *tab = ctl_config_svctab(cfg);
 	if (tab == NULL)
@@ -364,6 +380,7 @@ main(int argc, char **argv)
 			 (info[1].tx_cksum ? DP_F_TX_CKSUM_DOWN : 0) |
 			 (n_ports == 3 ? DP_F_EXCEPTION : 0),
 		.dns = { .tab = tab, .ttl = cfg->gw.dns_ttl, .soa_serial = 1 },
+		.rt = ctl_runtime_shared(runtime),
 	};
 	static uint32_t quit;
 	struct dp_worker *workers[RTE_MAX_LCORE];
@@ -378,19 +395,21 @@ main(int argc, char **argv)
 			.exception = ports[2],
 			.conf = &fp,
 			.quit = &quit,
-			.events = NULL,
-			.event_fd = -1,
+			.events = ctl_runtime_events(runtime),
+			.event_fd = ctl_runtime_event_fd(runtime),
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)
 			rte_exit(EXIT_FAILURE, "worker on lcore %u: %s\n", lcore,
 				 rte_strerror(rte_errno));
 		counters[w] = dp_worker_counters(workers[w]);
+		ctl_runtime_set_activity(runtime, w, dp_worker_activity(workers[w]));
 		w++;
 	}
 
 	struct ctl_telemetry_params tp = {
 		.cfg = cfg,
+		.runtime = runtime,
 		.workers = counters,
 		.n_workers = n_workers,
 		.ports = ports,
@@ -400,9 +419,10 @@ main(int argc, char **argv)
 	if (ctl_telemetry_start(&tp) != 0)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");
 
-	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sfd < 0)
-		rte_exit(EXIT_FAILURE, "signalfd: %s\n", strerror(errno));
+	struct ctl_signals sg = { { signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK), ctl_on_signal,
+				    &sg }, runtime };
+	if (sg.w.fd < 0 || ctl_loop_add(&sg.w, EPOLLIN) < 0 || ctl_runtime_start(runtime) < 0)
+		rte_exit(EXIT_FAILURE, "control loop: %s\n", strerror(errno));
 
 	w = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -414,18 +434,23 @@ main(int argc, char **argv)
 	CTL_LOG(INFO, "gateway %s up: %u services, %u worker(s), uplink port %u, downlink port %u",
 		ip, cfg->n_services, n_workers, ports[0], ports[1]);
 
-	int rc = ctl_loop(sfd);
+	int rc = ctl_loop_run();
+	if (rc < 0)
+		CTL_LOG(ERR, "control loop: %s", strerror(-rc));
 
 	__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
 	ctl_print_final();
 	ctl_telemetry_stop();
-	close(sfd);
+	ctl_runtime_shutdown(runtime); /* services stopped, namespaces removed */
+	ctl_loop_close(&sg.w);
 	for (unsigned int i = 0; i < n_ports; i++)
 		nic_port_close(ports[i]);
 	for (unsigned int i = 0; i < n_workers; i++)
 		dp_worker_free(workers[i]);
 	dp_svctab_free(tab);
+	ctl_runtime_free(runtime);
+	ctl_loop_fini();
 	rte_mempool_free(pool);
 	ctl_config_free(cfg);
 	rte_eal_cleanup();

@@ -9,10 +9,13 @@
 #include <rte_telemetry.h>
 
 #include "control.h"
+#include "loop.h"
+#include "runtime.h"
 
 /* rte_telemetry callbacks take no argument: the one gateway of this process
  * is published here. Telemetry runs on its own thread, so the pointer is
- * swapped under a lock that only the control plane and telemetry take. */
+ * swapped under a lock that only the control plane and telemetry take; the
+ * services' records are read under the control loop's lock. */
 static rte_spinlock_t ctl_tel_lock = RTE_SPINLOCK_INITIALIZER;
 static struct ctl_telemetry_params ctl_tel;
 static int ctl_tel_live;
@@ -95,14 +98,105 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&ctl_tel_lock);
-	for (uint32_t i = 0; ctl_tel_live && i < ctl_tel.cfg->n_services; i++) {
-		const struct ctl_service_config *s = &ctl_tel.cfg->services[i];
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &s->address, ip, sizeof(ip));
-		rte_tel_data_add_dict_string(d, s->name, ip);
+	if (ctl_tel_live && ctl_tel.runtime != NULL) {
+		ctl_loop_lock();
+		for (uint32_t i = 0; i < ctl_runtime_count(ctl_tel.runtime); i++) {
+			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.runtime, i);
+			rte_tel_data_add_dict_string(d, s->cfg->name,
+						     dp_svc_state_name(ctl_svc_state(s)));
+		}
+		ctl_loop_unlock();
 	}
 	rte_spinlock_unlock(&ctl_tel_lock);
+	return 0;
+}
+
+static const struct ctl_svc *
+ctl_tel_find(const char *name)
+{
+	for (uint32_t i = 0; name != NULL && i < ctl_runtime_count(ctl_tel.runtime); i++) {
+		const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.runtime, i);
+		if (strcmp(s->cfg->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static void
+ctl_tel_phases(struct rte_tel_data *d, const struct ctl_svc *s)
+{
+	for (unsigned int ph = 0; ph < CTL_PH__COUNT; ph++) {
+		const struct ctl_hist *h = &s->hist[ph];
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		if (p == NULL)
+			return;
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_u64(p, "count", h->count);
+		rte_tel_data_add_dict_u64(p, "p50_us", ctl_hist_quantile(h, 0.50));
+		rte_tel_data_add_dict_u64(p, "p90_us", ctl_hist_quantile(h, 0.90));
+		rte_tel_data_add_dict_u64(p, "p99_us", ctl_hist_quantile(h, 0.99));
+		rte_tel_data_add_dict_u64(p, "min_us", h->min_us);
+		rte_tel_data_add_dict_u64(p, "max_us", h->max_us);
+		rte_tel_data_add_dict_u64(p, "mean_us", h->count ? h->sum_us / h->count : 0);
+		rte_tel_data_add_dict_container(d, ctl_phase_name(ph), p, 0);
+	}
+}
+
+static int
+ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	(void)cmd;
+	rte_spinlock_lock(&ctl_tel_lock);
+	if (!ctl_tel_live || ctl_tel.runtime == NULL) {
+		rte_spinlock_unlock(&ctl_tel_lock);
+		return -1;
+	}
+	ctl_loop_lock();
+	const struct ctl_svc *s = ctl_tel_find(params);
+	int rc = -1;
+	if (s != NULL) {
+		rte_tel_data_start_dict(d);
+		inet_ntop(AF_INET, &s->cfg->address, ip, sizeof(ip));
+		rte_ether_format_addr(mac, sizeof(mac), &s->shared->mac);
+		rte_tel_data_add_dict_string(d, "name", s->cfg->name);
+		rte_tel_data_add_dict_string(d, "state", dp_svc_state_name(ctl_svc_state(s)));
+		rte_tel_data_add_dict_string(d, "address", ip);
+		rte_tel_data_add_dict_string(d, "mac", mac);
+		rte_tel_data_add_dict_string(d, "backend", s->be->name);
+		rte_tel_data_add_dict_string(d, "namespace", s->netns);
+		rte_tel_data_add_dict_u64(d, "pid", s->pid > 0 ? (uint64_t)s->pid : 0);
+		rte_tel_data_add_dict_u64(d, "paused", (uint64_t)s->paused);
+		rte_tel_data_add_dict_u64(d, "summons", s->summons);
+		rte_tel_data_add_dict_u64(d, "failures", s->failures);
+		rte_tel_data_add_dict_u64(d, "stops", s->stops);
+		rte_tel_data_add_dict_u64(d, "idle_timeout_s", s->cfg->idle_timeout);
+		rte_tel_data_add_dict_string(d, "last_error", s->last_error);
+		ctl_tel_phases(d, s);
+		rc = 0;
+	}
+	ctl_loop_unlock();
+	rte_spinlock_unlock(&ctl_tel_lock);
+	return rc;
+}
+
+static int
+ctl_tel_command(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char out[160];
+	int rc = -1;
+
+	rte_spinlock_lock(&ctl_tel_lock);
+	if (ctl_tel_live && ctl_tel.runtime != NULL && params != NULL)
+		rc = ctl_runtime_command(ctl_tel.runtime, strstr(cmd, "stop") ? "stop" : "summon",
+					 params, out, sizeof(out));
+	rte_spinlock_unlock(&ctl_tel_lock);
+	if (params == NULL)
+		snprintf(out, sizeof(out), "give a service name: %s,NAME", cmd);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "result", rc == 0 ? "ok" : "error");
+	rte_tel_data_add_dict_string(d, "message", out);
 	return 0;
 }
 
@@ -122,7 +216,16 @@ ctl_telemetry_start(const struct ctl_telemetry_params *prm)
 				"Per-port rx/tx/missed/error counts of the gateway's ports");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/jitsu/services", ctl_tel_services,
-				"Configured services and their addresses");
+				"Services and their states");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/jitsu/service", ctl_tel_service,
+				"One service: state, process, counts, cold-start phases. Parameter: name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/jitsu/summon", ctl_tel_command,
+				"Summon a service. Parameter: name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/jitsu/stop", ctl_tel_command,
+				"Stop a service (per its stop mode). Parameter: name");
 	ctl_tel_registered = rc == 0;
 	return rc;
 }

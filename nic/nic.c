@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -154,6 +158,42 @@ nic_link_wait(uint16_t port, unsigned int timeout_ms)
 			return 0;
 		rte_delay_ms(10);
 	}
+}
+
+int
+nic_port_ifname(uint16_t port, char *name)
+{
+	struct rte_eth_dev_info di;
+
+	if (rte_eth_dev_info_get(port, &di) != 0 || di.if_index == 0 ||
+	    if_indextoname(di.if_index, name) == NULL)
+		return -ENODEV;
+	return 0;
+}
+
+int
+nic_port_split_kernel_mac(uint16_t port, const char *ifname)
+{
+	struct rte_ether_addr mac;
+	struct ifreq ifr;
+	int rc = 0;
+
+	if (rte_eth_macaddr_get(port, &mac) != 0 || strlen(ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		rc = -errno;
+	} else if (memcmp(ifr.ifr_hwaddr.sa_data, mac.addr_bytes, RTE_ETHER_ADDR_LEN) == 0) {
+		ifr.ifr_hwaddr.sa_data[5] ^= (char)0x80;
+		if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0)
+			rc = -errno;
+	}
+	close(fd);
+	return rc;
 }
 
 void

@@ -59,6 +59,21 @@ int nic_port_start(uint16_t port, const struct nic_params *prm, struct nic_port_
  */
 int nic_link_wait(uint16_t port, unsigned int timeout_ms);
 
+/**
+ * The kernel interface behind a port (net_tap, net_af_packet), if any.
+ * @return 0 with its name in @p name (IF_NAMESIZE bytes), or -ENODEV.
+ */
+int nic_port_ifname(uint16_t port, char *name);
+
+/**
+ * A net_tap gives its kernel interface the port's own MAC. On a bridge that
+ * makes the port's MAC a local address of the bridge, and frames for it never
+ * reach the port: give the kernel interface @p ifname another MAC (the
+ * port's with the last byte changed).
+ * @return 0 (also when they already differ), or -errno.
+ */
+int nic_port_split_kernel_mac(uint16_t port, const char *ifname);
+
 /** Stop and close a port (no-op for a port that was never started). */
 void nic_port_close(uint16_t port);
 

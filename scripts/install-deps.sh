@@ -8,6 +8,7 @@ pkgs=(
 	libdpdk-dev dpdk dpdk-dev                   # DPDK 22.11, dpdk-testpmd, dpdk-telemetry.py
 	libxen-dev                                  # xenlight, xlutil, xenstore
 	libpcap-dev libcriterion-dev                # net_pcap, unit tests
+	libnl-route-3-dev                           # netlink for the process backend
 	iproute2 dnsutils busybox tcpdump           # namespaces, dig, httpd, captures
 	python3 python3-scapy                       # pcap golden tests and generators
 )

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The control plane's run-time side (private to control/): each service's
+ * state machine, its backend, its cold-start timings, and the backends'
+ * table of operations.
+ *
+ * Only the main lcore runs this code, in control-loop handlers. States are
+ * published to the workers through struct dp_svc_rt with release stores;
+ * telemetry reads under the loop's lock, which the workers never take.
+ */
+#ifndef JITSU_CTL_RUNTIME_H
+#define JITSU_CTL_RUNTIME_H
+
+#include <net/if.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../dataplane/dataplane.h"
+#include "config.h"
+#include "hist.h"
+#include "loop.h"
+
+/* Phases of a summon, each a histogram (DESIGN.md section 5). */
+#define CTL_PHASES(X)                                                          \
+	X(exec, "trigger to fork/exec")                                        \
+	X(running, "exec to running (exec succeeded)")                         \
+	X(ready, "running to ready")                                           \
+	X(first_packet, "ready to first packet after it")                      \
+	X(total, "trigger to ready")
+
+enum ctl_phase {
+#define CTL_PHASE_ENUM(name, what) CTL_PH_##name,
+	CTL_PHASES(CTL_PHASE_ENUM)
+#undef CTL_PHASE_ENUM
+	CTL_PH__COUNT
+};
+
+/** Name of a phase, for telemetry. */
+const char *ctl_phase_name(unsigned int ph);
+
+struct ctl_runtime;
+struct ctl_svc;
+
+enum ctl_stop_how {
+	CTL_STOP_AS_CONFIGURED, /**< idle stop or jitsuctl stop: the service's stop mode */
+	CTL_STOP_TERMINATE,     /**< SIGTERM (or the backend's graceful stop) */
+	CTL_STOP_KILL,          /**< at once */
+};
+
+/** A backend: how services of one kind are prepared, started and stopped. */
+struct ctl_backend_ops {
+	const char *name;
+	/** The slow part, at load: namespace, links, sockets. 0 or -errno + @msg. */
+	int (*prepare)(struct ctl_svc *s, char *msg, size_t len);
+	/** Undo prepare (the service is stopped). */
+	void (*release)(struct ctl_svc *s);
+	/** Start; report later with ctl_svc_running() or ctl_svc_failed(). */
+	int (*summon)(struct ctl_svc *s, char *msg, size_t len);
+	/** Stop: per s->cfg->stop (pause or terminate), terminate, or kill at once.
+	 *  Report with ctl_svc_stopped() (the process backend: when the child is reaped). */
+	void (*stop)(struct ctl_svc *s, enum ctl_stop_how how);
+	/** Open a non-blocking TCP connect to the service's readiness port. fd or -errno. */
+	int (*probe)(struct ctl_svc *s);
+};
+
+extern const struct ctl_backend_ops ctl_backend_process;
+
+/** One service at run time. */
+struct ctl_svc {
+	uint32_t id;
+	const struct ctl_service_config *cfg;
+	struct ctl_runtime *rt;
+	const struct ctl_gateway_config *gw;
+	struct dp_svc_rt *shared;       /**< the record workers read */
+	const struct ctl_backend_ops *be;
+	int prepared;
+
+	/* process backend */
+	pid_t pid;                      /**< > 0 while a process exists */
+	int paused;                     /**< SIGSTOPped by stop = pause */
+	int netns_fd;
+	char netns[CTL_NAME_MAX * 2 + 2];
+	char veth[IF_NAMESIZE];
+	char notify_path[108];
+	char **argv;                    /**< exec split into words */
+	char **envp;                    /**< the environment the service gets */
+	struct ctl_watch exec_w;        /**< CLOEXEC pipe: EOF = exec succeeded */
+	struct ctl_watch probe_w;       /**< readiness connect in flight */
+	struct ctl_watch notify_w;      /**< READY=1 datagrams */
+
+	/* timings, CLOCK_MONOTONIC ns */
+	uint64_t t_trigger, t_exec, t_running, t_ready;
+	uint64_t ready_tsc;             /**< to spot the first packet after READY */
+	int first_packet_pending;
+	uint64_t deadline;              /**< readiness timeout or end of stop grace */
+	uint64_t next_probe;
+	uint64_t retry_at;              /**< FAILED until then */
+	int killed;
+
+	/* counts */
+	uint64_t summons, failures, stops;
+	uint32_t failures_in_a_row;
+	char last_error[192];
+	struct ctl_hist hist[CTL_PH__COUNT];
+};
+
+/* For telemetry: read under ctl_loop_lock(). */
+uint32_t ctl_runtime_count(const struct ctl_runtime *rt);
+const struct ctl_svc *ctl_runtime_svc(const struct ctl_runtime *rt, uint32_t id);
+
+/** Monotonic clock in ns. */
+uint64_t ctl_now(void);
+
+/* Backends report through these. */
+void ctl_svc_running(struct ctl_svc *s);
+void ctl_svc_ready(struct ctl_svc *s);
+void ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctl_svc_stopped(struct ctl_svc *s);
+
+/** The state workers see. */
+static inline uint32_t
+ctl_svc_state(const struct ctl_svc *s)
+{
+	return __atomic_load_n(&s->shared->state, __ATOMIC_ACQUIRE);
+}
+
+/** Publish a state to the workers. */
+static inline void
+ctl_svc_set_state(struct ctl_svc *s, uint32_t state)
+{
+	__atomic_store_n(&s->shared->state, state, __ATOMIC_RELEASE);
+}
+
+/**
+ * Split a command line into words: blanks separate, '...' and "..." quote,
+ * a backslash escapes the next character; no shell. @return a NULL-terminated
+ * array in one allocation (free() it), or NULL with errno (EINVAL: unbalanced
+ * quote or no word).
+ */
+char **ctl_split_command(const char *cmd);
+
+/**
+ * The environment of a service: @p base (environ) without any JITSU_SERVICE
+ * or NOTIFY_SOCKET, plus JITSU_SERVICE=@p name and, when @p notify is not
+ * NULL, NOTIFY_SOCKET=@p notify. One allocation; NULL with errno.
+ */
+char **ctl_service_env(char *const *base, const char *name, const char *notify);
+
+#endif
