@@ -48,7 +48,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz
 
-all: $(BUILD)/jitsu
+all: $(BUILD)/jitsu $(BUILD)/jitsuctl
 
 deps:
 	@scripts/install-deps.sh
@@ -56,6 +56,11 @@ deps:
 $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# jitsuctl speaks to the telemetry socket: libc only
+$(BUILD)/jitsuctl: control/jitsuctl.c
+	@echo "  LD      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

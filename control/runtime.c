@@ -388,6 +388,9 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 				s = &rt->svc[i];
 		if (s == NULL)
 			continue;
+		/* an exec that failed wrote why before the child exited */
+		if (s->exec_w.fd >= 0)
+			s->exec_w.fn(&s->exec_w, EPOLLIN);
 		s->pid = 0;
 		s->paused = 0;
 		uint32_t st = ctl_svc_state(s);
@@ -623,8 +626,10 @@ ctl_runtime_shutdown(struct ctl_runtime *rt)
 		struct ctl_svc *s = &rt->svc[i];
 		ctl_loop_close(&s->probe_w);
 		ctl_loop_close(&s->exec_w);
-		if (s->pid > 0)
+		if (s->pid > 0) {
+			ctl_svc_set_state(s, DP_SVC_STOPPING);
 			s->be->stop(s, CTL_STOP_TERMINATE);
+		}
 	}
 	uint64_t end = ctl_now() + (uint64_t)rt->cfg->gw.stop_grace * 1000000;
 	for (;;) {

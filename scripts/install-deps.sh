@@ -9,7 +9,8 @@ pkgs=(
 	libxen-dev                                  # xenlight, xlutil, xenstore
 	libpcap-dev libcriterion-dev                # net_pcap, unit tests
 	libnl-route-3-dev                           # netlink for the process backend
-	iproute2 dnsutils busybox tcpdump           # namespaces, dig, httpd, captures
+	iproute2 ethtool dnsutils busybox curl      # namespaces, offloads, dig, httpd, curl
+	tcpdump                                     # captures
 	python3 python3-scapy                       # pcap golden tests and generators
 )
 

@@ -39,3 +39,57 @@ wait_telemetry() {
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	"$top/scripts/telemetry.py" "$1" /jitsu/stats --wait "${2:-10}" >/dev/null
 }
+
+# The services' topology, in namespaces made here, with suffix $1:
+#   jitsu-cli-$1: the client, 10.77.0.2/24 on jcl$1, routes to 10.77.0.0/16
+#                 through the gateway 10.77.0.1
+#   jitsu-gw-$1:  where jitsu runs; its uplink is net_af_packet on jup$1 (the
+#                 veth peer of jcl$1), its downlink a net_tap jdn$1 that jitsu
+#                 puts on its bridge with the services' veths
+# Sets GW_NS, CLI_NS, UPLINK_VDEV and DOWNLINK_VDEV.
+topo_up() {
+	local s=$1
+	GW_NS="jitsu-gw-$s"
+	CLI_NS="jitsu-cli-$s"
+	ip netns add "$GW_NS"
+	ip netns add "$CLI_NS"
+	for ns in "$GW_NS" "$CLI_NS"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$GW_NS" link add "jup$s" type veth peer name "jcl$s" netns "$CLI_NS"
+	ip -n "$GW_NS" link set "jup$s" up
+	ip -n "$CLI_NS" addr add 10.77.0.2/24 dev "jcl$s"
+	ip -n "$CLI_NS" link set "jcl$s" up
+	ip -n "$CLI_NS" route add 10.77.0.0/16 via 10.77.0.1
+	# af_packet hands frames over as the kernel queued them: the client's
+	# checksums must be complete, as on a wire
+	ip netns exec "$CLI_NS" ethtool -K "jcl$s" tx off >/dev/null
+	UPLINK_VDEV="net_af_packet0,iface=jup$s"
+	DOWNLINK_VDEV="net_tap0,iface=jdn$s"
+}
+
+# Remove what topo_up made and what a jitsu running there may have left.
+topo_down() {
+	local s=$1
+	ip netns del "jitsu-cli-$s" 2>/dev/null || true
+	ip netns del "jitsu-gw-$s" 2>/dev/null || true
+	for ns in /run/netns/jitsu-"$s"-*; do
+		[ -e "$ns" ] && ip netns del "$(basename "$ns")" 2>/dev/null
+	done
+	return 0
+}
+
+# Start jitsu in the gateway namespace (network namespace only, so that the
+# service namespaces it makes are visible here). Sets JITSU_PID.
+# Usage: jitsu_start JITSU PREFIX LOG CONF [app args...]
+jitsu_start() {
+	local jitsu=$1 prefix=$2 log=$3 conf=$4
+	shift 4
+	nsenter --net="/run/netns/$GW_NS" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci \
+		--file-prefix "$prefix" --log-level=lib.eal:error --log-level=pmd.net.tap:critical \
+		--vdev="$UPLINK_VDEV" --vdev="$DOWNLINK_VDEV" -- -c "$conf" "$@" >"$log" 2>&1 &
+	JITSU_PID=$!
+	wait_telemetry "$prefix"
+}

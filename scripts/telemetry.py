@@ -38,7 +38,10 @@ def main():
     deadline = time.monotonic() + wait
     while True:
         try:
-            print(json.dumps(query(prefix, cmd)))
+            value = query(prefix, cmd)
+            if value is None and wait:  # not registered yet: jitsu is starting
+                raise ValueError(f"{cmd} not available yet")
+            print(json.dumps(value))
             return
         except (OSError, ValueError) as e:
             if time.monotonic() >= deadline:

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * jitsuctl: talk to a running jitsu through its DPDK telemetry socket.
+ *
+ *   jitsuctl [-f FILE_PREFIX] list | show NAME | summon NAME | stop NAME | stats
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define JC_MAX_REPLY (64 * 1024)
+
+static const char jc_usage[] =
+	"Usage: jitsuctl [-f FILE_PREFIX] COMMAND\n"
+	"\n"
+	"Commands:\n"
+	"  list           services and their states\n"
+	"  show NAME      one service: state, process, counts, cold-start phases (JSON)\n"
+	"  summon NAME    start a service now\n"
+	"  stop NAME      stop a service (per its stop mode)\n"
+	"  stats          the gateway's counters (JSON)\n"
+	"\n"
+	"  -f PREFIX      the --file-prefix jitsu runs with (default: rte)\n";
+
+static int
+jc_query(const char *prefix, const char *cmd, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *base = getuid() == 0 ? "/var/run/dpdk" : getenv("XDG_RUNTIME_DIR");
+	char info[1024];
+
+	if (base == NULL)
+		base = "/tmp";
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s%s/%s/dpdk_telemetry.v2", base,
+			     getuid() == 0 ? "" : "/dpdk", prefix) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "jitsuctl: file prefix too long\n");
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "jitsuctl: %s: %s (is jitsu running with --file-prefix %s?)\n",
+			sa.sun_path, strerror(errno), prefix);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ssize_t n = recv(fd, info, sizeof(info), 0); /* the greeting */
+	if (n > 0)
+		n = send(fd, cmd, strlen(cmd), 0);
+	if (n > 0)
+		n = recv(fd, out, len - 1, 0);
+	close(fd);
+	if (n <= 0) {
+		fprintf(stderr, "jitsuctl: no answer from %s\n", sa.sun_path);
+		return -1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* The value of the reply {"CMD": VALUE}; NULL when it is null. */
+static char *
+jc_value(char *reply)
+{
+	char *colon = strchr(reply, ':');
+	size_t n = strlen(reply);
+
+	if (colon == NULL || n < 2 || reply[n - 1] != '}')
+		return NULL;
+	reply[n - 1] = '\0';
+	colon++;
+	while (*colon == ' ')
+		colon++;
+	return strcmp(colon, "null") == 0 ? NULL : colon;
+}
+
+/* The string value of "key" in a flat JSON object (no escapes in it). */
+static const char *
+jc_string(const char *obj, const char *key, size_t *len)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	if ((p = strstr(obj, pat)) == NULL)
+		return NULL;
+	p += strlen(pat);
+	while (*p == ' ' || *p == ':')
+		p++;
+	if (*p++ != '"')
+		return NULL;
+	const char *e = strchr(p, '"');
+	if (e == NULL)
+		return NULL;
+	*len = (size_t)(e - p);
+	return p;
+}
+
+/* Print a flat {"k": "v", ...} dict as "k v" lines. */
+static void
+jc_print_flat(const char *v)
+{
+	const char *p = v;
+
+	while ((p = strchr(p, '"')) != NULL) {
+		const char *ke = strchr(p + 1, '"');
+		if (ke == NULL)
+			break;
+		const char *vs = strchr(ke + 1, '"');
+		if (vs == NULL)
+			break;
+		const char *ve = strchr(vs + 1, '"');
+		if (ve == NULL)
+			break;
+		printf("%-24.*s %.*s\n", (int)(ke - p - 1), p + 1, (int)(ve - vs - 1), vs + 1);
+		p = ve + 1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *prefix = "rte";
+	char cmd[256];
+	int c;
+
+	while ((c = getopt(argc, argv, "f:h")) != -1) {
+		switch (c) {
+		case 'f':
+			prefix = optarg;
+			break;
+		case 'h':
+			fputs(jc_usage, stdout);
+			return 0;
+		default:
+			fputs(jc_usage, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(jc_usage, stderr);
+		return 2;
+	}
+	const char *verb = argv[optind], *name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	int needs_name = strcmp(verb, "show") == 0 || strcmp(verb, "summon") == 0 ||
+			 strcmp(verb, "stop") == 0;
+	if (strcmp(verb, "list") == 0)
+		snprintf(cmd, sizeof(cmd), "/jitsu/services");
+	else if (strcmp(verb, "stats") == 0)
+		snprintf(cmd, sizeof(cmd), "/jitsu/stats");
+	else if (needs_name && name != NULL && strchr(name, ',') == NULL)
+		snprintf(cmd, sizeof(cmd), "/jitsu/%s,%s", strcmp(verb, "show") == 0 ? "service"
+										     : verb, name);
+	else {
+		fprintf(stderr, "jitsuctl: %s\n%s", needs_name ? "give a service name" :
+			"unknown command", jc_usage);
+		return 2;
+	}
+	if (optind + (needs_name ? 2 : 1) < argc) {
+		fprintf(stderr, "jitsuctl: too many arguments\n");
+		return 2;
+	}
+
+	char *reply = malloc(JC_MAX_REPLY);
+	if (reply == NULL || jc_query(prefix, cmd, reply, JC_MAX_REPLY) < 0) {
+		free(reply);
+		return 1;
+	}
+	char *v = jc_value(reply);
+	int rc = 0;
+	size_t n;
+	if (v == NULL) {
+		fprintf(stderr, "jitsuctl: %s: %s\n", verb,
+			needs_name ? "no such service" : "not available");
+		rc = 1;
+	} else if (strcmp(verb, "list") == 0) {
+		jc_print_flat(v);
+	} else if (strcmp(verb, "summon") == 0 || strcmp(verb, "stop") == 0) {
+		const char *result = jc_string(v, "result", &n);
+		rc = result != NULL && n == 2 && memcmp(result, "ok", 2) == 0 ? 0 : 1;
+		const char *m = jc_string(v, "message", &n);
+		if (m != NULL)
+			fprintf(rc ? stderr : stdout, "%s%.*s\n", rc ? "jitsuctl: " : "", (int)n, m);
+	} else {
+		printf("%s\n", v);
+	}
+	free(reply);
+	return rc;
+}

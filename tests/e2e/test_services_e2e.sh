@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# End to end: the control plane and the process backend. A client namespace
+# asks the gateway (running in its own namespace) for services that are
+# busybox httpd processes in namespaces the gateway makes; dig summons them,
+# curl reaches them through the gateway, idle ones stop, broken ones fail and
+# are retried, spoofed packets are dropped, jitsuctl drives it, and nothing of
+# it is left once the gateway exits.
+# Usage: test_services_e2e.sh JITSU
+set -euo pipefail
+jitsu=$(realpath "$1")
+jitsuctl="$(dirname "$jitsu")/jitsuctl"
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/scripts/netns.sh"
+
+sfx=$(netns_suffix)
+prefix="jitsu-e2e-$sfx"
+tmp=$(mktemp -d)
+JITSU_PID=
+cleanup() {
+	stop_pid "$JITSU_PID"
+	topo_down "$sfx"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+mkdir -p "$tmp/www" "$tmp/api"
+echo "www of $sfx" >"$tmp/www/index.html"
+echo "api of $sfx" >"$tmp/api/index.html"
+cat >"$tmp/notify.py" <<'PY'
+import os, socket, time
+time.sleep(0.3)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"STATUS=up\nREADY=1", os.environ["NOTIFY_SOCKET"])
+time.sleep(3600)
+PY
+cat >"$tmp/jitsu.conf" <<CONF
+[gateway]
+address = 10.77.0.1
+dns_ttl = 1
+zones = example.org
+idle_timeout = 2
+netns_prefix = jitsu-$sfx
+veth_prefix = jv$sfx
+bridge = jbr$sfx
+failure_backoff = 300
+stop_grace = 1000
+ready_timeout = 5000
+
+[service www]
+dns = www.example.org
+address = 10.77.1.10
+exec = busybox httpd -f -p 80 -h $tmp/www
+ready = tcp:80
+
+[service api]
+dns = api.example.org
+address = 10.77.1.11
+exec = busybox httpd -f -p 8080 -h $tmp/api
+ready = tcp:8080
+idle_timeout = 600
+
+[service paused]
+dns = paused.example.org
+address = 10.77.1.12
+exec = busybox httpd -f -p 80 -h $tmp/www
+ready = tcp:80
+stop = pause
+
+[service notified]
+dns = notified.example.org
+address = 10.77.1.13
+exec = /usr/bin/python3 $tmp/notify.py
+ready = notify
+idle_timeout = 600
+
+[service broken]
+dns = broken.example.org
+address = 10.77.1.14
+exec = /nonexistent/jitsu-no-such-command
+idle_timeout = 600
+
+[service crashy]
+dns = crashy.example.org
+address = 10.77.1.15
+exec = sh -c 'sleep 0.1 && exit 3'
+ready = tcp:80
+CONF
+
+topo_up "$sfx"
+jitsu_start "$jitsu" "$prefix" "$tmp/log" "$tmp/jitsu.conf"
+
+fail=0 pass=0
+check() { # description, command that must succeed
+	local what=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
+}
+ctl() { "$jitsuctl" -f "$prefix" "$@"; }
+state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
+stat() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# wait_state NAME STATE [SECONDS]
+wait_state() {
+	local i
+	for i in $(seq $((${3:-5} * 20))); do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "     $1 is $(state "$1"), not $2" >&2
+	return 1
+}
+in_cli() { ip netns exec "$CLI_NS" "$@"; }
+dig_a() { in_cli dig @10.77.0.1 +tries=2 +time=2 +short "$1" A; }
+
+# ---- a cold service: summoned by DNS, reached through the gateway
+states=$(ctl list | awk '{print $2}' | sort -u | tr '\n' ' ')
+check "every service starts stopped (states: $states)" [ "$states" = "stopped " ]
+check "dig answers for a cold service" [ "$(dig_a www.example.org)" = "10.77.1.10" ]
+check "the query summons it and it becomes ready" wait_state www ready
+page=$(in_cli curl -s -m 5 http://10.77.1.10/ || true)
+check "curl through the gateway gets the page (got '$page')" [ "$page" = "www of $sfx" ]
+pid=$(field www "['pid']")
+check "the service is a process in its own namespace (pid $pid)" \
+	[ "$(stat -L -c %i "/proc/$pid/ns/net")" = "$(stat -L -c %i "/run/netns/jitsu-$sfx-www")" ]
+check "phases recorded: trigger-to-ready count 1" [ "$(field www "['total']['count']")" = 1 ]
+
+# ---- idle stop, then summoned again by the next query
+check "idle for 2 s: stopped" wait_state www stopped 6
+check "its process is gone" bash -c "! kill -0 $pid 2>/dev/null"
+check "the next query summons it again" [ "$(dig_a www.example.org)" = "10.77.1.10" ]
+check "ready again" wait_state www ready
+check "two summons in all" [ "$(field www "['summons']")" = 2 ]
+
+# ---- a flood of queries for one cold service: one summon
+for i in $(seq 200); do echo "api.example.org A"; done >"$tmp/queries"
+in_cli dig @10.77.0.1 +tries=1 +time=2 +short -f "$tmp/queries" >"$tmp/answers" || true
+check "200 queries answered ($(grep -c 10.77.1.11 "$tmp/answers"))" [ "$(grep -c 10.77.1.11 "$tmp/answers")" -ge 195 ]
+wait_state api ready || true
+check "exactly one summon for the flood ($(field api "['summons']"))" [ "$(field api "['summons']")" = 1 ]
+page=$(in_cli curl -s -m 5 http://10.77.1.11:8080/ || true)
+check "api serves on 8080 (got '$page')" [ "$page" = "api of $sfx" ]
+
+# ---- readiness by notification
+dig_a notified.example.org >/dev/null
+check "notify: ready once it sent READY=1" wait_state notified ready
+check "notify: ready took the service's 0.3 s ($(field notified "['ready']['p50_us']") us)" \
+	[ "$(field notified "['ready']['p50_us']")" -ge 250000 ]
+
+# ---- pause instead of stop: the same process resumes
+dig_a paused.example.org >/dev/null
+wait_state paused ready || true
+ppid=$(field paused "['pid']")
+check "pause: idle service paused, its process kept" wait_state paused stopped 6
+check "pause: the process is stopped (T)" bash -c "grep -q '^State:.*T' /proc/$ppid/status"
+dig_a paused.example.org >/dev/null
+check "pause: the next query resumes it" wait_state paused ready
+check "pause: same process ($ppid)" [ "$(field paused "['pid']")" = "$ppid" ]
+page=$(in_cli curl -s -m 5 http://10.77.1.12/ || true)
+check "pause: it serves after resuming" [ "$page" = "www of $sfx" ]
+
+# ---- failures: a command that does not exist, one that exits during boot
+dig_a broken.example.org >/dev/null
+check "a missing command: FAILED" wait_state broken failed
+check "the reason is kept: '$(field broken "['last_error']")'" \
+	bash -c "$jitsuctl -f $prefix show broken | grep -q 'No such file or directory'"
+check "the reason is logged" grep -q "broken: summon failed: cannot run '/nonexistent/jitsu-no-such-command': No such file or directory" "$tmp/log"
+check "after the back-off it can be summoned again" wait_state broken stopped 3
+dig_a broken.example.org >/dev/null
+wait_state broken failed || true
+check "and is: two failures" [ "$(field broken "['failures']")" = 2 ]
+dig_a crashy.example.org >/dev/null
+check "a command that exits during boot: FAILED" wait_state crashy failed
+check "with its exit status logged" grep -q "crashy: summon failed: the process exited with status 3 during boot" "$tmp/log"
+
+# ---- anti-spoofing: a service sending with an address that is not its own
+before=$(stat drop_spoofed)
+ip -n "jitsu-$sfx-www" addr add 10.77.1.99/32 dev eth0
+ip netns exec "jitsu-$sfx-www" /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.77.1.99", 0))
+for _ in range(5):
+    s.sendto(b"spoof", ("10.77.0.2", 9))'
+sleep 0.3
+after=$(stat drop_spoofed)
+check "spoofed packets dropped and counted ($before -> $after)" [ "$((after - before))" -ge 5 ]
+
+# ---- jitsuctl
+check "jitsuctl stop www" ctl stop www
+check "www stopped on request" wait_state www stopped
+check "jitsuctl summon www" ctl summon www
+check "www summoned on request" wait_state www ready
+check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $prefix show nosuch 2>/dev/null"
+check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $prefix summon nosuch 2>/dev/null"
+
+# ---- nothing is left once the gateway exits
+pids=$(for s in www api paused notified; do field $s "['pid']"; done | grep -v '^0$' | tr '\n' ' ')
+kill -TERM "$JITSU_PID"
+rc=0
+wait "$JITSU_PID" || rc=$?
+JITSU_PID=
+check "SIGTERM: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
+check "no service process left ($pids)" bash -c "for p in $pids; do ! kill -0 \$p 2>/dev/null || exit 1; done"
+check "no service namespace left" bash -c "! ls /run/netns | grep -q '^jitsu-$sfx-'"
+check "no veth or bridge left in the gateway namespace" \
+	bash -c "! ip -n $GW_NS -o link | grep -qE 'jv$sfx|jbr$sfx'"
+
+[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$tmp/log"; }
+echo "e2e services: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
