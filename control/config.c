@@ -316,7 +316,7 @@ ctl_config_new(void)
 	cfg->gw.max_pending = 1024;
 	cfg->gw.max_concurrent_summons = 32;
 	snprintf(cfg->gw.bridge, sizeof(cfg->gw.bridge), "jitsu0");
-	snprintf(cfg->gw.netns_prefix, sizeof(cfg->gw.netns_prefix), "jitsu");
+	snprintf(cfg->gw.netns_prefix, sizeof(cfg->gw.netns_prefix), "jitsu-svc");
 	snprintf(cfg->gw.veth_prefix, sizeof(cfg->gw.veth_prefix), "jv");
 	cfg->gw.ready_timeout = 10000;
 	cfg->gw.failure_backoff = 1000;

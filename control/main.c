@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -381,6 +382,7 @@ main(int argc, char **argv)
 			 (n_ports == 3 ? DP_F_EXCEPTION : 0),
 		.dns = { .tab = tab, .ttl = cfg->gw.dns_ttl, .soa_serial = 1 },
 		.rt = ctl_runtime_shared(runtime),
+		.park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout,
 	};
 	static uint32_t quit;
 	struct dp_worker *workers[RTE_MAX_LCORE];

@@ -480,6 +480,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, struct 
 		s->netns_fd = -1;
 		s->exec_w.fd = s->probe_w.fd = s->notify_w.fd = -1;
 		ctl_svc_mac(s->cfg, &s->shared->mac);
+		s->shared->dns_when_ready = s->cfg->dns_reply == CTL_DNS_REPLY_READY;
 		s->shared->state = DP_SVC_STOPPED;
 		s->be = &ctl_backend_process;
 	}

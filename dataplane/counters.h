@@ -27,6 +27,10 @@
 	X(dns_refused, OUT)                                                   \
 	X(dns_formerr, OUT)                                                   \
 	X(dns_badvers, OUT)                                                   \
+	X(dns_parked, OUT)                                                    \
+	X(dns_released, OUT)                                                  \
+	X(dns_servfail, OUT)                                                  \
+	X(dns_park_full, PKT)                                                 \
 	X(exception_forwarded, OUT)                                           \
 	X(drop_tx_full, DROP)                                                 \
 	X(drop_multiseg, DROP)                                                \
@@ -59,7 +63,8 @@
 	X(drop_dns_response, DROP)                                            \
 	X(drop_dns_opcode, DROP)                                              \
 	X(drop_dns_no_room, DROP)                                             \
-	X(event_ring_full, PKT)
+	X(event_ring_full, PKT)                                               \
+	X(drop_parked_at_exit, DROP)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

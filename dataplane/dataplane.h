@@ -50,6 +50,7 @@ const char *dp_svc_state_name(unsigned int state);
 struct dp_svc_rt {
 	uint32_t state;             /**< enum dp_svc_state */
 	struct rte_ether_addr mac;  /**< the service's own MAC on the downlink */
+	uint8_t dns_when_ready;     /**< dns_reply = ready: answers wait for READY */
 } __rte_cache_aligned;
 
 /** Events a worker posts to the control plane (one per summon, not per packet). */
@@ -66,6 +67,7 @@ struct dp_fp_conf {
 	uint32_t flags;                 /**< DP_F_* */
 	struct dp_dns_conf dns;         /**< service table, TTL, SOA serial */
 	struct dp_svc_rt *rt;           /**< by service id; NULL: no service runs */
+	uint64_t park_tsc;              /**< how long an answer may wait (dns_reply = ready) */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -89,6 +91,7 @@ enum dp_action {
 	DP_ACT_TX_UPLINK,
 	DP_ACT_TX_DOWNLINK,
 	DP_ACT_TX_EXCEPTION,
+	DP_ACT_PARK,        /**< an answer that waits for its service (dns_reply = ready) */
 };
 
 /** Decision for one frame, plus what the transmit side must know. */
@@ -114,6 +117,15 @@ void dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t
 /** Same for a frame received on the downlink (the services' side). */
 void dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		       uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v);
+
+/**
+ * Turn a DNS answer frame built by dp_uplink_frame() (addresses already
+ * swapped) into a SERVFAIL for the same question: the service it waited for
+ * failed or did not come up in time. @p l2_len and @p l3_len locate the UDP
+ * header. The verdict gets the new length and tx offload flags.
+ */
+void dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
+			   uint8_t l2_len, uint8_t l3_len, struct dp_verdict *v);
 
 /** Look up a learned client; NULL when unknown. */
 const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);

@@ -52,6 +52,32 @@ dp_arp_respond(uint8_t *frame, uint16_t l2_len, const struct rte_ether_addr *mac
 	return 0;
 }
 
+/* Lengths and checksums of a UDP reply whose payload is now @dlen bytes. */
+static void
+dp_udp_finish(uint8_t *frame, uint8_t l2_len, uint8_t l3_len, uint16_t dlen, int tx_cksum,
+	      struct dp_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + l2_len + l3_len);
+	uint16_t ulen = (uint16_t)(sizeof(*udp) + dlen);
+
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(l3_len + ulen));
+	ip->hdr_checksum = 0;
+	udp->dgram_len = rte_cpu_to_be_16(ulen);
+	udp->dgram_cksum = 0;
+	v->len = (uint16_t)(l2_len + l3_len + ulen);
+	v->l2_len = l2_len;
+	v->l3_len = l3_len;
+	if (tx_cksum) {
+		v->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, v->ol_flags);
+	} else {
+		v->ol_flags = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
+}
+
 /* Turn a UDP datagram whose payload now holds @p dlen bytes of reply into
  * the reply frame: swap addresses and ports, fix lengths and checksums. */
 static void
@@ -60,35 +86,18 @@ dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr
 {
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + p->l4_off);
-	uint16_t ulen = (uint16_t)(sizeof(*udp) + dlen);
 
 	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-
 	uint32_t a = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = a;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(p->l3_len + ulen));
 	ip->time_to_live = DP_REPLY_TTL;
 	ip->fragment_offset = 0;
-	ip->hdr_checksum = 0;
-
 	uint16_t port = udp->src_port;
 	udp->src_port = udp->dst_port;
 	udp->dst_port = port;
-	udp->dgram_len = rte_cpu_to_be_16(ulen);
-	udp->dgram_cksum = 0;
-
-	v->len = (uint16_t)(p->l4_off + ulen);
-	v->l2_len = (uint8_t)p->l2_len;
-	v->l3_len = (uint8_t)p->l3_len;
-	if (tx_cksum) {
-		v->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
-		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, v->ol_flags);
-	} else {
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-	}
+	dp_udp_finish(frame, (uint8_t)p->l2_len, (uint8_t)p->l3_len, dlen, tx_cksum, v);
 }
 
 /* One's-complement sum over the pseudo-header and the datagram (its own
@@ -105,6 +114,29 @@ dp_udp_cksum_ok(const uint8_t *frame, const struct dp_pkt *p)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return s == 0xffff;
+}
+
+void
+dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, uint8_t l2_len,
+		      uint8_t l3_len, struct dp_verdict *v)
+{
+	uint8_t *m = frame + l2_len + l3_len + sizeof(struct rte_udp_hdr);
+	unsigned int off = DP_DNS_HDR_LEN, end = len - (unsigned int)(m - frame);
+
+	/* our own answer: the question is well formed, still check the bounds */
+	while (off < end && m[off] != 0)
+		off += 1u + m[off];
+	off += 1 + 4;
+	if (off > end)
+		off = DP_DNS_HDR_LEN;
+	m[3] = (uint8_t)((m[3] & 0xf0) | 2); /* SERVFAIL */
+	m[2] &= (uint8_t)~0x04;               /* not authoritative for a failure */
+	memset(m + 6, 0, 6);                  /* no answer, authority or additional */
+	if (off == DP_DNS_HDR_LEN)
+		memset(m + 4, 0, 2);
+	dp_udp_finish(frame, l2_len, l3_len, (uint16_t)off, c->flags & DP_F_TX_CKSUM_UP, v);
+	v->action = DP_ACT_TX_UPLINK;
+	v->counter = DP_C_dns_servfail;
 }
 
 static void
@@ -313,9 +345,17 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	if (p.dst_ip == c->gw_ip) {
 		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
 			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
-			if (v->svc != DP_SVC_NONE) {
+			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
 				dp_summon(c, v->svc, v);
+				/* Jitsu's own policy: answer once the service can serve */
+				if (c->rt != NULL && c->rt[v->svc].dns_when_ready &&
+				    dp_svc_state(c, v->svc) != DP_SVC_READY) {
+					v->action = DP_ACT_PARK;
+					v->counter = DP_C_dns_parked;
+					v->l2_len = (uint8_t)p.l2_len;
+					v->l3_len = (uint8_t)p.l3_len;
+				}
 			}
 		} else {
 			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);

@@ -15,6 +15,7 @@
 
 #define DP_BURST 32
 #define DP_DRAIN_US 100 /* longest a reply waits in a tx buffer under load */
+#define DP_PARK_MAX 1024 /* answers waiting for their service, per worker */
 
 enum dp_port_role { DP_UP, DP_DOWN, DP_EXC, DP_NROLES };
 
@@ -29,9 +30,18 @@ static const unsigned int dp_rx_counter[DP_NROLES] = {
 	[DP_EXC] = DP_C_rx_exception,
 };
 static const enum dp_port_role dp_action_port[] = {
+	[DP_ACT_DROP] = DP_NROLES,
+	[DP_ACT_PARK] = DP_UP,
 	[DP_ACT_TX_UPLINK] = DP_UP,
 	[DP_ACT_TX_DOWNLINK] = DP_DOWN,
 	[DP_ACT_TX_EXCEPTION] = DP_EXC,
+};
+
+/* An answer held until its service is READY (dns_reply = ready). */
+struct dp_parked {
+	struct rte_mbuf *m;
+	uint64_t since;
+	int svc;
 };
 
 struct dp_worker {
@@ -43,6 +53,8 @@ struct dp_worker {
 	uint16_t queue;
 	uint16_t port[DP_NROLES]; /* DP_PORT_NONE when absent */
 	struct rte_eth_dev_tx_buffer *txb[DP_NROLES];
+	uint32_t n_parked;
+	struct dp_parked parked[DP_PARK_MAX];
 	struct dp_counters cnt __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -109,6 +121,10 @@ dp_worker_free(struct dp_worker *w)
 			continue;
 		rte_pktmbuf_free_bulk(w->txb[r]->pkts, w->txb[r]->length);
 		rte_free(w->txb[r]);
+	}
+	for (uint32_t i = 0; i < w->n_parked; i++) {
+		rte_pktmbuf_free(w->parked[i].m);
+		dp_count(&w->cnt, DP_C_drop_parked_at_exit);
 	}
 	rte_free(w->st.activity);
 	rte_free(w->st.neigh);
@@ -209,11 +225,47 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 	m->data_len = v.len;
 	m->pkt_len = v.len;
 	m->ol_flags = v.ol_flags;
-	if (v.ol_flags) {
-		m->l2_len = v.l2_len;
-		m->l3_len = v.l3_len;
+	m->l2_len = v.l2_len;
+	m->l3_len = v.l3_len;
+	if (v.action == DP_ACT_PARK) {
+		if (likely(w->n_parked < DP_PARK_MAX)) {
+			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v.svc };
+			return;
+		}
+		dp_count(&w->cnt, DP_C_dns_park_full); /* no room to wait: answer now */
+		v.action = DP_ACT_TX_UPLINK;
 	}
 	dp_tx(w, dp_action_port[v.action], m);
+}
+
+/* Answers held for services that were not READY: out when the service is,
+ * SERVFAIL when it failed or the wait is over. Runs on the drain tick. */
+static void
+dp_release_parked(struct dp_worker *w)
+{
+	uint32_t keep = 0;
+
+	for (uint32_t i = 0; i < w->n_parked; i++) {
+		struct dp_parked *p = &w->parked[i];
+		uint32_t st = __atomic_load_n(&w->conf.rt[p->svc].state, __ATOMIC_ACQUIRE);
+		struct rte_mbuf *m = p->m;
+
+		if (st == DP_SVC_READY) {
+			dp_count(&w->cnt, DP_C_dns_released);
+		} else if (st == DP_SVC_FAILED || w->st.now - p->since > w->conf.park_tsc) {
+			struct dp_verdict v;
+			dp_dns_servfail_frame(&w->conf, rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
+					      (uint8_t)m->l2_len, (uint8_t)m->l3_len, &v);
+			m->data_len = m->pkt_len = v.len;
+			m->ol_flags = v.ol_flags;
+			dp_count(&w->cnt, DP_C_dns_servfail);
+		} else {
+			w->parked[keep++] = *p;
+			continue;
+		}
+		dp_tx(w, DP_UP, m);
+	}
+	w->n_parked = keep;
 }
 
 int
@@ -247,6 +299,8 @@ dp_worker_run(void *arg)
 		 * rest goes out too. */
 		uint64_t cur = w->st.now;
 		if (got == 0 || cur - prev > drain_tsc) {
+			if (w->n_parked)
+				dp_release_parked(w);
 			dp_flush(w);
 			prev = cur;
 		}

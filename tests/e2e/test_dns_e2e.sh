@@ -19,7 +19,7 @@ tmp=$(mktemp -d)
 pid=
 cleanup() {
 	stop_pid "$pid"
-	ip netns del "$ns" 2>/dev/null || true
+	topo_down "$sfx"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -30,6 +30,9 @@ address = 10.77.0.1
 dns_ttl = 30
 zones = example.org
 mac = 02:4a:00:00:00:01
+netns_prefix = jitsu-$sfx
+veth_prefix = jv$sfx
+bridge = jbr$sfx
 
 [service www]
 dns = www.example.org

@@ -80,6 +80,20 @@ address = 10.77.1.14
 exec = /nonexistent/jitsu-no-such-command
 idle_timeout = 600
 
+[service slow]
+dns = slow.example.org
+address = 10.77.1.16
+exec = /usr/bin/python3 $tmp/notify.py
+ready = notify
+dns_reply = ready
+idle_timeout = 600
+
+[service brokenwait]
+dns = brokenwait.example.org
+address = 10.77.1.17
+exec = /nonexistent/jitsu-no-such-command
+dns_reply = ready
+
 [service crashy]
 dns = crashy.example.org
 address = 10.77.1.15
@@ -98,7 +112,7 @@ check() { # description, command that must succeed
 ctl() { "$jitsuctl" -f "$prefix" "$@"; }
 state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
-stat() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 # wait_state NAME STATE [SECONDS]
 wait_state() {
 	local i
@@ -146,6 +160,16 @@ check "notify: ready once it sent READY=1" wait_state notified ready
 check "notify: ready took the service's 0.3 s ($(field notified "['ready']['p50_us']") us)" \
 	[ "$(field notified "['ready']['p50_us']")" -ge 250000 ]
 
+# ---- dns_reply = ready: the answer waits for the service, or says SERVFAIL
+out=$(in_cli dig @10.77.0.1 +tries=1 +time=4 slow.example.org A)
+qt=$(sed -n 's/^;; Query time: \([0-9]*\) msec/\1/p' <<<"$out")
+check "dns_reply = ready: answered with the address" grep -q "^slow.example.org.*10.77.1.16" <<<"$out"
+check "dns_reply = ready: only once the service was ready (${qt} ms >= 250)" [ "${qt:-0}" -ge 250 ]
+check "dns_reply = ready: the service was ready by then" [ "$(state slow)" = ready ]
+out=$(in_cli dig @10.77.0.1 +tries=1 +time=4 brokenwait.example.org A || true)
+check "dns_reply = ready: a failed summon gives SERVFAIL" grep -q "status: SERVFAIL" <<<"$out"
+check "dns_reply = ready: counted" [ "$(counter dns_servfail)" -ge 1 -a "$(counter dns_released)" -ge 1 ]
+
 # ---- pause instead of stop: the same process resumes
 dig_a paused.example.org >/dev/null
 wait_state paused ready || true
@@ -173,7 +197,7 @@ check "a command that exits during boot: FAILED" wait_state crashy failed
 check "with its exit status logged" grep -q "crashy: summon failed: the process exited with status 3 during boot" "$tmp/log"
 
 # ---- anti-spoofing: a service sending with an address that is not its own
-before=$(stat drop_spoofed)
+before=$(counter drop_spoofed)
 ip -n "jitsu-$sfx-www" addr add 10.77.1.99/32 dev eth0
 ip netns exec "jitsu-$sfx-www" /usr/bin/python3 -c '
 import socket
@@ -182,7 +206,7 @@ s.bind(("10.77.1.99", 0))
 for _ in range(5):
     s.sendto(b"spoof", ("10.77.0.2", 9))'
 sleep 0.3
-after=$(stat drop_spoofed)
+after=$(counter drop_spoofed)
 check "spoofed packets dropped and counted ($before -> $after)" [ "$((after - before))" -ge 5 ]
 
 # ---- jitsuctl
@@ -194,7 +218,7 @@ check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $prefi
 check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $prefix summon nosuch 2>/dev/null"
 
 # ---- nothing is left once the gateway exits
-pids=$(for s in www api paused notified; do field $s "['pid']"; done | grep -v '^0$' | tr '\n' ' ')
+pids=$(for s in www api paused notified slow; do field $s "['pid']"; done | grep -v '^0$' | tr '\n' ' ')
 kill -TERM "$JITSU_PID"
 rc=0
 wait "$JITSU_PID" || rc=$?

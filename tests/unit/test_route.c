@@ -345,3 +345,59 @@ Test(route, without_a_control_plane_nothing_is_summoned_or_routed)
 					       RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_drop_spoofed);
 }
+
+Test(route, dns_reply_ready_parks_the_answer_until_ready)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+
+	rt[0].dns_when_ready = 1;
+	uint16_t len = query(f, "www.example.org", 1);
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_PARK, "held: the service is not ready");
+	cr_assert_eq(v.counter, DP_C_dns_parked);
+	cr_assert_eq(v.event, DP_EV_SUMMON, "and it is summoned");
+	cr_assert_eq(v.l2_len, 14);
+	cr_assert_eq(v.l3_len, 20);
+	cr_assert_eq(v.len, len + 16, "the answer is ready to go");
+	rt[0].state = DP_SVC_READY;
+	dp_uplink_frame(&conf, &st, f, query(f, "www.example.org", 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK, "a ready service is answered at once");
+	rt[0].state = DP_SVC_STARTING;
+	dp_uplink_frame(&conf, &st, f, query(f, "nope.example.org", 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK, "names of no service never wait");
+}
+
+Test(route, a_parked_answer_becomes_a_servfail)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	uint8_t q[512];
+	uint16_t ql = th_dns_query(q, "www.example.org", 1, 1);
+	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.0.1"),
+				    40000, 53, q, ql);
+
+	rt[0].dns_when_ready = 1;
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_PARK);
+	dp_dns_servfail_frame(&conf, f, v.len, v.l2_len, v.l3_len, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_dns_servfail);
+	const uint8_t *m = f + 42;
+	cr_assert_eq(m[3] & 0x0f, 2, "SERVFAIL");
+	cr_assert(m[2] & 0x80, "a response");
+	cr_assert_not(m[2] & 0x04, "not authoritative");
+	cr_assert_eq(th_get16(m + 4), 1, "the question stays");
+	cr_assert_eq(th_get16(m + 6) + th_get16(m + 8) + th_get16(m + 10), 0);
+	cr_assert_eq(v.len, 42 + 12 + 17 + 4, "header and question only");
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	cr_assert_eq(ntohs(ip->total_length), v.len - 14);
+	cr_assert_eq(th_get16(f + 38), v.len - 34);
+	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff);
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0, "still to the client");
+	uint32_t s = rte_raw_cksum(f + 26, 8) + rte_cpu_to_be_16(17) +
+		     rte_cpu_to_be_16((uint16_t)(v.len - 34)) + rte_raw_cksum(f + 34, v.len - 34u);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	cr_assert_eq(s, 0xffff, "UDP checksum");
+}
