@@ -898,14 +898,14 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 }
 
 struct dp_svctab *
-ctl_config_svctab(const struct ctl_config *cfg)
+ctl_config_svctab(const struct ctl_config *cfg, const uint32_t *ids, uint32_t capacity)
 {
 	uint32_t n_names = 0;
 
 	for (uint32_t i = 0; i < cfg->n_services; i++)
 		n_names += cfg->services[i].dns.n;
 	struct dp_svctab_params prm = {
-		.max_services = cfg->n_services,
+		.max_services = ids != NULL ? capacity : cfg->n_services,
 		.max_names = n_names,
 		.max_zones = cfg->gw.zones.n,
 	};
@@ -923,10 +923,11 @@ ctl_config_svctab(const struct ctl_config *cfg)
 	}
 	for (uint32_t i = 0; i < cfg->n_services && rc == 0; i++) {
 		const struct ctl_service_config *s = &cfg->services[i];
-		rc = dp_svctab_add_service(t, i, s->address);
+		uint32_t id = ids != NULL ? ids[i] : i;
+		rc = dp_svctab_add_service(t, id, s->address);
 		for (uint32_t n = 0; n < s->dns.n && rc == 0; n++) {
 			int l = dp_dns_name_from_text(s->dns.v[n], w, sizeof(w));
-			rc = l < 0 ? l : dp_svctab_add_name(t, i, w, (size_t)l);
+			rc = l < 0 ? l : dp_svctab_add_name(t, id, w, (size_t)l);
 		}
 	}
 	if (rc != 0) {
@@ -935,4 +936,17 @@ ctl_config_svctab(const struct ctl_config *cfg)
 		return NULL;
 	}
 	return t;
+}
+
+int
+ctl_service_config_same(const struct ctl_service_config *a, const struct ctl_service_config *b)
+{
+	struct ctl_service_config x, y;
+
+	/* plain data, zeroed when made: byte equality is value equality */
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	memset(x.origin, 0, sizeof(x.origin));
+	memset(y.origin, 0, sizeof(y.origin));
+	return memcmp(&x, &y, sizeof(x)) == 0;
 }

@@ -136,10 +136,16 @@ int ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *
 			struct ctl_errors *errs);
 
 /**
- * Build the fast path's lookup table from a validated configuration.
+ * Build the fast path's lookup table from a validated configuration, service
+ * i under id @p ids[i] (below @p capacity), or under id i when @p ids is NULL.
  * @return the table, or NULL with errno set.
  */
-struct dp_svctab *ctl_config_svctab(const struct ctl_config *cfg);
+struct dp_svctab *ctl_config_svctab(const struct ctl_config *cfg, const uint32_t *ids,
+				   uint32_t capacity);
+
+/** Whether two services are configured alike (their origins aside). */
+int ctl_service_config_same(const struct ctl_service_config *a,
+			    const struct ctl_service_config *b);
 
 /** Add a formatted message to @p errs. */
 void ctl_errors_add(struct ctl_errors *errs, const char *fmt, ...)

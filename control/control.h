@@ -13,18 +13,34 @@
 #include "config.h"
 
 struct rte_mempool;
+struct rte_rcu_qsbr;
 struct rte_ring;
 struct ctl_runtime;
 
 /**
- * Create the services' run-time state from a validated configuration: the
+ * Create the services' run-time state from a validated configuration (service
+ * i gets id @p ids[i]): the
  * shared state records, the event ring, the bridge, and each service's
  * backend preparation (namespace, veth, address). Leftovers of a crashed run
  * under the same prefixes are removed first. Every problem goes to @p errs.
  * @return the runtime, or NULL.
  */
 struct ctl_runtime *ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers,
-				       struct ctl_errors *errs);
+				       uint32_t *ids, struct ctl_errors *errs);
+
+/**
+ * Move the runtime to @p cfg (validated): services whose name and
+ * configuration are the same keep running untouched under their ids;
+ * changed and removed ones are stopped (blocking, up to stop_grace) and
+ * released; new and changed ones are prepared under ids never used in this
+ * run. Service @p cfg->services[i] gets id @p ids[i]. On error nothing has
+ * changed. @return 0 or -errno, with the reasons in @p errs.
+ */
+int ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_t *ids,
+		       struct ctl_errors *errs);
+
+/** Ids of services are below this. */
+uint32_t ctl_runtime_capacity(const struct ctl_runtime *rt);
 
 /** The records the workers read (struct dp_fp_conf.rt). */
 struct dp_svc_rt *ctl_runtime_shared(struct ctl_runtime *rt);
@@ -56,10 +72,52 @@ void ctl_runtime_shutdown(struct ctl_runtime *rt);
 /** Shut down if not done yet, then free (NULL is fine). */
 void ctl_runtime_free(struct ctl_runtime *rt);
 
+/** Where a configuration comes from: a file, and the command line's additions. */
+struct ctl_sources {
+	const char *file;      /**< -c FILE, or NULL */
+	const char *address;   /**< --address, or NULL */
+	int n_specs;
+	char **specs;          /**< --service SPEC... */
+};
+
+/**
+ * Load and validate a configuration from @p src (the same path at start-up
+ * and on reload). @return the configuration, or NULL with every problem in
+ * @p errs.
+ */
+struct ctl_config *ctl_gateway_load(const struct ctl_sources *src, struct ctl_errors *errs);
+
+/** The running gateway, as the control plane holds it. */
+struct ctl_gateway {
+	struct ctl_sources sources;
+	unsigned int n_workers;
+	struct dp_fp_conf base;        /**< what the ports decided: MACs, offload flags */
+	struct ctl_config *cfg;        /**< the running configuration */
+	struct ctl_runtime *runtime;
+	struct dp_fp_conf *live;       /**< published to the workers (RCU) */
+	struct rte_rcu_qsbr *qsv;
+	uint32_t generation;           /**< SOA serial: one more on every apply */
+};
+
+/**
+ * Apply the first configuration: services prepared, the fast path's
+ * configuration published in @p g->live. @return 0 or -errno with @p errs.
+ */
+int ctl_gateway_start(struct ctl_gateway *g, struct ctl_config *cfg, struct ctl_errors *errs);
+
+/**
+ * Reload from the same sources: validated whole, then applied at once, or
+ * refused with the running configuration kept. Call with the control loop's
+ * lock held. @return 0 or -errno, with a line for the operator in @p out.
+ */
+int ctl_gateway_reload(struct ctl_gateway *g, char *out, size_t len);
+
+/** Stop the services and free everything of the gateway's (workers stopped). */
+void ctl_gateway_fini(struct ctl_gateway *g);
+
 /** What telemetry reads; the pointers must outlive ctl_telemetry_stop(). */
 struct ctl_telemetry_params {
-	const struct ctl_config *cfg;
-	struct ctl_runtime *runtime;              /**< NULL: configuration only */
+	struct ctl_gateway *gateway;              /**< services, reload */
 	const struct dp_counters *const *workers; /**< each worker's counters */
 	unsigned int n_workers;
 	const uint16_t *ports;                    /**< uplink, downlink, exception */

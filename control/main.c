@@ -105,13 +105,6 @@ ctl_early_args(int argc, char **argv)
 	return -1;
 }
 
-static int
-ctl_port_exists(uint32_t port, void *arg)
-{
-	(void)arg;
-	return port < RTE_MAX_ETHPORTS && rte_eth_dev_is_valid_port((uint16_t)port);
-}
-
 struct ctl_opts {
 	const char *config;
 	const char *address;
@@ -179,37 +172,6 @@ ctl_parse_args(int argc, char **argv, struct ctl_opts *o)
 	return 0;
 }
 
-static struct ctl_config *
-ctl_load(const struct ctl_opts *o)
-{
-	struct ctl_errors errs = { 0 };
-	struct ctl_config *cfg = ctl_config_new();
-
-	if (cfg == NULL) {
-		fprintf(stderr, "jitsu: out of memory\n");
-		return NULL;
-	}
-	if (o->config != NULL)
-		ctl_config_load_file(cfg, o->config, &errs);
-	if (o->address != NULL) {
-		struct in_addr a;
-		if (inet_pton(AF_INET, o->address, &a) != 1 || a.s_addr == 0)
-			ctl_errors_add(&errs, "--address: '%s' is not an IPv4 address", o->address);
-		else
-			cfg->gw.address = a.s_addr;
-	}
-	for (int i = 0; i < o->n_specs; i++)
-		ctl_config_add_service_spec(cfg, o->specs[i], &errs);
-	if (errs.n == 0)
-		ctl_config_validate(cfg, ctl_port_exists, NULL, &errs);
-	if (errs.n != 0) {
-		ctl_print_errors(&errs);
-		ctl_config_free(cfg);
-		return NULL;
-	}
-	return cfg;
-}
-
 static void
 ctl_print_final(void)
 {
@@ -230,7 +192,7 @@ ctl_print_final(void)
 /* Signals arrive through a signalfd in the control loop. */
 struct ctl_signals {
 	struct ctl_watch w;
-	struct ctl_runtime *runtime;
+	struct ctl_gateway *gw;
 };
 
 static void
@@ -248,13 +210,14 @@ ctl_on_signal(struct ctl_watch *w, uint32_t events)
 			ctl_loop_stop();
 			return;
 		case SIGCHLD:
-			if (sg->runtime != NULL)
-				ctl_runtime_sigchld(sg->runtime);
+			ctl_runtime_sigchld(sg->gw->runtime);
 			break;
-		case SIGHUP:
-			CTL_LOG(WARNING, "SIGHUP: configuration reload is not available in "
-				"this version; the running configuration stays");
+		case SIGHUP: {
+			char out[400];
+			CTL_LOG(INFO, "SIGHUP: reloading the configuration");
+			ctl_gateway_reload(sg->gw, out, sizeof(out)); /* it logs the outcome */
 			break;
+		}
 		}
 	}
 }
@@ -293,9 +256,13 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
-	struct ctl_config *cfg = ctl_load(&opts);
-	free(opts.specs);
+	static struct ctl_gateway gw;
+	struct ctl_errors errs = { 0 };
+	gw.sources = (struct ctl_sources){ opts.config, opts.address, opts.n_specs, opts.specs };
+	struct ctl_config *cfg = ctl_gateway_load(&gw.sources, &errs);
 	if (cfg == NULL) {
+		ctl_print_errors(&errs);
+		free(opts.specs);
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
@@ -305,6 +272,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "jitsu: no worker lcore: give at least two lcores (e.g. -l 0-1); "
 			"the main lcore runs the control plane\n");
 		ctl_config_free(cfg);
+		free(opts.specs);
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}
@@ -314,6 +282,7 @@ main(int argc, char **argv)
 		       cfg->ports.uplink, cfg->ports.downlink,
 		       cfg->ports.exception != CTL_PORT_NONE ? " + exception" : "");
 		ctl_config_free(cfg);
+		free(opts.specs);
 		rte_eal_cleanup();
 		return 0;
 	}
@@ -351,39 +320,19 @@ main(int argc, char **argv)
 	/* ---- control plane: services prepared before any traffic ---- */
 	if (ctl_loop_init() < 0)
 		rte_exit(EXIT_FAILURE, "epoll: %s\n", strerror(errno));
-	struct ctl_errors errs = { 0 };
-	struct ctl_runtime *runtime = ctl_runtime_create(cfg, n_workers, &errs);
-	if (runtime == NULL) {
-		ctl_print_errors(&errs);
-		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
-	}
-	char down_if[IF_NAMESIZE];
-	if (cfg->n_services > 0 && nic_port_ifname(ports[1], down_if) == 0) {
-		int rc = nic_port_split_kernel_mac(ports[1], down_if);
-		if (rc == 0)
-			rc = ctl_link_set_master(down_if, cfg->gw.bridge);
-		if (rc < 0)
-			rte_exit(EXIT_FAILURE, "downlink %s on bridge %s: %s\n", down_if,
-				 cfg->gw.bridge, strerror(-rc));
-		ctl_link_set_up(down_if);
-		CTL_LOG(INFO, "downlink %s is on bridge %s", down_if, cfg->gw.bridge);
-	}
-
-	/* ---- dataplane ---- */
-	struct dp_svctab *tab = ctl_config_svctab(cfg);
-	if (tab == NULL)
-		rte_exit(EXIT_FAILURE, "cannot build the service table: %s\n", strerror(errno));
-	struct dp_fp_conf fp = {
+	gw.n_workers = n_workers;
+	gw.base = (struct dp_fp_conf){
 		.up_mac = info[0].mac,
 		.down_mac = info[1].mac,
-		.gw_ip = cfg->gw.address,
 		.flags = (info[0].tx_cksum ? DP_F_TX_CKSUM_UP : 0) |
 			 (info[1].tx_cksum ? DP_F_TX_CKSUM_DOWN : 0) |
 			 (n_ports == 3 ? DP_F_EXCEPTION : 0),
-		.dns = { .tab = tab, .ttl = cfg->gw.dns_ttl, .soa_serial = 1 },
-		.rt = ctl_runtime_shared(runtime),
-		.park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout,
 	};
+	if (ctl_gateway_start(&gw, cfg, &errs) < 0) {
+		ctl_print_errors(&errs);
+		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
+	}
+	/* ---- dataplane ---- */
 	static uint32_t quit;
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
@@ -395,23 +344,23 @@ main(int argc, char **argv)
 			.uplink = ports[0],
 			.downlink = ports[1],
 			.exception = ports[2],
-			.conf = &fp,
+			.live = (const struct dp_fp_conf *const *)&gw.live,
+			.qsv = gw.qsv,
 			.quit = &quit,
-			.events = ctl_runtime_events(runtime),
-			.event_fd = ctl_runtime_event_fd(runtime),
+			.events = ctl_runtime_events(gw.runtime),
+			.event_fd = ctl_runtime_event_fd(gw.runtime),
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)
 			rte_exit(EXIT_FAILURE, "worker on lcore %u: %s\n", lcore,
 				 rte_strerror(rte_errno));
 		counters[w] = dp_worker_counters(workers[w]);
-		ctl_runtime_set_activity(runtime, w, dp_worker_activity(workers[w]));
+		ctl_runtime_set_activity(gw.runtime, w, dp_worker_activity(workers[w]));
 		w++;
 	}
 
 	struct ctl_telemetry_params tp = {
-		.cfg = cfg,
-		.runtime = runtime,
+		.gateway = &gw,
 		.workers = counters,
 		.n_workers = n_workers,
 		.ports = ports,
@@ -422,8 +371,8 @@ main(int argc, char **argv)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");
 
 	struct ctl_signals sg = { { signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK), ctl_on_signal,
-				    &sg }, runtime };
-	if (sg.w.fd < 0 || ctl_loop_add(&sg.w, EPOLLIN) < 0 || ctl_runtime_start(runtime) < 0)
+				    &sg }, &gw };
+	if (sg.w.fd < 0 || ctl_loop_add(&sg.w, EPOLLIN) < 0 || ctl_runtime_start(gw.runtime) < 0)
 		rte_exit(EXIT_FAILURE, "control loop: %s\n", strerror(errno));
 
 	w = 0;
@@ -444,17 +393,15 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	ctl_print_final();
 	ctl_telemetry_stop();
-	ctl_runtime_shutdown(runtime); /* services stopped, namespaces removed */
 	ctl_loop_close(&sg.w);
 	for (unsigned int i = 0; i < n_ports; i++)
 		nic_port_close(ports[i]);
 	for (unsigned int i = 0; i < n_workers; i++)
 		dp_worker_free(workers[i]);
-	dp_svctab_free(tab);
-	ctl_runtime_free(runtime);
+	ctl_gateway_fini(&gw); /* services stopped, namespaces removed */
 	ctl_loop_fini();
 	rte_mempool_free(pool);
-	ctl_config_free(cfg);
+	free(opts.specs);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : EXIT_FAILURE;
 }

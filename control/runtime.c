@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "../nic/nic.h"
 #include "control.h"
 #include "netns.h"
 #include "runtime.h"
@@ -36,6 +37,7 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define CTL_IDLE_EVERY_TICKS 20
 #define CTL_EVENT_RING 4096
 #define CTL_MAX_BACKOFF_MS 600000
+#define CTL_MIN_CAPACITY 1024
 
 static const char *const ctl_phase_names[CTL_PH__COUNT] = {
 #define CTL_PHASE_NAME(name, what) #name,
@@ -56,8 +58,9 @@ struct ctl_cmd {
 
 struct ctl_runtime {
 	const struct ctl_config *cfg;
-	uint32_t n_services;
-	struct ctl_svc *svc;
+	uint32_t cap;                      /* ids are below it, whatever reloads bring */
+	struct ctl_svc **svc;              /* by id; NULL where there is none */
+	uint8_t *used;                     /* by id: ever given to a service */
 	struct dp_svc_rt *shared;          /* rte_zmalloc: workers read it */
 	unsigned int n_workers;
 	const uint64_t **activity;         /* per worker, by service */
@@ -69,6 +72,8 @@ struct ctl_runtime {
 	struct ctl_cmd cmds[64];           /* from telemetry, under the loop lock */
 	unsigned int n_cmds;
 	int made_bridge;
+	int bridged;
+	uint16_t downlink;
 	int shut;
 };
 
@@ -168,8 +173,10 @@ ctl_starting(const struct ctl_runtime *rt)
 {
 	unsigned int n = 0;
 
-	for (uint32_t i = 0; i < rt->n_services; i++) {
-		uint32_t st = ctl_svc_state(&rt->svc[i]);
+	for (uint32_t i = 0; i < rt->cap; i++) {
+		if (rt->svc[i] == NULL)
+			continue;
+		uint32_t st = ctl_svc_state(rt->svc[i]);
 		n += st == DP_SVC_STARTING || st == DP_SVC_BOOTED;
 	}
 	return n;
@@ -319,9 +326,9 @@ ctl_drain(struct ctl_runtime *rt)
 			enum dp_event_type type;
 			uint32_t id;
 			dp_event_decode(ev[i], &type, &id);
-			if (type != DP_EV_SUMMON || id >= rt->n_services)
+			if (type != DP_EV_SUMMON || id >= rt->cap || rt->svc[id] == NULL)
 				continue;
-			struct ctl_svc *s = &rt->svc[id];
+			struct ctl_svc *s = rt->svc[id];
 			if (ctl_svc_state(s) == DP_SVC_SUMMON_PENDING) {
 				s->t_trigger = ctl_now();
 				ctl_summon(s);
@@ -334,8 +341,10 @@ ctl_drain(struct ctl_runtime *rt)
 	memcpy(cmds, rt->cmds, nc * sizeof(cmds[0]));
 	rt->n_cmds = 0;
 	for (unsigned int i = 0; i < nc; i++) {
-		struct ctl_svc *s = &rt->svc[cmds[i].svc];
+		struct ctl_svc *s = rt->svc[cmds[i].svc];
 		uint32_t expect = DP_SVC_STOPPED;
+		if (s == NULL) /* removed by a reload meanwhile */
+			continue;
 		if (cmds[i].verb == CTL_CMD_STOP) {
 			ctl_stop(s, CTL_STOP_AS_CONFIGURED, "asked to");
 		} else if (__atomic_compare_exchange_n(&s->shared->state, &expect,
@@ -371,8 +380,9 @@ ctl_on_tick(struct ctl_watch *w, uint32_t events)
 	rt->ticks++;
 	ctl_drain(rt); /* in case an eventfd write was lost */
 	int idle_round = rt->ticks % CTL_IDLE_EVERY_TICKS == 0;
-	for (uint32_t i = 0; i < rt->n_services; i++)
-		ctl_tick_service(rt, &rt->svc[i], now, idle_round);
+	for (uint32_t i = 0; i < rt->cap; i++)
+		if (rt->svc[i] != NULL)
+			ctl_tick_service(rt, rt->svc[i], now, idle_round);
 }
 
 void
@@ -383,9 +393,9 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct ctl_svc *s = NULL;
-		for (uint32_t i = 0; i < rt->n_services && s == NULL; i++)
-			if (rt->svc[i].pid == pid)
-				s = &rt->svc[i];
+		for (uint32_t i = 0; i < rt->cap && s == NULL; i++)
+			if (rt->svc[i] != NULL && rt->svc[i]->pid == pid)
+				s = rt->svc[i];
 		if (s == NULL)
 			continue;
 		/* an exec that failed wrote why before the child exited */
@@ -442,25 +452,173 @@ ctl_leftover_link(const char *name, void *arg)
 	return 0;
 }
 
+static int ctl_leftover_netns(const char *name, void *arg);
+static int ctl_leftover_link(const char *name, void *arg);
+
+/* The services' bridge, made when the first service needs it, with the
+ * downlink on it; what a crashed run left under our prefixes goes first. */
+static int
+ctl_bridge_up(struct ctl_runtime *rt, char *msg, size_t len)
+{
+	const struct ctl_gateway_config *gw = &rt->cfg->gw;
+	char prefix[CTL_NAME_MAX + 2], down[IF_NAMESIZE];
+
+	if (rt->bridged)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
+	ctl_netns_foreach(prefix, ctl_leftover_netns, rt);
+	ctl_links_foreach_prefix(gw->veth_prefix, ctl_leftover_link, rt);
+	int rc = ctl_bridge_create(gw->bridge);
+	if (rc == 0)
+		rt->made_bridge = 1;
+	if (rc == 0 || rc == -EEXIST)
+		rc = ctl_link_set_up(gw->bridge);
+	if (rc < 0) {
+		snprintf(msg, len, "bridge %s: %s", gw->bridge, strerror(-rc));
+		return rc;
+	}
+	/* a downlink with a kernel side (net_tap, net_af_packet) joins it;
+	 * a NIC is wired to it by the operator */
+	if (nic_port_ifname(rt->downlink, down) == 0) {
+		rc = nic_port_split_kernel_mac(rt->downlink, down);
+		if (rc == 0)
+			rc = ctl_link_set_master(down, gw->bridge);
+		if (rc == 0)
+			rc = ctl_link_set_up(down);
+		if (rc < 0) {
+			snprintf(msg, len, "downlink %s on bridge %s: %s", down, gw->bridge,
+				 strerror(-rc));
+			return rc;
+		}
+		RT_LOG(INFO, "downlink %s is on bridge %s", down, gw->bridge);
+	}
+	rt->bridged = 1;
+	return 0;
+}
+
+/* A service of @p c under @p id, prepared (the slow part, before any
+ * request). One that cannot be prepared is refused: it stays FAILED and is
+ * never summoned, the others run. */
+static struct ctl_svc *
+ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t id)
+{
+	struct ctl_svc *s = calloc(1, sizeof(*s));
+	char msg[200] = "";
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	s->id = id;
+	s->cfg = c;
+	s->rt = rt;
+	s->gw = &rt->cfg->gw;
+	s->shared = &rt->shared[id];
+	s->netns_fd = -1;
+	s->exec_w.fd = s->probe_w.fd = s->notify_w.fd = -1;
+	s->be = &ctl_backend_process;
+	ctl_svc_mac(c, &s->shared->mac);
+	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
+	if (c->backend == CTL_BACKEND_LIBXL) {
+		snprintf(msg, sizeof(msg), "backend libxl: Xen is not available on this machine "
+			 "(not a Xen dom0)");
+		rc = -ENOTSUP;
+	} else {
+		rc = ctl_bridge_up(rt, msg, sizeof(msg));
+		if (rc == 0)
+			rc = s->be->prepare(s, msg, sizeof(msg));
+	}
+	if (rc == 0) {
+		s->prepared = 1;
+		ctl_svc_set_state(s, DP_SVC_STOPPED);
+	} else {
+		snprintf(s->last_error, sizeof(s->last_error), "refused at load: %s",
+			 msg[0] ? msg : strerror(-rc));
+		s->retry_at = UINT64_MAX;
+		ctl_svc_set_state(s, DP_SVC_FAILED);
+		RT_LOG(ERR, "%s: %s", c->origin, s->last_error);
+	}
+	rt->svc[id] = s;
+	rt->used[id] = 1;
+	return s;
+}
+
+/* Stop the services for which @p pick says so (all when NULL), SIGTERM
+ * then SIGKILL after the grace, and wait until their processes are reaped.
+ * Blocks the control loop: for shutdown and reload only. */
+static void
+ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *), void *arg)
+{
+	uint64_t end = ctl_now() + (uint64_t)rt->cfg->gw.stop_grace * 1000000;
+
+	for (uint32_t i = 0; i < rt->cap; i++) {
+		struct ctl_svc *s = rt->svc[i];
+		if (s == NULL || (pick != NULL && !pick(s, arg)))
+			continue;
+		ctl_loop_close(&s->probe_w);
+		ctl_loop_close(&s->exec_w);
+		if (s->pid > 0) {
+			ctl_svc_set_state(s, DP_SVC_STOPPING);
+			s->be->stop(s, CTL_STOP_TERMINATE);
+		}
+	}
+	for (;;) {
+		int left = 0;
+		ctl_runtime_sigchld(rt);
+		for (uint32_t i = 0; i < rt->cap; i++) {
+			struct ctl_svc *s = rt->svc[i];
+			if (s == NULL || s->pid <= 0 || (pick != NULL && !pick(s, arg)))
+				continue;
+			left++;
+			if (ctl_now() >= end && !s->killed) {
+				s->killed = 1; /* SIGKILL cannot be refused: wait for it */
+				s->be->stop(s, CTL_STOP_KILL);
+			}
+		}
+		if (left == 0)
+			return;
+		usleep(5000);
+	}
+}
+
+/* Take a stopped service out: undo its preparation, free it. */
+static void
+ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
+{
+	if (s->prepared)
+		s->be->release(s);
+	ctl_loop_close(&s->notify_w);
+	/* its id keeps no name or address once the new table is live */
+	ctl_svc_set_state(s, DP_SVC_FAILED);
+	rt->svc[s->id] = NULL;
+	free(s);
+}
+
 struct ctl_runtime *
-ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, struct ctl_errors *errs)
+ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_t *ids,
+		   struct ctl_errors *errs)
 {
 	struct ctl_runtime *rt = calloc(1, sizeof(*rt));
 
 	if (rt == NULL)
 		goto nomem;
 	rt->cfg = cfg;
-	rt->n_services = cfg->n_services;
+	rt->downlink = (uint16_t)cfg->ports.downlink;
+	/* room for reloads to add services without moving anything */
+	rt->cap = cfg->n_services * 2 > CTL_MIN_CAPACITY ? cfg->n_services * 2 : CTL_MIN_CAPACITY;
 	rt->n_workers = n_workers;
 	rt->tsc_hz = rte_get_tsc_hz();
 	rt->event_w.fd = rt->timer_w.fd = -1;
-	rt->svc = calloc(rt->n_services + 1, sizeof(*rt->svc));
+	rt->svc = calloc(rt->cap, sizeof(*rt->svc));
+	rt->used = calloc(rt->cap, 1);
 	rt->activity = calloc(n_workers + 1, sizeof(*rt->activity));
-	rt->shared = rte_zmalloc("jitsu_services", (rt->n_services + 1) * sizeof(*rt->shared),
+	rt->shared = rte_zmalloc("jitsu_services", rt->cap * sizeof(*rt->shared),
 				 RTE_CACHE_LINE_SIZE);
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	if (rt->svc == NULL || rt->activity == NULL || rt->shared == NULL || rt->events == NULL)
+	if (rt->svc == NULL || rt->used == NULL || rt->activity == NULL || rt->shared == NULL ||
+	    rt->events == NULL)
 		goto nomem;
+	for (uint32_t i = 0; i < rt->cap; i++)
+		rt->shared[i].state = DP_SVC_FAILED; /* no service under that id */
 	rt->event_w = (struct ctl_watch){ eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), ctl_on_event, rt };
 	rt->timer_w = (struct ctl_watch){ timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
 					  ctl_on_tick, rt };
@@ -470,56 +628,10 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, struct 
 		return NULL;
 	}
 
-	for (uint32_t i = 0; i < rt->n_services; i++) {
-		struct ctl_svc *s = &rt->svc[i];
-		s->id = i;
-		s->cfg = &cfg->services[i];
-		s->rt = rt;
-		s->gw = &cfg->gw;
-		s->shared = &rt->shared[i];
-		s->netns_fd = -1;
-		s->exec_w.fd = s->probe_w.fd = s->notify_w.fd = -1;
-		ctl_svc_mac(s->cfg, &s->shared->mac);
-		s->shared->dns_when_ready = s->cfg->dns_reply == CTL_DNS_REPLY_READY;
-		s->shared->state = DP_SVC_STOPPED;
-		s->be = &ctl_backend_process;
-	}
-	/* the gateway's bridge (kept if it was there), leftovers of a crash */
-	if (rt->n_services > 0) {
-		int rc = ctl_bridge_create(cfg->gw.bridge);
-		if (rc == 0)
-			rt->made_bridge = 1;
-		else if (rc != -EEXIST)
-			ctl_errors_add(errs, "bridge %s: %s", cfg->gw.bridge, strerror(-rc));
-		if (rc == 0 || rc == -EEXIST)
-			ctl_link_set_up(cfg->gw.bridge);
-		char prefix[CTL_NAME_MAX + 2];
-		snprintf(prefix, sizeof(prefix), "%s-", cfg->gw.netns_prefix);
-		ctl_netns_foreach(prefix, ctl_leftover_netns, rt);
-		ctl_links_foreach_prefix(cfg->gw.veth_prefix, ctl_leftover_link, rt);
-	}
-	/* the slow part, before any request */
-	for (uint32_t i = 0; i < rt->n_services; i++) {
-		struct ctl_svc *s = &rt->svc[i];
-		char msg[200] = "";
-		int rc;
-		if (s->cfg->backend == CTL_BACKEND_LIBXL) {
-			snprintf(msg, sizeof(msg), "backend libxl: Xen is not available on this "
-				 "machine (not a Xen dom0)");
-			rc = -ENOTSUP;
-		} else {
-			rc = s->be->prepare(s, msg, sizeof(msg));
-		}
-		if (rc == 0) {
-			s->prepared = 1;
-			continue;
-		}
-		/* refused: the others still run; this one is never summoned */
-		snprintf(s->last_error, sizeof(s->last_error), "refused at load: %s",
-			 msg[0] ? msg : strerror(-rc));
-		s->retry_at = UINT64_MAX;
-		s->shared->state = DP_SVC_FAILED;
-		RT_LOG(ERR, "%s: %s", s->cfg->origin, s->last_error);
+	for (uint32_t i = 0; i < cfg->n_services && errs->n == 0; i++) {
+		ids[i] = i;
+		if (ctl_svc_new(rt, &cfg->services[i], i) == NULL)
+			goto nomem;
 	}
 	if (errs->n != 0) {
 		ctl_runtime_free(rt);
@@ -531,6 +643,93 @@ nomem:
 		       rte_strerror(rte_errno));
 	ctl_runtime_free(rt);
 	return NULL;
+}
+
+struct ctl_reload {
+	const struct ctl_config *cfg;
+	int *keep;  /* by id: the service stays as it is */
+};
+
+static int
+ctl_pick_going(const struct ctl_svc *s, void *arg)
+{
+	return !((const struct ctl_reload *)arg)->keep[s->id];
+}
+
+int
+ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_t *ids,
+		   struct ctl_errors *errs)
+{
+	const struct ctl_gateway_config *a = &rt->cfg->gw, *b = &cfg->gw;
+	struct ctl_reload rl = { cfg, calloc(rt->cap, sizeof(int)) };
+	uint32_t kept = 0, added = 0, gone = 0;
+
+	if (rl.keep == NULL) {
+		ctl_errors_add(errs, "reload: out of memory");
+		return -ENOMEM;
+	}
+	/* what the running gateway is built on cannot change under it */
+	if (strcmp(a->bridge, b->bridge) != 0 || strcmp(a->netns_prefix, b->netns_prefix) != 0 ||
+	    strcmp(a->veth_prefix, b->veth_prefix) != 0)
+		ctl_errors_add(errs, "reload: bridge, netns_prefix and veth_prefix cannot change "
+			       "while jitsu runs: restart it");
+	/* services that stay: same name, same configuration */
+	for (uint32_t j = 0; j < cfg->n_services; j++) {
+		ids[j] = UINT32_MAX;
+		for (uint32_t i = 0; i < rt->cap; i++) {
+			struct ctl_svc *s = rt->svc[i];
+			if (s != NULL && strcmp(s->cfg->name, cfg->services[j].name) == 0 &&
+			    ctl_service_config_same(s->cfg, &cfg->services[j])) {
+				ids[j] = i;
+				rl.keep[i] = 1;
+			}
+		}
+	}
+	/* new ones take ids that no service had: a worker may still be busy
+	 * with an id that is going */
+	uint32_t next = 0;
+	for (uint32_t j = 0; j < cfg->n_services; j++) {
+		if (ids[j] != UINT32_MAX)
+			continue;
+		while (next < rt->cap && rt->used[next])
+			next++;
+		if (next == rt->cap) {
+			ctl_errors_add(errs, "reload: more than %u services in this run: restart jitsu",
+				       rt->cap);
+			break;
+		}
+		ids[j] = next++;
+	}
+	if (errs->n != 0) {
+		free(rl.keep);
+		return -EINVAL;
+	}
+
+	/* out with the old (changed or removed), then in with the new: a
+	 * changed service reuses its namespace name */
+	for (uint32_t i = 0; i < rt->cap; i++)
+		gone += rt->svc[i] != NULL && !rl.keep[i];
+	ctl_stop_wait(rt, ctl_pick_going, &rl);
+	for (uint32_t i = 0; i < rt->cap; i++)
+		if (rt->svc[i] != NULL && !rl.keep[i])
+			ctl_svc_remove(rt, rt->svc[i]);
+	rt->cfg = cfg;
+	for (uint32_t j = 0; j < cfg->n_services; j++) {
+		struct ctl_svc *s = rt->svc[ids[j]];
+		if (s != NULL) { /* stays: now described by the new configuration */
+			s->cfg = &cfg->services[j];
+			s->gw = &cfg->gw;
+			kept++;
+		} else if (ctl_svc_new(rt, &cfg->services[j], ids[j]) != NULL) {
+			added++;
+		} else {
+			ctl_errors_add(errs, "reload: out of memory for %s", cfg->services[j].name);
+		}
+	}
+	free(rl.keep);
+	RT_LOG(INFO, "reloaded: %u services kept running as they were, %u new or changed, "
+	       "%u stopped and removed", kept, added, gone);
+	return errs->n ? -ENOMEM : 0;
 }
 
 struct dp_svc_rt *
@@ -580,8 +779,8 @@ ctl_runtime_command(struct ctl_runtime *rt, const char *verb, const char *name, 
 	uint64_t one = 1;
 	int rc = 0;
 
-	for (uint32_t i = 0; i < rt->n_services; i++)
-		if (strcmp(rt->cfg->services[i].name, name) == 0)
+	for (uint32_t i = 0; i < rt->cap; i++)
+		if (rt->svc[i] != NULL && strcmp(rt->svc[i]->cfg->name, name) == 0)
 			id = i;
 	if (id == UINT32_MAX) {
 		snprintf(out, len, "no service '%s'", name);
@@ -595,7 +794,7 @@ ctl_runtime_command(struct ctl_runtime *rt, const char *verb, const char *name, 
 		rt->cmds[rt->n_cmds].verb = strcmp(verb, "stop") == 0 ? CTL_CMD_STOP
 								       : CTL_CMD_SUMMON;
 		rt->cmds[rt->n_cmds++].svc = id;
-		snprintf(out, len, "%s %s: queued (state %s)", verb, name, ctl_state(&rt->svc[id]));
+		snprintf(out, len, "%s %s: queued (state %s)", verb, name, ctl_state(rt->svc[id]));
 	}
 	ctl_loop_unlock();
 	if (rc == 0 && write(rt->event_w.fd, &one, sizeof(one)) < 0)
@@ -604,15 +803,21 @@ ctl_runtime_command(struct ctl_runtime *rt, const char *verb, const char *name, 
 }
 
 uint32_t
+ctl_runtime_capacity(const struct ctl_runtime *rt)
+{
+	return rt->cap;
+}
+
+uint32_t
 ctl_runtime_count(const struct ctl_runtime *rt)
 {
-	return rt->n_services;
+	return rt->cap;
 }
 
 const struct ctl_svc *
 ctl_runtime_svc(const struct ctl_runtime *rt, uint32_t id)
 {
-	return id < rt->n_services ? &rt->svc[id] : NULL;
+	return id < rt->cap ? rt->svc[id] : NULL;
 }
 
 void
@@ -623,38 +828,10 @@ ctl_runtime_shutdown(struct ctl_runtime *rt)
 	rt->shut = 1;
 	ctl_loop_close(&rt->timer_w);
 	/* every service goes, whatever its stop mode: paused ones too */
-	for (uint32_t i = 0; i < rt->n_services; i++) {
-		struct ctl_svc *s = &rt->svc[i];
-		ctl_loop_close(&s->probe_w);
-		ctl_loop_close(&s->exec_w);
-		if (s->pid > 0) {
-			ctl_svc_set_state(s, DP_SVC_STOPPING);
-			s->be->stop(s, CTL_STOP_TERMINATE);
-		}
-	}
-	uint64_t end = ctl_now() + (uint64_t)rt->cfg->gw.stop_grace * 1000000;
-	for (;;) {
-		int left = 0;
-		ctl_runtime_sigchld(rt);
-		for (uint32_t i = 0; i < rt->n_services; i++)
-			left += rt->svc[i].pid > 0;
-		if (left == 0)
-			break;
-		if (ctl_now() >= end) {
-			for (uint32_t i = 0; i < rt->n_services; i++)
-				if (rt->svc[i].pid > 0) {
-					rt->svc[i].killed = 1;
-					rt->svc[i].be->stop(&rt->svc[i], CTL_STOP_KILL);
-				}
-			end = UINT64_MAX; /* SIGKILL cannot be refused: wait for it */
-		}
-		usleep(5000);
-	}
-	for (uint32_t i = 0; i < rt->n_services; i++)
-		if (rt->svc[i].prepared) {
-			rt->svc[i].be->release(&rt->svc[i]);
-			rt->svc[i].prepared = 0;
-		}
+	ctl_stop_wait(rt, NULL, NULL);
+	for (uint32_t i = 0; i < rt->cap; i++)
+		if (rt->svc[i] != NULL)
+			ctl_svc_remove(rt, rt->svc[i]);
 	if (rt->made_bridge)
 		ctl_link_delete(rt->cfg->gw.bridge);
 }
@@ -670,6 +847,7 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	rte_ring_free(rt->events);
 	rte_free(rt->shared);
 	free(rt->activity);
+	free(rt->used);
 	free(rt->svc);
 	free(rt);
 }

@@ -98,10 +98,12 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&ctl_tel_lock);
-	if (ctl_tel_live && ctl_tel.runtime != NULL) {
+	if (ctl_tel_live && ctl_tel.gateway != NULL) {
 		ctl_loop_lock();
-		for (uint32_t i = 0; i < ctl_runtime_count(ctl_tel.runtime); i++) {
-			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.runtime, i);
+		for (uint32_t i = 0; i < ctl_runtime_count(ctl_tel.gateway->runtime); i++) {
+			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
+			if (s == NULL)
+				continue;
 			rte_tel_data_add_dict_string(d, s->cfg->name,
 						     dp_svc_state_name(ctl_svc_state(s)));
 		}
@@ -114,9 +116,9 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static const struct ctl_svc *
 ctl_tel_find(const char *name)
 {
-	for (uint32_t i = 0; name != NULL && i < ctl_runtime_count(ctl_tel.runtime); i++) {
-		const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.runtime, i);
-		if (strcmp(s->cfg->name, name) == 0)
+	for (uint32_t i = 0; name != NULL && i < ctl_runtime_count(ctl_tel.gateway->runtime); i++) {
+		const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
+		if (s != NULL && strcmp(s->cfg->name, name) == 0)
 			return s;
 	}
 	return NULL;
@@ -149,7 +151,7 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	rte_spinlock_lock(&ctl_tel_lock);
-	if (!ctl_tel_live || ctl_tel.runtime == NULL) {
+	if (!ctl_tel_live || ctl_tel.gateway == NULL) {
 		rte_spinlock_unlock(&ctl_tel_lock);
 		return -1;
 	}
@@ -188,12 +190,35 @@ ctl_tel_command(const char *cmd, const char *params, struct rte_tel_data *d)
 	int rc = -1;
 
 	rte_spinlock_lock(&ctl_tel_lock);
-	if (ctl_tel_live && ctl_tel.runtime != NULL && params != NULL)
-		rc = ctl_runtime_command(ctl_tel.runtime, strstr(cmd, "stop") ? "stop" : "summon",
+	if (ctl_tel_live && ctl_tel.gateway != NULL && params != NULL)
+		rc = ctl_runtime_command(ctl_tel.gateway->runtime, strstr(cmd, "stop") ? "stop" : "summon",
 					 params, out, sizeof(out));
 	rte_spinlock_unlock(&ctl_tel_lock);
 	if (params == NULL)
 		snprintf(out, sizeof(out), "give a service name: %s,NAME", cmd);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "result", rc == 0 ? "ok" : "error");
+	rte_tel_data_add_dict_string(d, "message", out);
+	return 0;
+}
+
+static int
+ctl_tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char out[400] = "jitsu is stopping";
+	int rc = -1;
+
+	(void)cmd;
+	(void)params;
+	rte_spinlock_lock(&ctl_tel_lock);
+	struct ctl_gateway *g = ctl_tel_live ? ctl_tel.gateway : NULL;
+	rte_spinlock_unlock(&ctl_tel_lock);
+	if (g != NULL) {
+		/* the same lock the control loop's handlers run under */
+		ctl_loop_lock();
+		rc = ctl_gateway_reload(g, out, sizeof(out));
+		ctl_loop_unlock();
+	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "result", rc == 0 ? "ok" : "error");
 	rte_tel_data_add_dict_string(d, "message", out);
@@ -226,6 +251,9 @@ ctl_telemetry_start(const struct ctl_telemetry_params *prm)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/jitsu/stop", ctl_tel_command,
 				"Stop a service (per its stop mode). Parameter: name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/jitsu/reload", ctl_tel_reload,
+				"Reload the configuration; a bad one is refused and the old one stays");
 	ctl_tel_registered = rc == 0;
 	return rc;
 }

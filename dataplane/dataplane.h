@@ -144,6 +144,7 @@ unsigned int dp_arp_respond(uint8_t *frame, uint16_t l2_len, const struct rte_et
 
 struct dp_worker;
 struct rte_mempool;
+struct rte_rcu_qsbr;
 
 /** Ports and queue of one worker. */
 struct dp_worker_params {
@@ -152,7 +153,12 @@ struct dp_worker_params {
 	uint16_t uplink;
 	uint16_t downlink;
 	uint16_t exception;      /**< DP_PORT_NONE when there is none */
-	const struct dp_fp_conf *conf;
+	/** Where the control plane publishes the fast path's configuration: the
+	 *  worker copies it when the pointer changes (a reload), and reports a
+	 *  quiescent state on @qsv after each round, so that the control plane
+	 *  knows when the old one is no longer read (RCU). */
+	const struct dp_fp_conf *const *live;
+	struct rte_rcu_qsbr *qsv;  /**< QSBR variable; thread id = @queue */
 	const uint32_t *quit;    /**< the worker returns when it reads non-zero */
 	struct rte_ring *events; /**< multi-producer ring of events to the control plane */
 	int event_fd;            /**< eventfd written after each posted event, or -1 */

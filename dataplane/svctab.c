@@ -128,10 +128,12 @@ dp_svctab_free(struct dp_svctab *t)
 int
 dp_svctab_add_service(struct dp_svctab *t, uint32_t id, uint32_t ip)
 {
-	if (id != t->n_services)
-		return id < t->n_services ? -EEXIST : -EINVAL;
-	if (t->n_services == t->max_services)
+	if (id >= t->max_services)
 		return -ENOSPC;
+	if (t->addr[id] != 0)
+		return -EEXIST;
+	if (ip == 0)
+		return -EINVAL;
 	uint32_t i = dp_ip_hash(ip) & t->ip_mask;
 	while (t->ip_slots[i].svc != DP_SVC_NONE) {
 		if (t->ip_slots[i].ip == ip)
@@ -163,7 +165,7 @@ dp_wire_ok(const uint8_t *name, size_t len)
 int
 dp_svctab_add_name(struct dp_svctab *t, uint32_t id, const uint8_t *name, size_t len)
 {
-	if (!dp_wire_ok(name, len) || id >= t->n_services)
+	if (!dp_wire_ok(name, len) || id >= t->max_services || t->addr[id] == 0)
 		return -EINVAL;
 	if (dp_svctab_by_name(t, name, len) != DP_SVC_NONE)
 		return -EEXIST;
@@ -258,7 +260,13 @@ dp_svctab_zone_of(const struct dp_svctab *t, const uint8_t *name, size_t len,
 uint32_t
 dp_svctab_addr(const struct dp_svctab *t, uint32_t id)
 {
-	return id < t->n_services ? t->addr[id] : 0;
+	return id < t->max_services ? t->addr[id] : 0;
+}
+
+uint32_t
+dp_svctab_capacity(const struct dp_svctab *t)
+{
+	return t->max_services;
 }
 
 uint32_t

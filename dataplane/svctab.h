@@ -31,8 +31,10 @@ struct dp_svctab *dp_svctab_create(const struct dp_svctab_params *prm);
 void dp_svctab_free(struct dp_svctab *t);
 
 /**
- * Add service @p id (dense, from 0) with address @p ip (network order).
- * @return 0, -EEXIST for a duplicate address or id, -ENOSPC when full.
+ * Add service @p id (below max_services; ids stay the same across reloads,
+ * so they may have holes) with address @p ip (network order, not 0).
+ * @return 0, -EEXIST for a duplicate address or id, -ENOSPC for an id past
+ *         the capacity, -EINVAL for address 0.
  */
 int dp_svctab_add_service(struct dp_svctab *t, uint32_t id, uint32_t ip);
 
@@ -65,6 +67,9 @@ uint32_t dp_svctab_addr(const struct dp_svctab *t, uint32_t id);
 
 /** Number of services. */
 uint32_t dp_svctab_count(const struct dp_svctab *t);
+
+/** Ids are below this. */
+uint32_t dp_svctab_capacity(const struct dp_svctab *t);
 
 /** FNV-1a over a lower-case wire-format name. */
 uint32_t dp_name_hash(const uint8_t *name, size_t len);

@@ -9,6 +9,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "dataplane.h"
@@ -46,6 +47,9 @@ struct dp_parked {
 
 struct dp_worker {
 	struct dp_fp_conf conf; /* own copy: no shared line read per packet */
+	const struct dp_fp_conf *cur;          /* what conf was copied from */
+	const struct dp_fp_conf *const *live;  /* where the control plane publishes */
+	struct rte_rcu_qsbr *qsv;
 	struct dp_fp_state st;
 	struct rte_ring *events;
 	int event_fd;
@@ -78,11 +82,15 @@ dp_worker_create(const struct dp_worker_params *prm)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	w->conf = *prm->conf;
+	w->live = prm->live;
+	w->cur = __atomic_load_n(prm->live, __ATOMIC_ACQUIRE);
+	w->conf = *w->cur;
+	w->qsv = prm->qsv;
 	w->quit = prm->quit;
 	w->events = prm->events;
 	w->event_fd = prm->event_fd;
-	uint32_t n_svc = dp_svctab_count(prm->conf->dns.tab);
+	/* ids stay below the capacity whatever reloads bring */
+	uint32_t n_svc = dp_svctab_capacity(w->conf.dns.tab);
 	w->st.activity = rte_zmalloc_socket("dp_activity", (n_svc + 1) * sizeof(uint64_t),
 					    RTE_CACHE_LINE_SIZE, socket);
 	w->st.neigh = rte_zmalloc_socket("dp_neigh", DP_NEIGH_SIZE * sizeof(struct dp_neigh),
@@ -276,8 +284,18 @@ dp_worker_run(void *arg)
 	const uint64_t drain_tsc = (rte_get_tsc_hz() + US_PER_S - 1) / US_PER_S * DP_DRAIN_US;
 	uint64_t prev = rte_rdtsc();
 
+	if (w->qsv != NULL) {
+		rte_rcu_qsbr_thread_register(w->qsv, w->queue);
+		rte_rcu_qsbr_thread_online(w->qsv, w->queue);
+	}
 	while (__atomic_load_n(w->quit, __ATOMIC_RELAXED) == 0) {
 		unsigned int got = 0;
+		const struct dp_fp_conf *c = __atomic_load_n(w->live, __ATOMIC_ACQUIRE);
+
+		if (unlikely(c != w->cur)) { /* a reload: service ids stay the same */
+			w->conf = *c;
+			w->cur = c;
+		}
 
 		w->st.now = rte_rdtsc();
 		for (int r = 0; r < DP_NROLES; r++) {
@@ -304,7 +322,13 @@ dp_worker_run(void *arg)
 			dp_flush(w);
 			prev = cur;
 		}
+		if (w->qsv != NULL) /* nothing of the old configuration is held now */
+			rte_rcu_qsbr_quiescent(w->qsv, w->queue);
 	}
 	dp_flush(w);
+	if (w->qsv != NULL) {
+		rte_rcu_qsbr_thread_offline(w->qsv, w->queue);
+		rte_rcu_qsbr_thread_unregister(w->qsv, w->queue);
+	}
 	return 0;
 }

@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(fd);
 	}
 	if (errs.n == 0 && ctl_config_validate(cfg, fz_port_ok, NULL, &errs) == 0) {
-		struct dp_svctab *t = ctl_config_svctab(cfg);
+		struct dp_svctab *t = ctl_config_svctab(cfg, NULL, 0);
 		if (t == NULL)
 			abort(); /* a valid configuration always builds its table */
 		dp_svctab_free(t);

@@ -1325,7 +1325,7 @@ zone_of(const char *text)
 Test(svctab, lookups)
 {
 	load_valid(svc_file);
-	R.tab = ctl_config_svctab(R.cfg);
+	R.tab = ctl_config_svctab(R.cfg, NULL, 0);
 	cr_assert_not_null(R.tab, "errno %d", errno);
 	cr_assert_eq(dp_svctab_count(R.tab), 3);
 
@@ -1348,7 +1348,7 @@ Test(svctab, lookups)
 Test(svctab, zones)
 {
 	load_valid(svc_file);
-	R.tab = ctl_config_svctab(R.cfg);
+	R.tab = ctl_config_svctab(R.cfg, NULL, 0);
 	cr_assert_not_null(R.tab, "errno %d (a zone given twice must be harmless)", errno);
 
 	/* "unknown.example.org": the zone starts after "\7unknown" (8 bytes) */
@@ -1363,7 +1363,7 @@ Test(svctab, zones)
 Test(svctab, empty)
 {
 	load_valid(GW);
-	R.tab = ctl_config_svctab(R.cfg);
+	R.tab = ctl_config_svctab(R.cfg, NULL, 0);
 	cr_assert_not_null(R.tab, "errno %d", errno);
 	cr_assert_eq(dp_svctab_count(R.tab), 0);
 	cr_assert_eq(dp_svctab_by_ip(R.tab, th_ip("10.0.0.1")), DP_SVC_NONE);
@@ -1377,7 +1377,7 @@ Test(svctab, file_and_spec_services)
 	expect_ok(ctl_config_add_service_spec(R.cfg, "dns=Mail.Example.org,ip=10.77.1.20",
 					      &R.errs));
 	expect_ok(validate());
-	R.tab = ctl_config_svctab(R.cfg);
+	R.tab = ctl_config_svctab(R.cfg, NULL, 0);
 	cr_assert_not_null(R.tab);
 	cr_assert_eq(dp_svctab_count(R.tab), 4);
 	cr_assert_eq(by_name("mail.example.org"), 3);

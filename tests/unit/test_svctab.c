@@ -57,9 +57,11 @@ Test(svctab, duplicates_and_capacity)
 	cr_assert_eq(dp_svctab_add_service(t, 0, th_ip("10.0.0.1")), 0);
 	cr_assert_eq(dp_svctab_add_service(t, 1, th_ip("10.0.0.1")), -EEXIST);
 	cr_assert_eq(dp_svctab_add_service(t, 0, th_ip("10.0.0.2")), -EEXIST);
-	cr_assert_eq(dp_svctab_add_service(t, 5, th_ip("10.0.0.2")), -EINVAL, "ids are dense");
+	cr_assert_eq(dp_svctab_add_service(t, 5, th_ip("10.0.0.2")), -ENOSPC, "past the capacity");
+	cr_assert_eq(dp_svctab_add_service(t, 1, 0), -EINVAL, "no address");
 	cr_assert_eq(dp_svctab_add_service(t, 1, th_ip("10.0.0.2")), 0);
 	cr_assert_eq(dp_svctab_add_service(t, 2, th_ip("10.0.0.3")), -ENOSPC);
+	cr_assert_eq(dp_svctab_capacity(t), 2);
 	cr_assert_eq(dp_svctab_add_name(t, 0, w, (size_t)wire("a.b", w)), 0);
 	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("A.B.", w)), -EEXIST);
 	cr_assert_eq(dp_svctab_add_name(t, 7, w, (size_t)wire("c.d", w)), -EINVAL, "no service 7");
@@ -101,6 +103,23 @@ Test(svctab, zones_longest_match_on_label_boundaries)
 	cr_assert_eq(zone_of(t, "xsub.example.org"), 5);
 	cr_assert_eq(zone_of(t, "badexample.org"), -1);
 	cr_assert_eq(zone_of(t, "org"), -1);
+	dp_svctab_free(t);
+}
+
+Test(svctab, ids_may_have_holes)
+{
+	struct dp_svctab_params p = { .max_services = 8, .max_names = 2, .max_zones = 0 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+
+	cr_assert_eq(dp_svctab_add_service(t, 5, th_ip("10.0.0.5")), 0);
+	cr_assert_eq(dp_svctab_add_service(t, 2, th_ip("10.0.0.2")), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 5, w, (size_t)wire("five.test", w)), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 3, w, (size_t)wire("three.test", w)), -EINVAL,
+		     "no service 3");
+	cr_assert_eq(dp_svctab_by_ip(t, th_ip("10.0.0.5")), 5);
+	cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire("five.test", w)), 5);
+	cr_assert_eq(dp_svctab_count(t), 2);
 	dp_svctab_free(t);
 }
 

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The one apply path of a configuration: at start-up, on SIGHUP and on
+ * jitsuctl reload alike, a configuration is loaded into a new plain-data
+ * object, validated whole, then applied at once: the runtime moves its
+ * services, a new fast-path configuration is published to the workers, and
+ * the old one is freed once every worker has passed a quiescent state.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "control.h"
+#include "loop.h"
+
+RTE_LOG_REGISTER(ctl_gw_logtype, jitsu.config, INFO);
+#define GW_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ctl_gw_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
+
+static int
+ctl_port_exists(uint32_t port, void *arg)
+{
+	(void)arg;
+	return port < RTE_MAX_ETHPORTS && rte_eth_dev_is_valid_port((uint16_t)port);
+}
+
+struct ctl_config *
+ctl_gateway_load(const struct ctl_sources *src, struct ctl_errors *errs)
+{
+	struct ctl_config *cfg = ctl_config_new();
+
+	if (cfg == NULL) {
+		ctl_errors_add(errs, "out of memory");
+		return NULL;
+	}
+	if (src->file != NULL)
+		ctl_config_load_file(cfg, src->file, errs);
+	if (src->address != NULL) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, src->address, &a) != 1 || a.s_addr == 0)
+			ctl_errors_add(errs, "--address: '%s' is not an IPv4 address", src->address);
+		else
+			cfg->gw.address = a.s_addr;
+	}
+	for (int i = 0; i < src->n_specs; i++)
+		ctl_config_add_service_spec(cfg, src->specs[i], errs);
+	if (errs->n == 0)
+		ctl_config_validate(cfg, ctl_port_exists, NULL, errs);
+	if (errs->n != 0) {
+		ctl_config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+/* Build and publish the fast path's configuration for @p cfg, its services
+ * under @p ids; free the previous one once no worker reads it. */
+static int
+ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const uint32_t *ids)
+{
+	struct dp_svctab *tab = ctl_config_svctab(cfg, ids, ctl_runtime_capacity(g->runtime));
+	struct dp_fp_conf *fp = rte_zmalloc("jitsu_fp_conf", sizeof(*fp), RTE_CACHE_LINE_SIZE);
+
+	if (tab == NULL || fp == NULL) {
+		dp_svctab_free(tab);
+		rte_free(fp);
+		return -ENOMEM;
+	}
+	*fp = g->base;
+	fp->gw_ip = cfg->gw.address;
+	fp->dns = (struct dp_dns_conf){ .tab = tab, .ttl = cfg->gw.dns_ttl,
+					.soa_serial = ++g->generation };
+	fp->rt = ctl_runtime_shared(g->runtime);
+	fp->park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout;
+
+	struct dp_fp_conf *old = g->live;
+	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);
+	if (old != NULL) {
+		/* every worker has copied the new one once this returns */
+		if (g->qsv != NULL)
+			rte_rcu_qsbr_synchronize(g->qsv, RTE_QSBR_THRID_INVALID);
+		dp_svctab_free((struct dp_svctab *)old->dns.tab);
+		rte_free(old);
+	}
+	return 0;
+}
+
+int
+ctl_gateway_start(struct ctl_gateway *g, struct ctl_config *cfg, struct ctl_errors *errs)
+{
+	uint32_t *ids = calloc(cfg->n_services + 1, sizeof(*ids));
+
+	if (ids == NULL) {
+		ctl_errors_add(errs, "out of memory");
+		return -ENOMEM;
+	}
+	g->runtime = ctl_runtime_create(cfg, g->n_workers, ids, errs);
+	int rc = g->runtime == NULL ? -EINVAL : ctl_gateway_publish(g, cfg, ids);
+	free(ids);
+	if (rc == -ENOMEM)
+		ctl_errors_add(errs, "out of memory for the service table");
+	if (rc == 0) {
+		g->cfg = cfg;
+		size_t sz = rte_rcu_qsbr_get_memsize(g->n_workers);
+		g->qsv = rte_zmalloc("jitsu_qsbr", sz, RTE_CACHE_LINE_SIZE);
+		if (g->qsv == NULL || rte_rcu_qsbr_init(g->qsv, g->n_workers) != 0) {
+			ctl_errors_add(errs, "out of memory for RCU");
+			rc = -ENOMEM;
+		}
+	}
+	return rc;
+}
+
+int
+ctl_gateway_reload(struct ctl_gateway *g, char *out, size_t len)
+{
+	struct ctl_errors errs = { 0 };
+	struct ctl_config *cfg = ctl_gateway_load(&g->sources, &errs);
+	uint32_t *ids = NULL;
+	int rc = -EINVAL;
+
+	if (cfg != NULL) {
+		const struct ctl_config *o = g->cfg;
+		if (cfg->ports.uplink != o->ports.uplink || cfg->ports.downlink != o->ports.downlink ||
+		    cfg->ports.exception != o->ports.exception ||
+		    !rte_is_same_ether_addr(&cfg->gw.mac, &o->gw.mac))
+			ctl_errors_add(&errs, "reload: [ports] and the gateway's mac cannot change "
+				       "while jitsu runs: restart it");
+		ids = calloc(cfg->n_services + 1, sizeof(*ids));
+		if (ids == NULL)
+			ctl_errors_add(&errs, "reload: out of memory");
+	}
+	if (errs.n == 0)
+		rc = ctl_runtime_reload(g->runtime, cfg, ids, &errs);
+	if (rc == 0) {
+		/* the runtime runs cfg now: it is the running configuration */
+		int prc = ctl_gateway_publish(g, cfg, ids);
+		free(ids);
+		ctl_config_free(g->cfg);
+		g->cfg = cfg;
+		if (prc < 0) {
+			snprintf(out, len, "reloaded, but the fast path keeps its old table: %s",
+				 strerror(-prc));
+			GW_LOG(ERR, "%s", out);
+			return prc;
+		}
+		snprintf(out, len, "reloaded %s: %u services", cfg->source[0] ? cfg->source :
+			 "the command line", cfg->n_services);
+		GW_LOG(INFO, "%s", out);
+		return 0;
+	}
+	free(ids);
+	ctl_config_free(cfg);
+	/* refused: the running configuration stays */
+	for (uint32_t i = 0; i < errs.n; i++)
+		GW_LOG(ERR, "%s", errs.msg[i]);
+	snprintf(out, len, "reload refused, the running configuration stays: %s%s",
+		 errs.n ? errs.msg[0] : strerror(-rc), errs.n > 1 ? " (and more: see the log)" : "");
+	return rc < 0 ? rc : -EINVAL;
+}
+
+void
+ctl_gateway_fini(struct ctl_gateway *g)
+{
+	ctl_runtime_free(g->runtime);
+	g->runtime = NULL;
+	if (g->live != NULL) {
+		dp_svctab_free((struct dp_svctab *)g->live->dns.tab);
+		rte_free(g->live);
+		g->live = NULL;
+	}
+	rte_free(g->qsv);
+	g->qsv = NULL;
+	ctl_config_free(g->cfg);
+	g->cfg = NULL;
+}
