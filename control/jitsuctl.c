@@ -2,7 +2,7 @@
 /*
  * jitsuctl: talk to a running jitsu through its DPDK telemetry socket.
  *
- *   jitsuctl [-f FILE_PREFIX] list | show NAME | summon NAME | stop NAME | stats
+ *   jitsuctl [-f FILE_PREFIX] list | show NAME | summon NAME | stop NAME | stats | reload
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@ static const char jc_usage[] =
 	"  summon NAME    start a service now\n"
 	"  stop NAME      stop a service (per its stop mode)\n"
 	"  stats          the gateway's counters (JSON)\n"
+	"  reload         re-read the configuration; a bad one is refused, the old one stays\n"
 	"\n"
 	"  -f PREFIX      the --file-prefix jitsu runs with (default: rte)\n";
 
@@ -153,6 +154,8 @@ main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "/jitsu/services");
 	else if (strcmp(verb, "stats") == 0)
 		snprintf(cmd, sizeof(cmd), "/jitsu/stats");
+	else if (strcmp(verb, "reload") == 0)
+		snprintf(cmd, sizeof(cmd), "/jitsu/reload");
 	else if (needs_name && name != NULL && strchr(name, ',') == NULL)
 		snprintf(cmd, sizeof(cmd), "/jitsu/%s,%s", strcmp(verb, "show") == 0 ? "service"
 										     : verb, name);
@@ -180,7 +183,8 @@ main(int argc, char **argv)
 		rc = 1;
 	} else if (strcmp(verb, "list") == 0) {
 		jc_print_flat(v);
-	} else if (strcmp(verb, "summon") == 0 || strcmp(verb, "stop") == 0) {
+	} else if (strcmp(verb, "summon") == 0 || strcmp(verb, "stop") == 0 ||
+		   strcmp(verb, "reload") == 0) {
 		const char *result = jc_string(v, "result", &n);
 		rc = result != NULL && n == 2 && memcmp(result, "ok", 2) == 0 ? 0 : 1;
 		const char *m = jc_string(v, "message", &n);

@@ -217,6 +217,50 @@ check "www summoned on request" wait_state www ready
 check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $prefix show nosuch 2>/dev/null"
 check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $prefix summon nosuch 2>/dev/null"
 
+# ---- reload: unchanged services keep running and serving, the rest follows
+check "www is serving before the reload" wait_state www ready
+wpid=$(field www "['pid']")
+( ok=0 bad=0
+  for i in $(seq 60); do
+	if [ "$(in_cli curl -s -m 2 http://10.77.1.10/)" = "www of $sfx" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	sleep 0.02
+  done
+  echo "$ok $bad" >"$tmp/during" ) &
+loop=$!
+sleep 0.3
+cp "$tmp/jitsu.conf" "$tmp/jitsu.conf.orig"
+/usr/bin/python3 - "$tmp/jitsu.conf" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = open(p).read()
+t = re.sub(r"\[service notified\][^\[]*", "", t)                   # removed
+t = t.replace("ready = tcp:8080\nidle_timeout = 600", "ready = tcp:8080\nidle_timeout = 500")  # changed
+t += "\n[service extra]\ndns = extra.example.org\naddress = 10.77.1.20\n" \
+     "exec = busybox httpd -f -p 80 -h " + p.rsplit("/", 1)[0] + "/www\nready = tcp:80\n"  # added
+open(p, "w").write(t)
+PY
+out=$(ctl reload 2>&1)
+check "jitsuctl reload: $out" grep -q "^reloaded" <<<"$out"
+wait "$loop" || true
+read -r ok bad <"$tmp/during"
+check "www served all through the reload ($ok ok, $bad failed)" [ "$bad" -eq 0 -a "$ok" -eq 60 ]
+check "www kept its process ($wpid)" [ "$(field www "['pid']")" = "$wpid" -a "$(state www)" = ready ]
+check "a removed service is gone from DNS" grep -q "status: NXDOMAIN" <<<"$(in_cli dig @10.77.0.1 +tries=2 +time=2 notified.example.org A)"
+check "a removed service's process is gone" [ -z "$(state notified)" ]
+check "a changed service starts afresh" [ "$(state api)" = stopped -a "$(field api "['summons']")" = 0 ]
+check "a new service answers" [ "$(dig_a extra.example.org)" = "10.77.1.20" ]
+check "and is summoned" wait_state extra ready
+check "and serves" [ "$(in_cli curl -s -m 5 http://10.77.1.20/ || true)" = "www of $sfx" ]
+printf '[gateway]\naddress = 10.77.0.1\n[service bad]\nnot a line\n' >"$tmp/jitsu.conf"
+out=$(ctl reload 2>&1 || true)
+check "a bad configuration is refused: $out" grep -q "reload refused" <<<"$out"
+check "and the running one stays" [ "$(dig_a extra.example.org)" = "10.77.1.20" -a "$(state www)" = ready ]
+cp "$tmp/jitsu.conf.orig" "$tmp/jitsu.conf"
+kill -HUP "$JITSU_PID"
+for i in $(seq 100); do [ -n "$(state notified)" ] && break; sleep 0.05; done
+check "SIGHUP reloads too: notified is back, extra is gone" [ -n "$(state notified)" -a -z "$(state extra)" ]
+check "www still untouched ($wpid)" [ "$(field www "['pid']")" = "$wpid" ]
+
 # ---- nothing is left once the gateway exits
 pids=$(for s in www api paused notified slow; do field $s "['pid']"; done | grep -v '^0$' | tr '\n' ' ')
 kill -TERM "$JITSU_PID"
