@@ -1,67 +1,110 @@
 #!/usr/bin/env bash
-# `make demo`: the gateway with conf/demo.conf, a client in a network
-# namespace made here, and dig asking it questions. Everything is removed
-# at the end.
+# `make demo`: the gateway with its embedded demo configuration, two
+# busybox httpd services, and a client in its own network namespace that
+# resolves and fetches a page from a cold service, then from a warm one.
+# Everything made here is removed at the end.
 # Usage: demo.sh JITSU
 set -euo pipefail
 jitsu=$(realpath "$1")
+jitsuctl="$(dirname "$jitsu")/jitsuctl"
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/netns.sh"
 
 sfx=$(netns_suffix)
-ns="jitsu-demo-$sfx"
-up="jup$sfx"
-down="jdn$sfx"
 prefix="jitsu-demo-$sfx"
-log=$(mktemp)
-pid=
+tmp=$(mktemp -d)
+JITSU_PID=
 cleanup() {
-	stop_pid "$pid"
-	ip netns del "$ns" 2>/dev/null || true
-	rm -f "$log"
+	stop_pid "$JITSU_PID"
+	topo_down "$sfx"
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+indent() { sed 's/^/  /'; }
 
-step "client namespace $ns, gateway jitsu on a net_tap uplink ($up)"
-ip netns add "$ns"
-ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip -n "$ns" link set lo up
-echo "jitsu -l 0-1 --no-huge -m 256 --no-pci --vdev=net_tap0,iface=$up --vdev=net_tap1,iface=$down -- -c conf/demo.conf"
-ip netns exec "$ns" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
-	--log-level=lib.eal:error --log-level=pmd.net.tap:critical --vdev="net_tap0,iface=$up" --vdev="net_tap1,iface=$down" \
-	-- -c "$top/conf/demo.conf" >"$log" 2>&1 &
-pid=$!
-netns_wait_link "$ns" "$up"
-wait_telemetry "$prefix"
-ip -n "$ns" link set "$up" address 02:00:00:00:00:02
-ip -n "$ns" addr add 10.77.0.2/24 dev "$up"
-ip -n "$ns" link set "$up" up
-sed 's/^/  /' "$log"
+mkdir -p "$tmp/www" "$tmp/api"
+echo "Hello from www, summoned just in time." >"$tmp/www/index.html"
+echo '{"api": "summoned just in time"}' >"$tmp/api/index.html"
+cat >"$tmp/jitsu.conf" <<CONF
+; the demo's configuration
+[gateway]
+address = 10.77.0.1
+dns_ttl = 2
+zones = example.org
+idle_timeout = 4
+netns_prefix = jitsu-$sfx
+veth_prefix = jv$sfx
+bridge = jbr$sfx
 
-ask() {
-	step "dig @10.77.0.1 $*"
-	ip netns exec "$ns" dig @10.77.0.1 +tries=2 +time=2 +nocmd +nostats +noquestion "$@" |
-		grep -vE '^;; (Got answer|global options)|^$' | sed 's/^/  /'
+[service www]
+dns = www.example.org, example.org
+address = 10.77.1.10
+exec = busybox httpd -f -p 80 -h $tmp/www
+ready = tcp:80
+
+[service api]
+dns = api.example.org
+address = 10.77.1.11
+exec = busybox httpd -f -p 80 -h $tmp/api
+ready = tcp:80
+dns_reply = ready
+CONF
+
+step "namespaces: client jitsu-cli-$sfx (10.77.0.2), gateway jitsu-gw-$sfx"
+topo_up "$sfx"
+echo "jitsu -l 0-1 --no-huge -m 256 --no-pci --vdev=$UPLINK_VDEV --vdev=$DOWNLINK_VDEV -- -c jitsu.conf" | indent
+jitsu_start "$jitsu" "$prefix" "$tmp/log" "$tmp/jitsu.conf"
+sed 's/^/  /' "$tmp/log"
+step "services (jitsuctl list): nothing runs yet"
+"$jitsuctl" -f "$prefix" list | indent
+
+# fetch NAME: resolve through the gateway, then fetch; print both times
+fetch() {
+	local t0 t1 addr
+	t0=$(date +%s%N)
+	addr=$(ip netns exec "$CLI_NS" dig @10.77.0.1 +short +tries=2 +time=3 "$1" A)
+	t1=$(date +%s%N)
+	printf '  dig %s -> %s in %d ms\n' "$1" "$addr" $(((t1 - t0) / 1000000))
+	ip netns exec "$CLI_NS" curl -s -m 10 -o "$tmp/page" \
+		-w "  curl http://$1/: connect %{time_connect} s, first byte %{time_starttransfer} s, total %{time_total} s\n" \
+		--resolve "$1:80:$addr" "http://$1/"
+	printf '  page: %s\n' "$(cat "$tmp/page")"
+	printf '  resolve + fetch: %d ms\n' $((($(date +%s%N) - t0) / 1000000))
 }
-ask www.example.org A
-ask api.example.org A
-ask www.example.org AAAA
-ask nope.example.org A
-ask www.google.com A
 
-step "gateway MAC, learned by the client through ARP"
-ip -n "$ns" neigh show 10.77.0.1 | sed 's/^/  /'
+step "cold: www is not running; the query summons it"
+fetch www.example.org
+step "warm: www is running"
+fetch www.example.org
+step "cold with dns_reply = ready: the answer waits until api can serve"
+fetch api.example.org
 
-step "counters (/jitsu/stats through DPDK telemetry)"
-"$top/scripts/telemetry.py" "$prefix" /jitsu/stats | /usr/bin/python3 -c '
+step "services now"
+"$jitsuctl" -f "$prefix" list | indent
+echo "  www's cold start (jitsuctl show www):"
+"$jitsuctl" -f "$prefix" show www >"$tmp/www.json"
+/usr/bin/python3 - "$tmp/www.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"    state {s['state']}, pid {s['pid']}, namespace {s['namespace']}, summons {s['summons']}")
+for ph in ("exec", "running", "ready", "total"):
+    print(f"    {ph:8} p50 {s[ph]['p50_us'] / 1000:7.2f} ms")
+PY
+
+step "idle for 4 s: the gateway stops them"
+sleep 5
+"$jitsuctl" -f "$prefix" list | indent
+
+step "counters (jitsuctl stats)"
+"$jitsuctl" -f "$prefix" stats | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 print("  " + "  ".join(f"{k}={v}" for k, v in s.items() if v and not k.startswith("drop_")))
 print("  drops by reason: " + (", ".join(f"{k}={v}" for k, v in s.items() if v and k.startswith("drop_")) or "none"))'
 
-step "stopping the gateway (SIGTERM)"
-stop_pid "$pid"
-pid=
-tail -n 2 "$log" | sed 's/^/  /'
+step "stopping the gateway (SIGTERM): services, namespaces and links go with it"
+stop_pid "$JITSU_PID"
+JITSU_PID=
+grep -E "stopped: rx|stopping" "$tmp/log" | tail -n 2 | indent
