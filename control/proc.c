@@ -93,19 +93,35 @@ proc_release(struct ctl_svc *s)
 }
 
 static int
+proc_check(const struct ctl_service_config *c, char *msg, size_t len)
+{
+	if (c->exec[0] == '\0') {
+		snprintf(msg, len, "exec: missing (the command the service runs)");
+		return -EINVAL;
+	}
+	char **argv = ctl_split_command(c->exec);
+	if (argv == NULL) {
+		snprintf(msg, len, "exec: '%s' has an unbalanced quote", c->exec);
+		return -EINVAL;
+	}
+	free(argv);
+	if (c->stop == CTL_STOP_SUSPEND || c->stop == CTL_STOP_SHUTDOWN) {
+		snprintf(msg, len, "stop: a process service stops with destroy or pause");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
 proc_prepare(struct ctl_svc *s, char *msg, size_t len)
 {
 	const struct ctl_gateway_config *gw = s->gw;
 	int rc;
 
-	if (s->cfg->exec[0] == '\0') {
-		snprintf(msg, len, "exec: missing (the command the service runs)");
-		return -EINVAL;
-	}
 	s->argv = ctl_split_command(s->cfg->exec);
 	if (s->argv == NULL) {
-		snprintf(msg, len, "exec: '%s' has an unbalanced quote", s->cfg->exec);
-		return -EINVAL;
+		snprintf(msg, len, "exec: '%s': %s", s->cfg->exec, strerror(errno));
+		return -errno;
 	}
 	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, s->cfg->name);
 	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, s->id);
@@ -156,26 +172,41 @@ fail:
 
 /* ---- summon ------------------------------------------------------------ */
 
-static void
-proc_on_exec(struct ctl_watch *w, uint32_t events)
-{
-	struct ctl_svc *s = w->arg;
-	int err = 0;
-	ssize_t n = read(w->fd, &err, sizeof(err));
+/* What the child of proc_summon() needs: read-only, on the parent's memory. */
+struct proc_spawn {
+	const struct ctl_svc *s;
+	int devnull;
+	int status_fd; /* CLOEXEC pipe: closed by a successful exec, errno otherwise */
+};
 
-	(void)events;
-	ctl_loop_close(w);
-	if (n == (ssize_t)sizeof(err))
-		ctl_svc_failed(s, "cannot run '%s': %s", s->argv[0], strerror(err));
-	else if (ctl_svc_state(s) == DP_SVC_STARTING)
-		ctl_svc_running(s); /* EOF: the CLOEXEC pipe closed on exec */
+/* The child, sharing the parent's memory until it execs (CLONE_VM |
+ * CLONE_VFORK): only async-signal-safe calls, no allocation. */
+static int
+proc_child(void *arg)
+{
+	const struct proc_spawn *sp = arg;
+	sigset_t none;
+	int err;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid(); /* its own process group: stop signals reach all of it */
+	if (setns(sp->s->netns_fd, CLONE_NEWNET) < 0)
+		goto fail;
+	dup2(sp->devnull, 0);
+	/* nothing of the gateway's (EAL fds, sockets) leaks into it */
+	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
+	execvpe(sp->s->argv[0], sp->s->argv, sp->s->envp);
+fail:
+	err = errno;
+	if (write(sp->status_fd, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(127);
 }
 
 static int
 proc_summon(struct ctl_svc *s, char *msg, size_t len)
 {
-	int pfd[2];
-
 	if (s->paused && s->pid > 0) {
 		/* a paused service resumes: its sockets were listening all along */
 		if (kill(-s->pid, SIGCONT) < 0) {
@@ -187,52 +218,44 @@ proc_summon(struct ctl_svc *s, char *msg, size_t len)
 		ctl_svc_ready(s);
 		return 0;
 	}
-	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(msg, len, "pipe: %s", strerror(errno));
-		if (devnull >= 0)
-			close(devnull);
-		return -errno;
+	/* A DPDK process maps a lot: fork() would copy its page tables for
+	 * milliseconds. The child shares our memory instead and we wait (a
+	 * few hundred microseconds) until it has exec'd or failed. */
+	struct proc_spawn sp = { s, open("/dev/null", O_RDONLY | O_CLOEXEC), -1 };
+	int pfd[2] = { -1, -1 };
+	size_t stack_len = 64 * 1024;
+	char *stack = malloc(stack_len);
+	int rc = 0;
+	if (sp.devnull < 0 || stack == NULL || pipe2(pfd, O_CLOEXEC) < 0) {
+		rc = -(errno ? errno : ENOMEM);
+		snprintf(msg, len, "cannot spawn: %s", strerror(-rc));
+		goto out;
 	}
-	pid_t pid = fork();
+	sp.status_fd = pfd[1];
+	pid_t pid = clone(proc_child, stack + stack_len, CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
 	if (pid < 0) {
-		int e = errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		close(devnull);
-		snprintf(msg, len, "fork: %s", strerror(e));
-		return -e;
+		rc = -errno;
+		snprintf(msg, len, "clone: %s", strerror(-rc));
+		goto out;
 	}
-	if (pid == 0) {
-		/* the child: only async-signal-safe calls until exec */
-		sigset_t none;
-		int err;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid(); /* its own process group: stop signals reach all of it */
-		if (setns(s->netns_fd, CLONE_NEWNET) < 0)
-			goto child_fail;
-		dup2(devnull, 0);
-		/* nothing of the gateway's (EAL fds, sockets) leaks into it */
-		syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
-		execvpe(s->argv[0], s->argv, s->envp);
-child_fail:
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(126);
-		_exit(127);
-	}
+	s->pid = pid; /* reaped on SIGCHLD, whatever happened */
 	close(pfd[1]);
-	close(devnull);
-	s->pid = pid;
-	s->exec_w = (struct ctl_watch){ .fd = pfd[0], .fn = proc_on_exec, .arg = s };
-	int rc = ctl_loop_add(&s->exec_w, EPOLLIN);
-	if (rc < 0) {
-		ctl_loop_close(&s->exec_w);
-		snprintf(msg, len, "epoll: %s", strerror(-rc));
-		return rc;
+	pfd[1] = -1;
+	int err = 0;
+	if (read(pfd[0], &err, sizeof(err)) == (ssize_t)sizeof(err)) {
+		rc = -err;
+		snprintf(msg, len, "cannot run '%s': %s", s->argv[0], strerror(err));
+		goto out;
 	}
-	return 0;
+	ctl_svc_running(s); /* the pipe closed on exec */
+out:
+	for (int i = 0; i < 2; i++)
+		if (pfd[i] >= 0)
+			close(pfd[i]);
+	if (sp.devnull >= 0)
+		close(sp.devnull);
+	free(stack);
+	return rc;
 }
 
 /* ---- stop -------------------------------------------------------------- */
@@ -299,6 +322,7 @@ proc_probe(struct ctl_svc *s)
 
 const struct ctl_backend_ops ctl_backend_process = {
 	.name = "process",
+	.check = proc_check,
 	.prepare = proc_prepare,
 	.release = proc_release,
 	.summon = proc_summon,

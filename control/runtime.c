@@ -32,9 +32,9 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define RT_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ctl_rt_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
-#define CTL_TICK_MS 10
-#define CTL_PROBE_EVERY_MS 5
-#define CTL_IDLE_EVERY_TICKS 20
+#define CTL_TICK_MS 2
+#define CTL_PROBE_EVERY_MS 2
+#define CTL_IDLE_EVERY_TICKS 100
 #define CTL_EVENT_RING 4096
 #define CTL_MAX_BACKOFF_MS 600000
 #define CTL_MIN_CAPACITY 1024
@@ -148,7 +148,6 @@ ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...)
 		backoff = CTL_MAX_BACKOFF_MS;
 	s->retry_at = ctl_now() + (uint64_t)backoff * 1000000;
 	ctl_loop_close(&s->probe_w);
-	ctl_loop_close(&s->exec_w);
 	if (s->pid > 0)
 		s->be->stop(s, CTL_STOP_KILL); /* what is left of it goes */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
@@ -398,9 +397,6 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 				s = rt->svc[i];
 		if (s == NULL)
 			continue;
-		/* an exec that failed wrote why before the child exited */
-		if (s->exec_w.fd >= 0)
-			s->exec_w.fn(&s->exec_w, EPOLLIN);
 		s->pid = 0;
 		s->paused = 0;
 		uint32_t st = ctl_svc_state(s);
@@ -412,7 +408,6 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 		if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED) {
 			ctl_svc_stopped(s);
 		} else if (st != DP_SVC_FAILED) {
-			ctl_loop_close(&s->exec_w);
 			ctl_svc_failed(s, "the process %s%s", how,
 				       st == DP_SVC_READY ? " while serving" : " during boot");
 		}
@@ -514,7 +509,7 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->gw = &rt->cfg->gw;
 	s->shared = &rt->shared[id];
 	s->netns_fd = -1;
-	s->exec_w.fd = s->probe_w.fd = s->notify_w.fd = -1;
+	s->probe_w.fd = s->notify_w.fd = -1;
 	s->be = &ctl_backend_process;
 	ctl_svc_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
@@ -523,7 +518,10 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 			 "(not a Xen dom0)");
 		rc = -ENOTSUP;
 	} else {
-		rc = ctl_bridge_up(rt, msg, sizeof(msg));
+		/* nothing is made (bridge, namespace) for a service that cannot run */
+		rc = s->be->check(c, msg, sizeof(msg));
+		if (rc == 0)
+			rc = ctl_bridge_up(rt, msg, sizeof(msg));
 		if (rc == 0)
 			rc = s->be->prepare(s, msg, sizeof(msg));
 	}
@@ -555,7 +553,6 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		if (s == NULL || (pick != NULL && !pick(s, arg)))
 			continue;
 		ctl_loop_close(&s->probe_w);
-		ctl_loop_close(&s->exec_w);
 		if (s->pid > 0) {
 			ctl_svc_set_state(s, DP_SVC_STOPPING);
 			s->be->stop(s, CTL_STOP_TERMINATE);

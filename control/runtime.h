@@ -52,11 +52,13 @@ enum ctl_stop_how {
 /** A backend: how services of one kind are prepared, started and stopped. */
 struct ctl_backend_ops {
 	const char *name;
+	/** Whether the backend can run this service at all; no side effect. 0 or -errno + @msg. */
+	int (*check)(const struct ctl_service_config *c, char *msg, size_t len);
 	/** The slow part, at load: namespace, links, sockets. 0 or -errno + @msg. */
 	int (*prepare)(struct ctl_svc *s, char *msg, size_t len);
 	/** Undo prepare (the service is stopped). */
 	void (*release)(struct ctl_svc *s);
-	/** Start; report later with ctl_svc_running() or ctl_svc_failed(). */
+	/** Start; report with ctl_svc_running() (now or later), or fail with -errno + @msg. */
 	int (*summon)(struct ctl_svc *s, char *msg, size_t len);
 	/** Stop: per s->cfg->stop (pause or terminate), terminate, or kill at once.
 	 *  Report with ctl_svc_stopped() (the process backend: when the child is reaped). */
@@ -86,7 +88,6 @@ struct ctl_svc {
 	char notify_path[108];
 	char **argv;                    /**< exec split into words */
 	char **envp;                    /**< the environment the service gets */
-	struct ctl_watch exec_w;        /**< CLOEXEC pipe: EOF = exec succeeded */
 	struct ctl_watch probe_w;       /**< readiness connect in flight */
 	struct ctl_watch notify_w;      /**< READY=1 datagrams */
 
