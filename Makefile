@@ -40,6 +40,7 @@ EAL_OBJS := $(EAL_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+ASAN_EAL_OBJS := $(EAL_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -72,17 +73,17 @@ $(BUILD)/asan/obj/%.o: %.c
 	@echo "  CC/SAN  $<"
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) tests/unit/helpers.h
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(EAL_OBJS) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< $(CORE_OBJS) \
-		$(PKG_LIBS) $(CRIT_LIBS)
+		$(EAL_OBJS) $(PKG_LIBS) $(CRIT_LIBS)
 
-$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_CORE_OBJS) tests/unit/helpers.h
+$(BUILD)/asan/tests/%: tests/unit/%.c $(ASAN_CORE_OBJS) $(ASAN_EAL_OBJS) tests/unit/helpers.h
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 $(PKG_CFLAGS) $(CRIT_CFLAGS) -o $@ $< \
-		$(ASAN_CORE_OBJS) $(PKG_LIBS) $(CRIT_LIBS)
+		$(ASAN_CORE_OBJS) $(ASAN_EAL_OBJS) $(PKG_LIBS) $(CRIT_LIBS)
 
 # libFuzzer targets: clang, with the core sources compiled in.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS)

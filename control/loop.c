@@ -52,24 +52,30 @@ ctl_loop_close(struct ctl_watch *w)
 int
 ctl_loop_run(void)
 {
-	struct epoll_event ev[16];
-
 	while (!ctl_stopping) {
-		int n = epoll_wait(ctl_epfd, ev, 16, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (int i = 0; i < n && !ctl_stopping; i++) {
-			struct ctl_watch *w = ev[i].data.ptr;
-			ctl_loop_lock();
-			if (w->fd >= 0)
-				w->fn(w, ev[i].events);
-			ctl_loop_unlock();
-		}
+		int rc = ctl_loop_poll(-1);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
+}
+
+int
+ctl_loop_poll(int timeout_ms)
+{
+	struct epoll_event ev[16];
+	int n = epoll_wait(ctl_epfd, ev, 16, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		struct ctl_watch *w = ev[i].data.ptr;
+		ctl_loop_lock();
+		if (w->fd >= 0)
+			w->fn(w, ev[i].events);
+		ctl_loop_unlock();
+	}
+	return n;
 }
 
 void

@@ -32,7 +32,11 @@ void ctl_loop_close(struct ctl_watch *w);
 /** Run handlers until ctl_loop_stop(). @return 0, or -errno if epoll fails. */
 int ctl_loop_run(void);
 
-/** Make ctl_loop_run() return after the current handler. */
+/** Wait up to @p timeout_ms (-1: forever) and run the handlers of what is
+ *  ready. @return how many fds were ready, or -errno. */
+int ctl_loop_poll(int timeout_ms);
+
+/** Make ctl_loop_run() return after the current round. */
 void ctl_loop_stop(void);
 
 /**

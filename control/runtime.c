@@ -39,6 +39,18 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define CTL_MAX_BACKOFF_MS 600000
 #define CTL_MIN_CAPACITY 1024
 
+/* Backends by configuration name; libxl registers itself on a Xen dom0. */
+static const struct ctl_backend_ops *ctl_backends[2] = {
+	[CTL_BACKEND_PROCESS] = &ctl_backend_process,
+};
+
+void
+ctl_backend_register(unsigned int kind, const struct ctl_backend_ops *ops)
+{
+	if (kind < RTE_DIM(ctl_backends))
+		ctl_backends[kind] = ops;
+}
+
 static const char *const ctl_phase_names[CTL_PH__COUNT] = {
 #define CTL_PHASE_NAME(name, what) #name,
 	CTL_PHASES(CTL_PHASE_NAME)
@@ -510,10 +522,10 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->shared = &rt->shared[id];
 	s->netns_fd = -1;
 	s->probe_w.fd = s->notify_w.fd = -1;
-	s->be = &ctl_backend_process;
+	s->be = ctl_backends[c->backend];
 	ctl_svc_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
-	if (c->backend == CTL_BACKEND_LIBXL) {
+	if (s->be == NULL) {
 		snprintf(msg, sizeof(msg), "backend libxl: Xen is not available on this machine "
 			 "(not a Xen dom0)");
 		rc = -ENOTSUP;

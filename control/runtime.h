@@ -69,6 +69,9 @@ struct ctl_backend_ops {
 
 extern const struct ctl_backend_ops ctl_backend_process;
 
+/** Use @p ops for services of backend @p kind (enum ctl_backend). */
+void ctl_backend_register(unsigned int kind, const struct ctl_backend_ops *ops);
+
 /** One service at run time. */
 struct ctl_svc {
 	uint32_t id;
@@ -103,7 +106,7 @@ struct ctl_svc {
 	/* counts */
 	uint64_t summons, failures, stops;
 	uint32_t failures_in_a_row;
-	char last_error[192];
+	char last_error[256];
 	struct ctl_hist hist[CTL_PH__COUNT];
 };
 

@@ -166,7 +166,7 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(d, "state", dp_svc_state_name(ctl_svc_state(s)));
 		rte_tel_data_add_dict_string(d, "address", ip);
 		rte_tel_data_add_dict_string(d, "mac", mac);
-		rte_tel_data_add_dict_string(d, "backend", s->be->name);
+		rte_tel_data_add_dict_string(d, "backend", s->cfg->backend == CTL_BACKEND_LIBXL ? "libxl" : "process");
 		rte_tel_data_add_dict_string(d, "namespace", s->netns);
 		rte_tel_data_add_dict_u64(d, "pid", s->pid > 0 ? (uint64_t)s->pid : 0);
 		rte_tel_data_add_dict_u64(d, "paused", (uint64_t)s->paused);

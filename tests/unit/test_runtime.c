@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* control/runtime.c: the services' state machine, driven through its real
+ * control loop with a fake backend. Each test (a process of its own, as
+ * Criterion forks) brings up an in-memory EAL for the event ring. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ring.h>
+
+#include "../../control/control.h"
+#include "../../control/loop.h"
+#include "../../control/runtime.h"
+#include "helpers.h"
+
+/* ---- the fake backend ------------------------------------------------- */
+
+enum fake_mode { FAKE_RUN_NOW, FAKE_FAIL, FAKE_LATER, FAKE_CHECK_FAILS };
+
+static struct {
+	enum fake_mode mode;
+	int prepared, released, summons, stops;
+	enum ctl_stop_how last_how;
+	struct ctl_svc *later; /* a summon whose "running" the test reports */
+} fake;
+
+static int
+fake_check(const struct ctl_service_config *c, char *msg, size_t len)
+{
+	(void)c;
+	if (fake.mode == FAKE_CHECK_FAILS) {
+		snprintf(msg, len, "fake: cannot run this");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+fake_prepare(struct ctl_svc *s, char *msg, size_t len)
+{
+	(void)s;
+	(void)msg;
+	(void)len;
+	fake.prepared++;
+	return 0;
+}
+
+static void
+fake_release(struct ctl_svc *s)
+{
+	(void)s;
+	fake.released++;
+}
+
+static int
+fake_summon(struct ctl_svc *s, char *msg, size_t len)
+{
+	fake.summons++;
+	s->pid = 1 << 22; /* a process, as far as the runtime can tell */
+	switch (fake.mode) {
+	case FAKE_FAIL:
+		s->pid = 0;
+		snprintf(msg, len, "fake: no such program");
+		return -ENOENT;
+	case FAKE_LATER:
+		fake.later = s;
+		return 0;
+	default:
+		ctl_svc_running(s);
+		return 0;
+	}
+}
+
+static void
+fake_stop(struct ctl_svc *s, enum ctl_stop_how how)
+{
+	fake.stops++;
+	fake.last_how = how;
+	s->pid = 0; /* it exits at once: nothing to reap */
+	ctl_svc_stopped(s);
+}
+
+static int
+fake_probe(struct ctl_svc *s)
+{
+	(void)s;
+	return -ECONNREFUSED;
+}
+
+static const struct ctl_backend_ops fake_ops = {
+	.name = "fake",
+	.check = fake_check,
+	.prepare = fake_prepare,
+	.release = fake_release,
+	.summon = fake_summon,
+	.stop = fake_stop,
+	.probe = fake_probe,
+};
+
+/* ---- harness ---------------------------------------------------------- */
+
+static struct ctl_config *cfg;
+static struct ctl_runtime *rt;
+static uint32_t ids[8];
+static uint64_t activity[2048];
+
+static void
+setup(void)
+{
+	char *argv[] = { "test_runtime", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+			 "--no-telemetry", "-l", "0", "--log-level=*:critical", NULL };
+
+	/* the bridge the runtime makes lives in a namespace of this test's own,
+	 * and its clean-up of leftovers looks for names no one else uses */
+	cr_assert_eq(unshare(CLONE_NEWNET), 0);
+	optind = 0; /* Criterion parsed its own options with getopt */
+	cr_assert_geq(rte_eal_init(RTE_DIM(argv) - 1, argv), 0);
+	cr_assert_eq(ctl_loop_init(), 0);
+	memset(&fake, 0, sizeof(fake));
+	ctl_backend_register(CTL_BACKEND_PROCESS, &fake_ops);
+	cfg = ctl_config_new();
+	cfg->gw.address = th_ip("10.77.0.1");
+	cfg->gw.failure_backoff = 20;
+	cfg->gw.ready_timeout = 100;
+	cfg->gw.max_concurrent_summons = 32;
+	snprintf(cfg->gw.netns_prefix, sizeof(cfg->gw.netns_prefix), "jitsu-t%d", (int)getpid());
+	snprintf(cfg->gw.veth_prefix, sizeof(cfg->gw.veth_prefix), "jt%d", (int)getpid() % 100000);
+}
+
+static void
+start(const char *const *specs)
+{
+	struct ctl_errors errs = { 0 };
+
+	for (int i = 0; specs[i] != NULL; i++)
+		cr_assert_eq(ctl_config_add_service_spec(cfg, specs[i], &errs), 0, "%s", errs.msg[0]);
+	cr_assert_eq(ctl_config_validate(cfg, NULL, NULL, &errs), 0, "%s", errs.msg[0]);
+	rt = ctl_runtime_create(cfg, 1, ids, &errs);
+	cr_assert_not_null(rt, "%s", errs.msg[0]);
+	ctl_runtime_set_activity(rt, 0, activity);
+	cr_assert_eq(ctl_runtime_start(rt), 0);
+}
+
+static void
+teardown(void)
+{
+	ctl_runtime_free(rt);
+	ctl_config_free(cfg);
+	ctl_loop_fini();
+	rte_eal_cleanup();
+}
+
+TestSuite(runtime, .init = setup, .fini = teardown, .timeout = 20);
+
+static const struct ctl_svc *
+svc(uint32_t id)
+{
+	return ctl_runtime_svc(rt, id);
+}
+
+static uint32_t
+state(uint32_t id)
+{
+	return ctl_svc_state(svc(id));
+}
+
+/* What a worker does for a packet that asks for a stopped service. */
+static void
+worker_summons(uint32_t id)
+{
+	uint32_t expect = DP_SVC_STOPPED;
+	struct dp_svc_rt *shared = ctl_runtime_shared(rt);
+	uint64_t one = 1;
+
+	cr_assert(__atomic_compare_exchange_n(&shared[id].state, &expect, DP_SVC_SUMMON_PENDING,
+					      0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED),
+		  "the service was %s", dp_svc_state_name(expect));
+	cr_assert_eq(rte_ring_mp_enqueue(ctl_runtime_events(rt),
+					 (void *)(uintptr_t)((uint64_t)DP_EV_SUMMON << 32 | id)), 0);
+	cr_assert_eq(write(ctl_runtime_event_fd(rt), &one, sizeof(one)), (ssize_t)sizeof(one));
+}
+
+/* Run the control loop until service @id is in @want (or ~3 s pass). */
+static int
+run_until(uint32_t id, uint32_t want)
+{
+	for (int i = 0; i < 1500; i++) {
+		if (state(id) == want)
+			return 1;
+		ctl_loop_poll(2);
+	}
+	return state(id) == want;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+Test(runtime, everything_starts_stopped_and_prepared)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", "dns=b.test,ip=10.77.1.2", NULL });
+	cr_assert_eq(fake.prepared, 2, "the slow part happens at load");
+	cr_assert_eq(ids[0], 0);
+	cr_assert_eq(ids[1], 1);
+	cr_assert_eq(state(0), DP_SVC_STOPPED);
+	cr_assert_eq(state(1), DP_SVC_STOPPED);
+	cr_assert_eq(fake.summons, 0);
+	cr_assert(ctl_runtime_capacity(rt) >= 1024, "room for reloads");
+	cr_assert_eq(ctl_runtime_shared(rt)[5].state, DP_SVC_FAILED, "unused ids never summon");
+}
+
+Test(runtime, a_summon_event_makes_it_ready_and_times_every_phase)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert_eq(fake.summons, 1);
+	cr_assert_eq(svc(0)->summons, 1);
+	cr_assert_eq(svc(0)->hist[CTL_PH_exec].count, 1);
+	cr_assert_eq(svc(0)->hist[CTL_PH_running].count, 1);
+	cr_assert_eq(svc(0)->hist[CTL_PH_ready].count, 1);
+	cr_assert_eq(svc(0)->hist[CTL_PH_total].count, 1);
+	/* the first packet after READY is timed from the activity clocks */
+	activity[0] = rte_rdtsc();
+	for (int i = 0; i < 50 && svc(0)->hist[CTL_PH_first_packet].count == 0; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(svc(0)->hist[CTL_PH_first_packet].count, 1);
+}
+
+Test(runtime, an_idle_service_is_stopped_per_its_mode)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,idle_timeout=1", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	activity[0] = rte_rdtsc() - 5 * rte_get_tsc_hz(); /* last seen long before */
+	cr_assert(run_until(0, DP_SVC_STOPPED), "still %s", dp_svc_state_name(state(0)));
+	cr_assert_eq(fake.stops, 1);
+	cr_assert_eq(fake.last_how, CTL_STOP_AS_CONFIGURED);
+	cr_assert_eq(svc(0)->stops, 1);
+}
+
+Test(runtime, recent_activity_keeps_it_running)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,idle_timeout=1", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	for (int i = 0; i < 300; i++) { /* 0.6 s of ticks, idle checks among them */
+		activity[0] = rte_rdtsc();
+		ctl_loop_poll(2);
+	}
+	cr_assert_eq(state(0), DP_SVC_READY);
+	cr_assert_eq(fake.stops, 0);
+}
+
+Test(runtime, a_failed_summon_backs_off_then_may_be_summoned_again)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	fake.mode = FAKE_FAIL;
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_FAILED));
+	cr_assert_str_eq(svc(0)->last_error, "fake: no such program");
+	uint64_t first_wait = svc(0)->retry_at - ctl_now();
+	cr_assert(run_until(0, DP_SVC_STOPPED), "back to STOPPED after the back-off");
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_FAILED));
+	cr_assert_eq(svc(0)->failures, 2);
+	cr_assert_eq(svc(0)->failures_in_a_row, 2);
+	uint64_t second_wait = svc(0)->retry_at - ctl_now();
+	cr_assert_gt(second_wait, first_wait, "the back-off doubles");
+	fake.mode = FAKE_RUN_NOW;
+	cr_assert(run_until(0, DP_SVC_STOPPED));
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert_eq(svc(0)->failures_in_a_row, 0, "a success resets the back-off");
+}
+
+Test(runtime, not_ready_in_time_is_a_failure)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	fake.mode = FAKE_LATER; /* never reports running */
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_STARTING));
+	cr_assert(run_until(0, DP_SVC_FAILED));
+	cr_assert(strstr(svc(0)->last_error, "not ready after 100 ms") != NULL, "%s",
+		  svc(0)->last_error);
+}
+
+Test(runtime, tcp_readiness_waits_for_the_probe)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,ready=tcp:80", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_BOOTED));
+	for (int i = 0; i < 20; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(state(0), DP_SVC_BOOTED, "refused probes: not ready");
+	cr_assert(run_until(0, DP_SVC_FAILED), "and then too late");
+}
+
+Test(runtime, summons_beyond_the_limit_wait_their_turn)
+{
+	cfg->gw.max_concurrent_summons = 1;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", "dns=b.test,ip=10.77.1.2", NULL });
+	fake.mode = FAKE_LATER;
+	worker_summons(0);
+	worker_summons(1);
+	cr_assert(run_until(0, DP_SVC_STARTING));
+	for (int i = 0; i < 10; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(state(1), DP_SVC_SUMMON_PENDING, "one at a time");
+	cr_assert_eq(fake.summons, 1);
+	ctl_svc_running(fake.later);
+	cr_assert_eq(state(0), DP_SVC_READY);
+	cr_assert(run_until(1, DP_SVC_STARTING), "the next one goes");
+	cr_assert_eq(fake.summons, 2);
+}
+
+Test(runtime, commands_summon_and_stop)
+{
+	char out[160];
+
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	cr_assert_eq(ctl_runtime_command(rt, "summon", "a", out, sizeof(out)), 0, "%s", out);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert_eq(ctl_runtime_command(rt, "stop", "a", out, sizeof(out)), 0, "%s", out);
+	cr_assert(run_until(0, DP_SVC_STOPPED));
+	cr_assert_eq(ctl_runtime_command(rt, "stop", "nosuch", out, sizeof(out)), -ENOENT);
+	cr_assert_str_eq(out, "no service 'nosuch'");
+}
+
+Test(runtime, a_service_the_backend_cannot_run_is_refused_for_good)
+{
+	fake.mode = FAKE_CHECK_FAILS;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	cr_assert_eq(state(0), DP_SVC_FAILED);
+	cr_assert_eq(fake.prepared, 0, "nothing is made for it");
+	cr_assert(strstr(svc(0)->last_error, "refused at load: fake: cannot run this") != NULL);
+	for (int i = 0; i < 30; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(state(0), DP_SVC_FAILED, "no back-off ends for it");
+}
+
+Test(runtime, reload_keeps_the_unchanged_and_moves_the_rest)
+{
+	struct ctl_errors errs = { 0 };
+	uint32_t nids[8];
+
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", "dns=b.test,ip=10.77.1.2",
+				     "dns=c.test,ip=10.77.1.3", NULL });
+	worker_summons(0);
+	worker_summons(1);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert(run_until(1, DP_SVC_READY));
+	const struct ctl_svc *a = svc(0);
+
+	struct ctl_config *n = ctl_config_new();
+	n->gw = cfg->gw;
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=d.test,ip=10.77.1.4", &errs), 0);
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=a.test,ip=10.77.1.1", &errs), 0);
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=b.test,ip=10.77.1.2,idle_timeout=9",
+						 &errs), 0);
+	cr_assert_eq(ctl_config_validate(n, NULL, NULL, &errs), 0);
+	cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), 0, "%s", errs.msg[0]);
+
+	cr_assert_eq(nids[1], 0, "a keeps its id");
+	cr_assert_eq(svc(0), a, "and its run-time record");
+	cr_assert_eq(state(0), DP_SVC_READY, "untouched");
+	cr_assert_eq(svc(0)->cfg, &n->services[1], "described by the new configuration");
+	cr_assert_geq(nids[2], 3, "b changed: a new id, never used before");
+	cr_assert_geq(nids[0], 3, "d is new: a new id");
+	cr_assert_neq(nids[0], nids[2]);
+	cr_assert_null(svc(1), "the old b is gone");
+	cr_assert_null(svc(2), "c is gone");
+	cr_assert_eq(ctl_runtime_shared(rt)[1].state, DP_SVC_FAILED, "workers never summon it");
+	cr_assert_eq(state(nids[2]), DP_SVC_STOPPED);
+	cr_assert_eq(fake.released, 2, "b and c released");
+	cr_assert_eq(fake.stops, 1, "the running b was stopped");
+	cr_assert_eq(fake.last_how, CTL_STOP_TERMINATE);
+
+	ctl_config_free(cfg); /* the runtime runs n now */
+	cfg = n;
+}
+
+Test(runtime, a_reload_that_changes_the_plumbing_is_refused)
+{
+	struct ctl_errors errs = { 0 };
+	uint32_t nids[8];
+
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	struct ctl_config *n = ctl_config_new();
+	n->gw = cfg->gw;
+	snprintf(n->gw.bridge, sizeof(n->gw.bridge), "other0");
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=z.test,ip=10.77.1.9", &errs), 0);
+	cr_assert_eq(ctl_config_validate(n, NULL, NULL, &errs), 0);
+	cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), -EINVAL);
+	cr_assert(strstr(errs.msg[0], "cannot change while jitsu runs") != NULL, "%s", errs.msg[0]);
+	cr_assert_not_null(svc(0), "nothing changed");
+	cr_assert_eq(fake.released, 0);
+	ctl_config_free(n);
+}
