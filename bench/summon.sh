@@ -22,39 +22,30 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 N=${BENCH_SUMMONS:-60}
 mkdir -p "$BUILD/bench"
 
-sfx=$(netns_suffix)
-prefix="jitsu-bench-$sfx"
-tmp=$(mktemp -d)
-JITSU_PID=
-cleanup() {
-	stop_pid "$JITSU_PID"
-	topo_down "$sfx"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+session_begin bench
 
-mkdir -p "$tmp/www"
-echo "bench" >"$tmp/www/index.html"
-cat >"$tmp/jitsu.conf" <<CONF
+mkdir -p "$TMP/www"
+echo "bench" >"$TMP/www/index.html"
+cat >"$TMP/jitsu.conf" <<CONF
 [gateway]
 address = 10.77.0.1
 zones = example.org
 idle_timeout = 3600
-netns_prefix = jitsu-$sfx
-veth_prefix = jv$sfx
-bridge = jbr$sfx
+netns_prefix = jitsu-$SFX
+veth_prefix = jv$SFX
+bridge = jbr$SFX
 stop_grace = 2000
 
 [service www]
 dns = www.example.org
 address = 10.77.1.10
-exec = busybox httpd -f -p 80 -h $tmp/www
+exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 CONF
 
-topo_up "$sfx"
-jitsu_start "$BUILD/jitsu" "$prefix" "$tmp/log" "$tmp/jitsu.conf"
-ctl() { "$BUILD/jitsuctl" -f "$prefix" "$@"; }
+topo_up "$SFX"
+jitsu_start "$BUILD/jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
+ctl() { "$BUILD/jitsuctl" -f "$PREFIX" "$@"; }
 state() { ctl list | awk '$1 == "www" { print $2 }'; }
 wait_state() {
 	for _ in $(seq 400); do
@@ -71,9 +62,9 @@ for i in $(seq "$N"); do
 	ctl stop www >/dev/null
 	wait_state stopped
 done
-ctl show www >"$tmp/www.json"
+ctl show www >"$TMP/www.json"
 
-/usr/bin/python3 - "$tmp/log" "$tmp/www.json" "$BUILD/bench/summon.json" "$N" <<'PY'
+/usr/bin/python3 - "$TMP/log" "$TMP/www.json" "$BUILD/bench/summon.json" "$N" <<'PY'
 import json, re, sys
 
 log, show, out, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

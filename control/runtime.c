@@ -817,12 +817,6 @@ ctl_runtime_capacity(const struct ctl_runtime *rt)
 	return rt->cap;
 }
 
-uint32_t
-ctl_runtime_count(const struct ctl_runtime *rt)
-{
-	return rt->cap;
-}
-
 const struct ctl_svc *
 ctl_runtime_svc(const struct ctl_runtime *rt, uint32_t id)
 {

@@ -110,8 +110,7 @@ struct ctl_svc {
 	struct ctl_hist hist[CTL_PH__COUNT];
 };
 
-/* For telemetry: read under ctl_loop_lock(). */
-uint32_t ctl_runtime_count(const struct ctl_runtime *rt);
+/* For telemetry: read under ctl_loop_lock(); ids below ctl_runtime_capacity(). */
 const struct ctl_svc *ctl_runtime_svc(const struct ctl_runtime *rt, uint32_t id);
 
 /** Monotonic clock in ns. */

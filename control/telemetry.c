@@ -100,7 +100,7 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_spinlock_lock(&ctl_tel_lock);
 	if (ctl_tel_live && ctl_tel.gateway != NULL) {
 		ctl_loop_lock();
-		for (uint32_t i = 0; i < ctl_runtime_count(ctl_tel.gateway->runtime); i++) {
+		for (uint32_t i = 0; i < ctl_runtime_capacity(ctl_tel.gateway->runtime); i++) {
 			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
 			if (s == NULL)
 				continue;
@@ -116,7 +116,7 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static const struct ctl_svc *
 ctl_tel_find(const char *name)
 {
-	for (uint32_t i = 0; name != NULL && i < ctl_runtime_count(ctl_tel.gateway->runtime); i++) {
+	for (uint32_t i = 0; name != NULL && i < ctl_runtime_capacity(ctl_tel.gateway->runtime); i++) {
 		const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
 		if (s != NULL && strcmp(s->cfg->name, name) == 0)
 			return s;

@@ -10,55 +10,46 @@ jitsuctl="$(dirname "$jitsu")/jitsuctl"
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/netns.sh"
 
-sfx=$(netns_suffix)
-prefix="jitsu-demo-$sfx"
-tmp=$(mktemp -d)
-JITSU_PID=
-cleanup() {
-	stop_pid "$JITSU_PID"
-	topo_down "$sfx"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+session_begin demo
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 indent() { sed 's/^/  /'; }
 
-mkdir -p "$tmp/www" "$tmp/api"
-echo "Hello from www, summoned just in time." >"$tmp/www/index.html"
-echo '{"api": "summoned just in time"}' >"$tmp/api/index.html"
-cat >"$tmp/jitsu.conf" <<CONF
+mkdir -p "$TMP/www" "$TMP/api"
+echo "Hello from www, summoned just in time." >"$TMP/www/index.html"
+echo '{"api": "summoned just in time"}' >"$TMP/api/index.html"
+cat >"$TMP/jitsu.conf" <<CONF
 ; the demo's configuration
 [gateway]
 address = 10.77.0.1
 dns_ttl = 2
 zones = example.org
 idle_timeout = 4
-netns_prefix = jitsu-$sfx
-veth_prefix = jv$sfx
-bridge = jbr$sfx
+netns_prefix = jitsu-$SFX
+veth_prefix = jv$SFX
+bridge = jbr$SFX
 
 [service www]
 dns = www.example.org, example.org
 address = 10.77.1.10
-exec = busybox httpd -f -p 80 -h $tmp/www
+exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 
 [service api]
 dns = api.example.org
 address = 10.77.1.11
-exec = busybox httpd -f -p 80 -h $tmp/api
+exec = busybox httpd -f -p 80 -h $TMP/api
 ready = tcp:80
 dns_reply = ready
 CONF
 
-step "namespaces: client jitsu-cli-$sfx (10.77.0.2), gateway jitsu-gw-$sfx"
-topo_up "$sfx"
+step "namespaces: client jitsu-cli-$SFX (10.77.0.2), gateway jitsu-gw-$SFX"
+topo_up "$SFX"
 echo "jitsu -l 0-1 --no-huge -m 256 --no-pci --vdev=$UPLINK_VDEV --vdev=$DOWNLINK_VDEV -- -c jitsu.conf" | indent
-jitsu_start "$jitsu" "$prefix" "$tmp/log" "$tmp/jitsu.conf"
-sed 's/^/  /' "$tmp/log"
+jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
+sed 's/^/  /' "$TMP/log"
 step "services (jitsuctl list): nothing runs yet"
-"$jitsuctl" -f "$prefix" list | indent
+"$jitsuctl" -f "$PREFIX" list | indent
 
 # fetch NAME: resolve through the gateway, then fetch; print both times
 fetch() {
@@ -67,10 +58,10 @@ fetch() {
 	addr=$(ip netns exec "$CLI_NS" dig @10.77.0.1 +short +tries=2 +time=3 "$1" A)
 	t1=$(date +%s%N)
 	printf '  dig %s -> %s in %d ms\n' "$1" "$addr" $(((t1 - t0) / 1000000))
-	ip netns exec "$CLI_NS" curl -s -m 10 -o "$tmp/page" \
+	ip netns exec "$CLI_NS" curl -s -m 10 -o "$TMP/page" \
 		-w "  curl http://$1/: connect %{time_connect} s, first byte %{time_starttransfer} s, total %{time_total} s\n" \
 		--resolve "$1:80:$addr" "http://$1/"
-	printf '  page: %s\n' "$(cat "$tmp/page")"
+	printf '  page: %s\n' "$(cat "$TMP/page")"
 	printf '  resolve + fetch: %d ms\n' $((($(date +%s%N) - t0) / 1000000))
 }
 
@@ -82,10 +73,10 @@ step "cold with dns_reply = ready: the answer waits until api can serve"
 fetch api.example.org
 
 step "services now"
-"$jitsuctl" -f "$prefix" list | indent
+"$jitsuctl" -f "$PREFIX" list | indent
 echo "  www's cold start (jitsuctl show www):"
-"$jitsuctl" -f "$prefix" show www >"$tmp/www.json"
-/usr/bin/python3 - "$tmp/www.json" <<'PY'
+"$jitsuctl" -f "$PREFIX" show www >"$TMP/www.json"
+/usr/bin/python3 - "$TMP/www.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 print(f"    state {s['state']}, pid {s['pid']}, namespace {s['namespace']}, summons {s['summons']}")
@@ -95,10 +86,10 @@ PY
 
 step "idle for 4 s: the gateway stops them"
 sleep 5
-"$jitsuctl" -f "$prefix" list | indent
+"$jitsuctl" -f "$PREFIX" list | indent
 
 step "counters (jitsuctl stats)"
-"$jitsuctl" -f "$prefix" stats | /usr/bin/python3 -c '
+"$jitsuctl" -f "$PREFIX" stats | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 print("  " + "  ".join(f"{k}={v}" for k, v in s.items() if v and not k.startswith("drop_")))
@@ -107,4 +98,4 @@ print("  drops by reason: " + (", ".join(f"{k}={v}" for k, v in s.items() if v a
 step "stopping the gateway (SIGTERM): services, namespaces and links go with it"
 stop_pid "$JITSU_PID"
 JITSU_PID=
-grep -E "stopped: rx|stopping" "$tmp/log" | tail -n 2 | indent
+grep -E "stopped: rx|stopping" "$TMP/log" | tail -n 2 | indent

@@ -93,3 +93,20 @@ jitsu_start() {
 	JITSU_PID=$!
 	wait_telemetry "$prefix"
 }
+
+# What every script that runs jitsu in namespaces starts with: a per-run
+# suffix SFX, a telemetry file prefix PREFIX (jitsu-KIND-SFX), a scratch TMP,
+# and a trap that stops jitsu (JITSU_PID) and removes all of it on exit.
+session_begin() {
+	SFX=$(netns_suffix)
+	PREFIX="jitsu-$1-$SFX"
+	TMP=$(mktemp -d)
+	JITSU_PID=
+	trap session_end EXIT
+}
+
+session_end() {
+	stop_pid "$JITSU_PID"
+	topo_down "$SFX"
+	rm -rf "$TMP"
+}

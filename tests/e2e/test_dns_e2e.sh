@@ -10,29 +10,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/scripts/netns.sh"
 
-sfx=$(netns_suffix)
-ns="jitsu-cli-$sfx"
-up="jup$sfx"
-down="jdn$sfx"
-prefix="jitsu-e2e-$sfx"
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	stop_pid "$pid"
-	topo_down "$sfx"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+session_begin dns
+ns="jitsu-cli-$SFX"
+up="jup$SFX"
+down="jdn$SFX"
 
-cat >"$tmp/jitsu.conf" <<CONF
+cat >"$TMP/jitsu.conf" <<CONF
 [gateway]
 address = 10.77.0.1
 dns_ttl = 30
 zones = example.org
 mac = 02:4a:00:00:00:01
-netns_prefix = jitsu-$sfx
-veth_prefix = jv$sfx
-bridge = jbr$sfx
+netns_prefix = jitsu-$SFX
+veth_prefix = jv$SFX
+bridge = jbr$SFX
 
 [service www]
 dns = www.example.org
@@ -45,12 +36,12 @@ ip -n "$ns" link set lo up
 
 # jitsu runs inside the client namespace so that its taps are created there:
 # the uplink tap's kernel side is the client's network interface.
-ip netns exec "$ns" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+ip netns exec "$ns" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$PREFIX" \
 	--log-level=lib.eal:error --log-level=pmd.net.tap:critical --vdev="net_tap0,iface=$up" --vdev="net_tap1,iface=$down" \
-	-- -c "$tmp/jitsu.conf" >"$tmp/log" 2>&1 &
-pid=$!
+	-- -c "$TMP/jitsu.conf" >"$TMP/log" 2>&1 &
+JITSU_PID=$!
 netns_wait_link "$ns" "$up"
-wait_telemetry "$prefix"
+wait_telemetry "$PREFIX"
 # The tap's kernel side starts with the port's MAC: give the client its own.
 ip -n "$ns" link set "$up" address 02:00:00:00:00:02
 ip -n "$ns" addr add 10.77.0.2/24 dev "$up"
@@ -80,22 +71,22 @@ check "answer without EDNS has no OPT record" bash -c '! grep -q "OPT PSEUDOSECT
 mac=$(ip -n "$ns" neigh show 10.77.0.1 | awk '{print $5}')
 check "the client learned the gateway's MAC by ARP (got '$mac')" [ "$mac" = "02:4a:00:00:00:01" ]
 
-stats=$("$top/scripts/telemetry.py" "$prefix" /jitsu/stats)
+stats=$("$top/scripts/telemetry.py" "$PREFIX" /jitsu/stats)
 get() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$stats"; }
 check "counters: dns_answer $(get dns_answer) >= 3" [ "$(get dns_answer)" -ge 3 ]
 check "counters: nxdomain $(get dns_nxdomain) >= 1, refused $(get dns_refused) >= 1" \
 	[ "$(get dns_nxdomain)" -ge 1 -a "$(get dns_refused)" -ge 1 ]
 check "counters: arp_reply $(get arp_reply) >= 1" [ "$(get arp_reply)" -ge 1 ]
 
-out=$(echo /jitsu/stats | dpdk-telemetry.py -f "$prefix" 2>&1 || true)
+out=$(echo /jitsu/stats | dpdk-telemetry.py -f "$PREFIX" 2>&1 || true)
 check "the stock dpdk-telemetry.py reads /jitsu/stats" grep -q '"dns_answer": [1-9]' <<<"$out"
 
-kill -TERM "$pid"
+kill -TERM "$JITSU_PID"
 rc=0
-wait "$pid" || rc=$?
-pid=
+wait "$JITSU_PID" || rc=$?
+JITSU_PID=
 check "SIGTERM stops jitsu with status 0 (got $rc)" [ "$rc" -eq 0 ]
-check "final counters on stderr" grep -q "jitsu: stopped: rx" "$tmp/log"
-[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$tmp/log"; }
+check "final counters on stderr" grep -q "jitsu: stopped: rx" "$TMP/log"
+[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$TMP/log"; }
 echo "e2e dns: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

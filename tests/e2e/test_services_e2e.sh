@@ -13,36 +13,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/scripts/netns.sh"
 
-sfx=$(netns_suffix)
-prefix="jitsu-e2e-$sfx"
-tmp=$(mktemp -d)
-JITSU_PID=
-cleanup() {
-	stop_pid "$JITSU_PID"
-	topo_down "$sfx"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+session_begin e2e
 
-mkdir -p "$tmp/www" "$tmp/api"
-echo "www of $sfx" >"$tmp/www/index.html"
-echo "api of $sfx" >"$tmp/api/index.html"
-cat >"$tmp/notify.py" <<'PY'
+mkdir -p "$TMP/www" "$TMP/api"
+echo "www of $SFX" >"$TMP/www/index.html"
+echo "api of $SFX" >"$TMP/api/index.html"
+cat >"$TMP/notify.py" <<'PY'
 import os, socket, time
 time.sleep(0.3)
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.sendto(b"STATUS=up\nREADY=1", os.environ["NOTIFY_SOCKET"])
 time.sleep(3600)
 PY
-cat >"$tmp/jitsu.conf" <<CONF
+cat >"$TMP/jitsu.conf" <<CONF
 [gateway]
 address = 10.77.0.1
 dns_ttl = 1
 zones = example.org
 idle_timeout = 2
-netns_prefix = jitsu-$sfx
-veth_prefix = jv$sfx
-bridge = jbr$sfx
+netns_prefix = jitsu-$SFX
+veth_prefix = jv$SFX
+bridge = jbr$SFX
 failure_backoff = 300
 stop_grace = 1000
 ready_timeout = 5000
@@ -50,27 +41,27 @@ ready_timeout = 5000
 [service www]
 dns = www.example.org
 address = 10.77.1.10
-exec = busybox httpd -f -p 80 -h $tmp/www
+exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 
 [service api]
 dns = api.example.org
 address = 10.77.1.11
-exec = busybox httpd -f -p 8080 -h $tmp/api
+exec = busybox httpd -f -p 8080 -h $TMP/api
 ready = tcp:8080
 idle_timeout = 600
 
 [service paused]
 dns = paused.example.org
 address = 10.77.1.12
-exec = busybox httpd -f -p 80 -h $tmp/www
+exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 stop = pause
 
 [service notified]
 dns = notified.example.org
 address = 10.77.1.13
-exec = /usr/bin/python3 $tmp/notify.py
+exec = /usr/bin/python3 $TMP/notify.py
 ready = notify
 idle_timeout = 600
 
@@ -83,7 +74,7 @@ idle_timeout = 600
 [service slow]
 dns = slow.example.org
 address = 10.77.1.16
-exec = /usr/bin/python3 $tmp/notify.py
+exec = /usr/bin/python3 $TMP/notify.py
 ready = notify
 dns_reply = ready
 idle_timeout = 600
@@ -101,15 +92,15 @@ exec = sh -c 'sleep 0.1 && exit 3'
 ready = tcp:80
 CONF
 
-topo_up "$sfx"
-jitsu_start "$jitsu" "$prefix" "$tmp/log" "$tmp/jitsu.conf"
+topo_up "$SFX"
+jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
 
 fail=0 pass=0
 check() { # description, command that must succeed
 	local what=$1; shift
 	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
 }
-ctl() { "$jitsuctl" -f "$prefix" "$@"; }
+ctl() { "$jitsuctl" -f "$PREFIX" "$@"; }
 state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
 counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
@@ -132,10 +123,10 @@ check "every service starts stopped (states: $states)" [ "$states" = "stopped " 
 check "dig answers for a cold service" [ "$(dig_a www.example.org)" = "10.77.1.10" ]
 check "the query summons it and it becomes ready" wait_state www ready
 page=$(in_cli curl -s -m 5 http://10.77.1.10/ || true)
-check "curl through the gateway gets the page (got '$page')" [ "$page" = "www of $sfx" ]
+check "curl through the gateway gets the page (got '$page')" [ "$page" = "www of $SFX" ]
 pid=$(field www "['pid']")
 check "the service is a process in its own namespace (pid $pid)" \
-	[ "$(stat -L -c %i "/proc/$pid/ns/net")" = "$(stat -L -c %i "/run/netns/jitsu-$sfx-www")" ]
+	[ "$(stat -L -c %i "/proc/$pid/ns/net")" = "$(stat -L -c %i "/run/netns/jitsu-$SFX-www")" ]
 check "phases recorded: trigger-to-ready count 1" [ "$(field www "['total']['count']")" = 1 ]
 
 # ---- idle stop, then summoned again by the next query
@@ -146,13 +137,13 @@ check "ready again" wait_state www ready
 check "two summons in all" [ "$(field www "['summons']")" = 2 ]
 
 # ---- a flood of queries for one cold service: one summon
-for i in $(seq 200); do echo "api.example.org A"; done >"$tmp/queries"
-in_cli dig @10.77.0.1 +tries=1 +time=2 +short -f "$tmp/queries" >"$tmp/answers" || true
-check "200 queries answered ($(grep -c 10.77.1.11 "$tmp/answers"))" [ "$(grep -c 10.77.1.11 "$tmp/answers")" -ge 195 ]
+for i in $(seq 200); do echo "api.example.org A"; done >"$TMP/queries"
+in_cli dig @10.77.0.1 +tries=1 +time=2 +short -f "$TMP/queries" >"$TMP/answers" || true
+check "200 queries answered ($(grep -c 10.77.1.11 "$TMP/answers"))" [ "$(grep -c 10.77.1.11 "$TMP/answers")" -ge 195 ]
 wait_state api ready || true
 check "exactly one summon for the flood ($(field api "['summons']"))" [ "$(field api "['summons']")" = 1 ]
 page=$(in_cli curl -s -m 5 http://10.77.1.11:8080/ || true)
-check "api serves on 8080 (got '$page')" [ "$page" = "api of $sfx" ]
+check "api serves on 8080 (got '$page')" [ "$page" = "api of $SFX" ]
 
 # ---- readiness by notification
 dig_a notified.example.org >/dev/null
@@ -180,26 +171,26 @@ dig_a paused.example.org >/dev/null
 check "pause: the next query resumes it" wait_state paused ready
 check "pause: same process ($ppid)" [ "$(field paused "['pid']")" = "$ppid" ]
 page=$(in_cli curl -s -m 5 http://10.77.1.12/ || true)
-check "pause: it serves after resuming" [ "$page" = "www of $sfx" ]
+check "pause: it serves after resuming" [ "$page" = "www of $SFX" ]
 
 # ---- failures: a command that does not exist, one that exits during boot
 dig_a broken.example.org >/dev/null
 check "a missing command: FAILED" wait_state broken failed
 check "the reason is kept: '$(field broken "['last_error']")'" \
-	bash -c "$jitsuctl -f $prefix show broken | grep -q 'No such file or directory'"
-check "the reason is logged" grep -q "broken: summon failed: cannot run '/nonexistent/jitsu-no-such-command': No such file or directory" "$tmp/log"
+	bash -c "$jitsuctl -f $PREFIX show broken | grep -q 'No such file or directory'"
+check "the reason is logged" grep -q "broken: summon failed: cannot run '/nonexistent/jitsu-no-such-command': No such file or directory" "$TMP/log"
 check "after the back-off it can be summoned again" wait_state broken stopped 3
 dig_a broken.example.org >/dev/null
 wait_state broken failed || true
 check "and is: two failures" [ "$(field broken "['failures']")" = 2 ]
 dig_a crashy.example.org >/dev/null
 check "a command that exits during boot: FAILED" wait_state crashy failed
-check "with its exit status logged" grep -q "crashy: summon failed: the process exited with status 3 during boot" "$tmp/log"
+check "with its exit status logged" grep -q "crashy: summon failed: the process exited with status 3 during boot" "$TMP/log"
 
 # ---- anti-spoofing: a service sending with an address that is not its own
 before=$(counter drop_spoofed)
-ip -n "jitsu-$sfx-www" addr add 10.77.1.99/32 dev eth0
-ip netns exec "jitsu-$sfx-www" /usr/bin/python3 -c '
+ip -n "jitsu-$SFX-www" addr add 10.77.1.99/32 dev eth0
+ip netns exec "jitsu-$SFX-www" /usr/bin/python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.77.1.99", 0))
@@ -214,22 +205,22 @@ check "jitsuctl stop www" ctl stop www
 check "www stopped on request" wait_state www stopped
 check "jitsuctl summon www" ctl summon www
 check "www summoned on request" wait_state www ready
-check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $prefix show nosuch 2>/dev/null"
-check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $prefix summon nosuch 2>/dev/null"
+check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $PREFIX show nosuch 2>/dev/null"
+check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $PREFIX summon nosuch 2>/dev/null"
 
 # ---- reload: unchanged services keep running and serving, the rest follows
 check "www is serving before the reload" wait_state www ready
 wpid=$(field www "['pid']")
 ( ok=0 bad=0
   for i in $(seq 60); do
-	if [ "$(in_cli curl -s -m 2 http://10.77.1.10/)" = "www of $sfx" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	if [ "$(in_cli curl -s -m 2 http://10.77.1.10/)" = "www of $SFX" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
 	sleep 0.02
   done
-  echo "$ok $bad" >"$tmp/during" ) &
+  echo "$ok $bad" >"$TMP/during" ) &
 loop=$!
 sleep 0.3
-cp "$tmp/jitsu.conf" "$tmp/jitsu.conf.orig"
-/usr/bin/python3 - "$tmp/jitsu.conf" <<'PY'
+cp "$TMP/jitsu.conf" "$TMP/jitsu.conf.orig"
+/usr/bin/python3 - "$TMP/jitsu.conf" <<'PY'
 import re, sys
 p = sys.argv[1]
 t = open(p).read()
@@ -242,7 +233,7 @@ PY
 out=$(ctl reload 2>&1)
 check "jitsuctl reload: $out" grep -q "^reloaded" <<<"$out"
 wait "$loop" || true
-read -r ok bad <"$tmp/during"
+read -r ok bad <"$TMP/during"
 check "www served all through the reload ($ok ok, $bad failed)" [ "$bad" -eq 0 -a "$ok" -eq 60 ]
 check "www kept its process ($wpid)" [ "$(field www "['pid']")" = "$wpid" -a "$(state www)" = ready ]
 check "a removed service is gone from DNS" grep -q "status: NXDOMAIN" <<<"$(in_cli dig @10.77.0.1 +tries=2 +time=2 notified.example.org A)"
@@ -250,12 +241,12 @@ check "a removed service's process is gone" [ -z "$(state notified)" ]
 check "a changed service starts afresh" [ "$(state api)" = stopped -a "$(field api "['summons']")" = 0 ]
 check "a new service answers" [ "$(dig_a extra.example.org)" = "10.77.1.20" ]
 check "and is summoned" wait_state extra ready
-check "and serves" [ "$(in_cli curl -s -m 5 http://10.77.1.20/ || true)" = "www of $sfx" ]
-printf '[gateway]\naddress = 10.77.0.1\n[service bad]\nnot a line\n' >"$tmp/jitsu.conf"
+check "and serves" [ "$(in_cli curl -s -m 5 http://10.77.1.20/ || true)" = "www of $SFX" ]
+printf '[gateway]\naddress = 10.77.0.1\n[service bad]\nnot a line\n' >"$TMP/jitsu.conf"
 out=$(ctl reload 2>&1 || true)
 check "a bad configuration is refused: $out" grep -q "reload refused" <<<"$out"
 check "and the running one stays" [ "$(dig_a extra.example.org)" = "10.77.1.20" -a "$(state www)" = ready ]
-cp "$tmp/jitsu.conf.orig" "$tmp/jitsu.conf"
+cp "$TMP/jitsu.conf.orig" "$TMP/jitsu.conf"
 kill -HUP "$JITSU_PID"
 for i in $(seq 100); do [ -n "$(state notified)" ] && break; sleep 0.05; done
 check "SIGHUP reloads too: notified is back, extra is gone" [ -n "$(state notified)" -a -z "$(state extra)" ]
@@ -269,10 +260,10 @@ wait "$JITSU_PID" || rc=$?
 JITSU_PID=
 check "SIGTERM: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
 check "no service process left ($pids)" bash -c "for p in $pids; do ! kill -0 \$p 2>/dev/null || exit 1; done"
-check "no service namespace left" bash -c "! ls /run/netns | grep -q '^jitsu-$sfx-'"
+check "no service namespace left" bash -c "! ls /run/netns | grep -q '^jitsu-$SFX-'"
 check "no veth or bridge left in the gateway namespace" \
-	bash -c "! ip -n $GW_NS -o link | grep -qE 'jv$sfx|jbr$sfx'"
+	bash -c "! ip -n $GW_NS -o link | grep -qE 'jv$SFX|jbr$SFX'"
 
-[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$tmp/log"; }
+[ "$fail" -eq 0 ] || { echo "--- jitsu log"; cat "$TMP/log"; }
 echo "e2e services: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

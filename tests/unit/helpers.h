@@ -86,17 +86,23 @@ th_put_name(uint8_t *p, const char *name)
 
 /* A DNS query message: header (id 0x1234, RD), one question, and an OPT
  * record when @edns is non-zero (version @edns - 1). Returns its length. */
-static inline uint16_t
-th_dns_query(uint8_t *m, const char *name, uint16_t qtype, int edns)
+/* A query header: id 0x1234, RD, one question, @ar additional records. */
+static inline uint8_t *
+th_dns_header(uint8_t *p, uint16_t ar)
 {
-	uint8_t *p = m;
-
 	p = th_put16(p, 0x1234);
 	p = th_put16(p, 0x0100);
 	p = th_put16(p, 1);
 	p = th_put16(p, 0);
 	p = th_put16(p, 0);
-	p = th_put16(p, edns ? 1 : 0);
+	return th_put16(p, ar);
+}
+
+static inline uint16_t
+th_dns_query(uint8_t *m, const char *name, uint16_t qtype, int edns)
+{
+	uint8_t *p = th_dns_header(m, edns ? 1 : 0);
+
 	p = th_put_name(p, name);
 	p = th_put16(p, qtype);
 	p = th_put16(p, 1);

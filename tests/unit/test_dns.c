@@ -431,14 +431,8 @@ Test(dns, answer_or_authority_in_query_is_formerr)
 Test(dns, compression_pointer_in_question_is_formerr)
 {
 	uint8_t m[1500];
-	uint8_t *p = m;
+	uint8_t *p = th_dns_header(m, 0);
 
-	p = th_put16(p, 0x1234);
-	p = th_put16(p, 0x0100);
-	p = th_put16(p, 1);
-	p = th_put16(p, 0);
-	p = th_put16(p, 0);
-	p = th_put16(p, 0);
 	*p++ = 3;
 	memcpy(p, "www", 3);
 	p += 3;
