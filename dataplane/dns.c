@@ -203,10 +203,12 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 		res->counter = DP_C_dns_refused;
 	} else {
 		res->svc = dp_svctab_by_name(dc->tab, q.wire, q.len);
-		zone = dp_svctab_zone_of(dc->tab, q.wire, q.len, q.labels, q.n_labels);
+		want_a = res->svc != DP_SVC_NONE && (qtype == DNS_T_A || qtype == DNS_T_ANY);
+		/* the zone matters to everything but a plain answer */
+		if (!want_a)
+			zone = dp_svctab_zone_of(dc->tab, q.wire, q.len, q.labels, q.n_labels);
 		aa = 1;
 		if (res->svc != DP_SVC_NONE) {
-			want_a = qtype == DNS_T_A || qtype == DNS_T_ANY;
 			res->counter = want_a ? DP_C_dns_answer : DP_C_dns_nodata;
 		} else if (zone == 0) { /* the apex itself */
 			want_soa = qtype == DNS_T_SOA || qtype == DNS_T_ANY;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
+
 #include "svctab.h"
 
 /*
@@ -48,11 +50,9 @@ struct dp_svctab {
 uint32_t
 dp_name_hash(const uint8_t *name, size_t len)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ name[i]) * 16777619u;
-	return h;
+	/* CRC32C: 8 bytes a step with SSE4.2, where a byte-wise hash was the
+	 * largest single cost of answering a query */
+	return rte_hash_crc(name, (uint32_t)len, 0x6a697473);
 }
 
 static uint32_t

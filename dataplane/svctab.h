@@ -71,7 +71,7 @@ uint32_t dp_svctab_count(const struct dp_svctab *t);
 /** Ids are below this. */
 uint32_t dp_svctab_capacity(const struct dp_svctab *t);
 
-/** FNV-1a over a lower-case wire-format name. */
+/** Hash of a lower-case wire-format name (CRC32C). */
 uint32_t dp_name_hash(const uint8_t *name, size_t len);
 
 #endif
