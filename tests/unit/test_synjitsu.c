@@ -143,13 +143,23 @@ Test(syn, overflow_per_service_and_in_all)
 	cr_assert_eq(syn_stats(t, 4)[SYN_ST_overflow], 2);
 	struct syn_out o[8];
 	cr_assert_eq(syn_take(t, 4, SYN_ST_replayed, o, 8), 6);
-	/* the pool (10) is shared between services */
-	for (uint16_t s = 0; s < 5; s++) { /* flows to different services differ */
-		cr_assert_eq(offer(s, (uint16_t)(300 + s), SYN, 1, 1), SYN_HELD);
-		cr_assert_eq(offer(s, (uint16_t)(300 + s), ACK, 2, 2), SYN_HELD);
-	}
-	cr_assert_eq(offer(5, 399, SYN, 3, 3), SYN_OVERFLOW, "the pool is used up");
+}
+
+Test(syn, the_pool_is_shared_between_services)
+{
+	/* pool 10, max_pending 6, max_flows 4: two flows of two packets on each
+	 * of two services, then one more service gets the last two entries */
+	for (uint16_t s = 0; s < 2; s++)
+		for (uint16_t f = 0; f < 2; f++) {
+			cr_assert_eq(offer(s, (uint16_t)(300 + 10 * s + f), SYN, 1, 1), SYN_HELD);
+			cr_assert_eq(offer(s, (uint16_t)(300 + 10 * s + f), ACK, 2, 2), SYN_HELD);
+		}
+	struct syn_key k = key(500);
+	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(3), 3), SYN_HELD);
+	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(4), 4), SYN_HELD);
 	cr_assert_eq(syn_held(t), 10);
+	cr_assert_eq(syn_offer(t, 3, &k, ACK, 1, pkt(5), 5), SYN_OVERFLOW, "the pool is used up");
+	cr_assert_eq(syn_stats(t, 3)[SYN_ST_overflow], 1);
 }
 
 Test(syn, expiry_gives_back_what_is_too_old)
