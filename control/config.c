@@ -237,6 +237,7 @@ ctl_p_ready(const struct ctl_key *k, const char *val, void *obj, char *why, size
 }
 
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
+static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
 static const char *const ctl_stop_names[] = { "destroy", "shutdown", "suspend", "pause", NULL };
 
@@ -261,6 +262,8 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "failure_backoff", ctl_p_u32, G(failure_backoff), 1, 3600000, NULL },
 	{ "stop_grace", ctl_p_u32, G(stop_grace), 0, 600000, NULL },
 	{ "dns_park_timeout", ctl_p_u32, G(dns_park_timeout), 10, 60000, NULL },
+	{ "pending_timeout", ctl_p_u32, G(pending_timeout), 10, 600000, NULL },
+	{ "summon_on_syn", ctl_p_enum, G(summon_on_syn), 0, 0, ctl_off_on_names },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -322,6 +325,8 @@ ctl_config_new(void)
 	cfg->gw.failure_backoff = 1000;
 	cfg->gw.stop_grace = 2000;
 	cfg->gw.dns_park_timeout = 3000;
+	cfg->gw.pending_timeout = 5000;
+	cfg->gw.summon_on_syn = 1;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;

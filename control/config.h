@@ -57,6 +57,8 @@ struct ctl_gateway_config {
 				       doubles with each failure in a row */
 	uint32_t stop_grace;    /**< ms between SIGTERM and SIGKILL */
 	uint32_t dns_park_timeout; /**< ms a query waits for READY (dns_reply = ready) */
+	uint32_t pending_timeout;  /**< ms a held SYN (and what follows it) may wait */
+	uint32_t summon_on_syn;    /**< 1: a SYN to a stopped service summons it */
 };
 
 struct ctl_ports_config {

@@ -53,6 +53,13 @@ int ctl_runtime_event_fd(struct ctl_runtime *rt);
 void ctl_runtime_set_activity(struct ctl_runtime *rt, unsigned int worker,
 			      const uint64_t *activity);
 
+/** Same, with the worker's synjitsu table and replay clocks (may be NULL). */
+void ctl_runtime_set_worker(struct ctl_runtime *rt, unsigned int worker, const uint64_t *activity,
+			    const struct syn_table *syn, const uint64_t *replay_tsc);
+
+/** Synjitsu statistics of service @p id summed over workers (SYN_ST__COUNT words). */
+void ctl_runtime_syn_stats(const struct ctl_runtime *rt, uint32_t id, uint64_t *sum);
+
 /** Put the runtime's fds (events, timer) into the control loop. @return 0 or -errno. */
 int ctl_runtime_start(struct ctl_runtime *rt);
 

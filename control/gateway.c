@@ -80,6 +80,9 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 					.soa_serial = ++g->generation };
 	fp->rt = ctl_runtime_shared(g->runtime);
 	fp->park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout;
+	fp->pending_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.pending_timeout;
+	fp->syn_mode = (uint8_t)cfg->gw.synjitsu;
+	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);

@@ -349,13 +349,21 @@ main(int argc, char **argv)
 			.quit = &quit,
 			.events = ctl_runtime_events(gw.runtime),
 			.event_fd = ctl_runtime_event_fd(gw.runtime),
+			/* sized at start: max_pending per service, a pool shared by all */
+			.syn = {
+				.n_services = ctl_runtime_capacity(gw.runtime),
+				.max_pending = cfg->gw.max_pending,
+				.pool = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
+				.max_flows = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
+			},
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)
 			rte_exit(EXIT_FAILURE, "worker on lcore %u: %s\n", lcore,
 				 rte_strerror(rte_errno));
 		counters[w] = dp_worker_counters(workers[w]);
-		ctl_runtime_set_activity(gw.runtime, w, dp_worker_activity(workers[w]));
+		ctl_runtime_set_worker(gw.runtime, w, dp_worker_activity(workers[w]),
+				       dp_worker_syn(workers[w]), dp_worker_replay_tsc(workers[w]));
 		w++;
 	}
 

@@ -76,6 +76,8 @@ struct ctl_runtime {
 	struct dp_svc_rt *shared;          /* rte_zmalloc: workers read it */
 	unsigned int n_workers;
 	const uint64_t **activity;         /* per worker, by service */
+	const struct syn_table **syn;      /* per worker: held SYNs' statistics */
+	const uint64_t **replay_tsc;       /* per worker: end of the last replay, by service */
 	struct rte_ring *events;
 	struct ctl_watch event_w;          /* eventfd: events or commands */
 	struct ctl_watch timer_w;
@@ -312,6 +314,16 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 			s->first_packet_pending = 0;
 			uint64_t us = (last - s->ready_tsc) * 1000000 / rt->tsc_hz;
 			ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
+			/* held packets, if any, went out before that one */
+			uint64_t rep = 0;
+			for (unsigned int w = 0; w < rt->n_workers; w++) {
+				uint64_t t = rt->replay_tsc[w] ? __atomic_load_n(
+					&rt->replay_tsc[w][s->id], __ATOMIC_RELAXED) : 0;
+				rep = t > rep ? t : rep;
+			}
+			if (rep > s->ready_tsc)
+				ctl_hist_add(&s->hist[CTL_PH_replay],
+					     (rep - s->ready_tsc) * 1000000 / rt->tsc_hz);
 		}
 		if (!idle_round)
 			break;
@@ -540,6 +552,10 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	if (rc == 0) {
 		s->prepared = 1;
 		ctl_svc_set_state(s, DP_SVC_STOPPED);
+		if (rt->cfg->gw.synjitsu == SYN_MODE_BUFFER && c->ready == CTL_READY_START)
+			RT_LOG(WARNING, "%s: ready = start: held SYNs are replayed as soon as the "
+			       "process runs, maybe before it listens; tcp:PORT or notify say when "
+			       "it can take them", c->origin);
 	} else {
 		snprintf(s->last_error, sizeof(s->last_error), "refused at load: %s",
 			 msg[0] ? msg : strerror(-rc));
@@ -620,11 +636,13 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->svc = calloc(rt->cap, sizeof(*rt->svc));
 	rt->used = calloc(rt->cap, 1);
 	rt->activity = calloc(n_workers + 1, sizeof(*rt->activity));
+	rt->syn = calloc(n_workers + 1, sizeof(*rt->syn));
+	rt->replay_tsc = calloc(n_workers + 1, sizeof(*rt->replay_tsc));
 	rt->shared = rte_zmalloc("jitsu_services", rt->cap * sizeof(*rt->shared),
 				 RTE_CACHE_LINE_SIZE);
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	if (rt->svc == NULL || rt->used == NULL || rt->activity == NULL || rt->shared == NULL ||
-	    rt->events == NULL)
+	    rt->events == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < rt->cap; i++)
 		rt->shared[i].state = DP_SVC_FAILED; /* no service under that id */
@@ -762,8 +780,31 @@ ctl_runtime_event_fd(struct ctl_runtime *rt)
 void
 ctl_runtime_set_activity(struct ctl_runtime *rt, unsigned int worker, const uint64_t *activity)
 {
-	if (worker < rt->n_workers)
-		rt->activity[worker] = activity;
+	ctl_runtime_set_worker(rt, worker, activity, NULL, NULL);
+}
+
+void
+ctl_runtime_set_worker(struct ctl_runtime *rt, unsigned int worker, const uint64_t *activity,
+		       const struct syn_table *syn, const uint64_t *replay_tsc)
+{
+	if (worker >= rt->n_workers)
+		return;
+	rt->activity[worker] = activity;
+	rt->syn[worker] = syn;
+	rt->replay_tsc[worker] = replay_tsc;
+}
+
+void
+ctl_runtime_syn_stats(const struct ctl_runtime *rt, uint32_t id, uint64_t *sum)
+{
+	memset(sum, 0, SYN_ST__COUNT * sizeof(*sum));
+	for (unsigned int w = 0; w < rt->n_workers; w++) {
+		if (rt->syn[w] == NULL)
+			continue;
+		const uint64_t *s = syn_stats(rt->syn[w], id);
+		for (unsigned int i = 0; i < SYN_ST__COUNT; i++)
+			sum[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+	}
 }
 
 int
@@ -850,6 +891,8 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	rte_ring_free(rt->events);
 	rte_free(rt->shared);
 	free(rt->activity);
+	free(rt->syn);
+	free(rt->replay_tsc);
 	free(rt->used);
 	free(rt->svc);
 	free(rt);

@@ -28,6 +28,7 @@
 	X(running, "exec to running (exec succeeded)")                         \
 	X(ready, "running to ready")                                           \
 	X(first_packet, "ready to first packet after it")                      \
+	X(replay, "ready to the last held packet replayed")                    \
 	X(total, "trigger to ready")
 
 enum ctl_phase {

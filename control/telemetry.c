@@ -176,6 +176,15 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "idle_timeout_s", s->cfg->idle_timeout);
 		rte_tel_data_add_dict_string(d, "last_error", s->last_error);
 		ctl_tel_phases(d, s);
+		uint64_t syn[SYN_ST__COUNT];
+		struct rte_tel_data *sd = rte_tel_data_alloc();
+		ctl_runtime_syn_stats(ctl_tel.gateway->runtime, s->id, syn);
+		if (sd != NULL) {
+			rte_tel_data_start_dict(sd);
+			for (unsigned int i = 0; i < SYN_ST__COUNT; i++)
+				rte_tel_data_add_dict_u64(sd, syn_stat_name(i), syn[i]);
+			rte_tel_data_add_dict_container(d, "synjitsu", sd, 0);
+		}
 		rc = 0;
 	}
 	ctl_loop_unlock();

@@ -54,6 +54,14 @@
 	X(forwarded_down, OUT)                                                \
 	X(forwarded_up, OUT)                                                  \
 	X(summons, OUT)                                                       \
+	X(syn_held, OUT)                                                      \
+	X(syn_replayed, OUT)                                                  \
+	X(syn_reset, OUT)                                                     \
+	X(drop_syn_duplicate, DROP)                                           \
+	X(drop_syn_overflow, DROP)                                            \
+	X(drop_syn_expired, DROP)                                             \
+	X(drop_syn_client_reset, DROP)                                        \
+	X(drop_syn_failed, DROP)                                              \
 	X(drop_svc_not_ready, DROP)                                           \
 	X(drop_ip_ttl, DROP)                                                  \
 	X(drop_spoofed, DROP)                                                 \

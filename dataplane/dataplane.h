@@ -15,6 +15,7 @@
 
 #include <rte_ether.h>
 
+#include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
 #include "svctab.h"
@@ -68,6 +69,9 @@ struct dp_fp_conf {
 	struct dp_dns_conf dns;         /**< service table, TTL, SOA serial */
 	struct dp_svc_rt *rt;           /**< by service id; NULL: no service runs */
 	uint64_t park_tsc;              /**< how long an answer may wait (dns_reply = ready) */
+	uint64_t pending_tsc;           /**< how long synjitsu holds a packet */
+	uint8_t syn_mode;               /**< enum syn_mode */
+	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -83,6 +87,8 @@ struct dp_fp_state {
 	uint64_t now;            /**< TSC of the current burst */
 	uint64_t *activity;      /**< last-seen TSC by service id, or NULL */
 	struct dp_neigh *neigh;  /**< DP_NEIGH_SIZE entries, or NULL */
+	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
+	int replay_svc;          /**< the service being replayed: its packets pass */
 };
 
 /** Where a frame goes once decided. */
@@ -92,6 +98,7 @@ enum dp_action {
 	DP_ACT_TX_DOWNLINK,
 	DP_ACT_TX_EXCEPTION,
 	DP_ACT_PARK,        /**< an answer that waits for its service (dns_reply = ready) */
+	DP_ACT_HOLD,        /**< a TCP packet for synjitsu to hold (syn_offer()) */
 };
 
 /** Decision for one frame, plus what the transmit side must know. */
@@ -103,6 +110,9 @@ struct dp_verdict {
 	uint8_t l2_len;       /**< for tx checksum offload */
 	uint8_t l3_len;
 	uint8_t event;        /**< enum dp_event_type to post for @svc */
+	uint8_t tcp_flags;    /**< DP_ACT_HOLD: the packet's TCP flags */
+	uint8_t append;       /**< DP_ACT_HOLD: the service is READY, keep the order */
+	struct syn_key key;   /**< DP_ACT_HOLD: its flow */
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
 };
 
@@ -126,6 +136,14 @@ void dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8
  */
 void dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
 			   uint8_t l2_len, uint8_t l3_len, struct dp_verdict *v);
+
+/**
+ * Turn a held TCP SYN from a client (as received on the uplink) into the
+ * RST|ACK that refuses it, to the client, in place: the service it waited
+ * for failed. @return 0 with the verdict set, or the drop counter.
+ */
+unsigned int dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
+			      struct dp_verdict *v);
 
 /** Look up a learned client; NULL when unknown. */
 const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);
@@ -162,6 +180,7 @@ struct dp_worker_params {
 	const uint32_t *quit;    /**< the worker returns when it reads non-zero */
 	struct rte_ring *events; /**< multi-producer ring of events to the control plane */
 	int event_fd;            /**< eventfd written after each posted event, or -1 */
+	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
 };
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */
@@ -178,6 +197,12 @@ const struct dp_counters *dp_worker_counters(const struct dp_worker *w);
 
 /** The worker's activity clocks: last-seen TSC by service id. */
 const uint64_t *dp_worker_activity(const struct dp_worker *w);
+
+/** The worker's synjitsu table (per-service statistics), or NULL. */
+const struct syn_table *dp_worker_syn(const struct dp_worker *w);
+
+/** When the worker last finished replaying each service (TSC, by service id). */
+const uint64_t *dp_worker_replay_tsc(const struct dp_worker *w);
 
 /** Decode an event taken from the ring. */
 static inline void

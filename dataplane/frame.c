@@ -195,6 +195,7 @@ dp_verdict_init(struct dp_verdict *v)
 	v->l2_len = 0;
 	v->l3_len = 0;
 	v->event = DP_EV_NONE;
+	v->append = 0;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -292,15 +293,34 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 	      const struct dp_pkt *p, struct dp_verdict *v)
 {
 	int svc = v->svc;
+	uint32_t state = dp_svc_state(c, svc);
+	int is_syn = p->proto == IPPROTO_TCP &&
+		     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+	/* packets held for a READY service go out first: newer ones queue up */
+	int behind = state == DP_SVC_READY && st != NULL && st->syn != NULL &&
+		     svc != st->replay_svc && syn_pending(st->syn, (uint32_t)svc) > 0;
 
 	dp_touch(st, svc);
-	if (dp_svc_state(c, svc) != DP_SVC_READY) {
+	if (state != DP_SVC_READY || behind) {
 		/* a connection attempt asks for the service as a query does */
-		if (p->proto == IPPROTO_TCP && (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG))
-						    == RTE_TCP_SYN_FLAG)
+		if (is_syn && c->summon_on_syn)
 			dp_summon(c, svc, v);
-		v->counter = DP_C_drop_svc_not_ready;
-		return;
+		if (p->proto == IPPROTO_TCP && c->syn_mode == SYN_MODE_BUFFER && st != NULL &&
+		    st->syn != NULL && !p->has_vlan) {
+			v->action = DP_ACT_HOLD;
+			v->counter = DP_C__COUNT; /* the glue counts what syn_offer() says */
+			v->tcp_flags = p->tcp_flags;
+			v->append = (uint8_t)behind;
+			v->key = (struct syn_key){ p->src_ip, p->dst_ip, p->sport, p->dport };
+			if (st->neigh != NULL) /* the reply will need the client's MAC */
+				dp_neigh_learn(st->neigh, p->src_ip,
+					       (const struct rte_ether_addr *)(frame + 6));
+			return;
+		}
+		if (state != DP_SVC_READY) {
+			v->counter = DP_C_drop_svc_not_ready;
+			return;
+		}
 	}
 	if (p->has_vlan) { /* the services' bridge is untagged */
 		v->counter = DP_C_drop_vlan_nested;
@@ -442,4 +462,47 @@ dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *f
 		v->action = DP_ACT_TX_UPLINK;
 		v->counter = DP_C_forwarded_up;
 	}
+}
+
+unsigned int
+dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, struct dp_verdict *v)
+{
+	struct dp_pkt p;
+	unsigned int rc = dp_parse(frame, len, RTE_MBUF_F_RX_IP_CKSUM_GOOD, &p);
+
+	dp_verdict_init(v);
+	if (rc != DP_PARSE_OK)
+		return rc;
+	if (p.ether_type != DP_ETHER_TYPE_IPV4 || p.proto != IPPROTO_TCP || p.is_fragment)
+		return DP_C_drop_syn_failed;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p.l2_len);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(frame + p.l4_off);
+
+	/* RFC 9293 3.10.7.1: the SYN is acknowledged and refused */
+	uint32_t ack = rte_be_to_cpu_32(tcp->sent_seq) + 1 + p.data_len;
+	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, c->up_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+	uint32_t a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = DP_REPLY_TTL;
+	ip->fragment_offset = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(p.l3_len + sizeof(*tcp)));
+	ip->hdr_checksum = 0;
+	uint16_t port = tcp->src_port;
+	tcp->src_port = tcp->dst_port;
+	tcp->dst_port = port;
+	tcp->sent_seq = 0;
+	tcp->recv_ack = rte_cpu_to_be_32(ack);
+	tcp->data_off = (uint8_t)((sizeof(*tcp) / 4) << 4);
+	tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	tcp->rx_win = 0;
+	tcp->cksum = 0;
+	tcp->tcp_urp = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	v->len = (uint16_t)(p.l4_off + sizeof(*tcp));
+	v->action = DP_ACT_TX_UPLINK;
+	v->counter = DP_C_syn_reset;
+	return 0;
 }

@@ -59,6 +59,7 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[DP_NROLES];
 	uint32_t n_parked;
 	struct dp_parked parked[DP_PARK_MAX];
+	uint64_t *replay_tsc;
 	struct dp_counters cnt __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -95,7 +96,13 @@ dp_worker_create(const struct dp_worker_params *prm)
 					    RTE_CACHE_LINE_SIZE, socket);
 	w->st.neigh = rte_zmalloc_socket("dp_neigh", DP_NEIGH_SIZE * sizeof(struct dp_neigh),
 					 RTE_CACHE_LINE_SIZE, socket);
-	if (w->st.activity == NULL || w->st.neigh == NULL) {
+	w->replay_tsc = rte_zmalloc_socket("dp_replay", (n_svc + 1) * sizeof(uint64_t),
+					   RTE_CACHE_LINE_SIZE, socket);
+	w->st.replay_svc = -1;
+	if (prm->syn.n_services > 0)
+		w->st.syn = syn_table_create(&prm->syn);
+	if (w->st.activity == NULL || w->st.neigh == NULL || w->replay_tsc == NULL ||
+	    (prm->syn.n_services > 0 && w->st.syn == NULL)) {
 		dp_worker_free(w);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -134,6 +141,18 @@ dp_worker_free(struct dp_worker *w)
 		rte_pktmbuf_free(w->parked[i].m);
 		dp_count(&w->cnt, DP_C_drop_parked_at_exit);
 	}
+	if (w->st.syn != NULL) { /* what is still held goes, counted */
+		struct syn_out o[DP_BURST];
+		uint32_t svc;
+		while (syn_active(w->st.syn, &svc, 1) > 0) {
+			unsigned int k = syn_take(w->st.syn, svc, SYN_ST_expired, o, DP_BURST);
+			for (unsigned int i = 0; i < k; i++)
+				rte_pktmbuf_free(o[i].pkt);
+			dp_count_add(&w->cnt, DP_C_drop_parked_at_exit, k);
+		}
+		syn_table_free(w->st.syn);
+	}
+	rte_free(w->replay_tsc);
 	rte_free(w->st.activity);
 	rte_free(w->st.neigh);
 	rte_free(w);
@@ -149,6 +168,18 @@ const uint64_t *
 dp_worker_activity(const struct dp_worker *w)
 {
 	return w->st.activity;
+}
+
+const struct syn_table *
+dp_worker_syn(const struct dp_worker *w)
+{
+	return w->st.syn;
+}
+
+const uint64_t *
+dp_worker_replay_tsc(const struct dp_worker *w)
+{
+	return w->replay_tsc;
 }
 
 /* One event per summon: the ring carries it, the eventfd wakes the control
@@ -226,6 +257,21 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 		dp_post(w, (enum dp_event_type)v.event, v.svc);
 	if (v.counter < DP_C__COUNT)
 		dp_count(&w->cnt, v.counter);
+	if (v.action == DP_ACT_HOLD) {
+		static const unsigned int why[] = {
+			[SYN_HELD] = DP_C_syn_held,
+			[SYN_DUPLICATE] = DP_C_drop_syn_duplicate,
+			[SYN_OVERFLOW] = DP_C_drop_syn_overflow,
+			[SYN_NO_FLOW] = DP_C_drop_svc_not_ready,
+			[SYN_CLIENT_RESET] = DP_C_drop_syn_client_reset,
+		};
+		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v.svc, &v.key, v.tcp_flags,
+					      v.append, m, w->st.now);
+		dp_count(&w->cnt, why[a]);
+		if (a != SYN_HELD)
+			rte_pktmbuf_free(m);
+		return;
+	}
 	if (v.action == DP_ACT_DROP) {
 		rte_pktmbuf_free(m);
 		return;
@@ -244,6 +290,81 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 		v.action = DP_ACT_TX_UPLINK;
 	}
 	dp_tx(w, dp_action_port[v.action], m);
+}
+
+/* Held packets of services that changed: replayed in arrival order through
+ * the normal path once READY (so they are routed like any packet), SYNs
+ * answered with RSTs when the summon failed. */
+static void
+dp_synjitsu_poll(struct dp_worker *w)
+{
+	uint32_t svcs[64];
+	uint32_t n = syn_active(w->st.syn, svcs, RTE_DIM(svcs));
+	struct syn_out o[DP_BURST];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t svc = svcs[i];
+		uint32_t st = __atomic_load_n(&w->conf.rt[svc].state, __ATOMIC_ACQUIRE);
+		unsigned int k;
+
+		if (st == DP_SVC_READY) {
+			w->st.replay_svc = (int)svc;
+			while ((k = syn_take(w->st.syn, svc, SYN_ST_replayed, o, DP_BURST)) > 0) {
+				for (unsigned int j = 0; j < k; j++) {
+					if (o[j].dead) {
+						rte_pktmbuf_free(o[j].pkt);
+						dp_count(&w->cnt, DP_C_drop_syn_client_reset);
+						continue;
+					}
+					dp_count(&w->cnt, DP_C_syn_replayed);
+					dp_handle(w, DP_UP, o[j].pkt);
+				}
+			}
+			w->st.replay_svc = -1;
+			dp_flush(w);
+			__atomic_store_n(&w->replay_tsc[svc], rte_rdtsc(), __ATOMIC_RELAXED);
+		} else if (st == DP_SVC_FAILED) {
+			while ((k = syn_take(w->st.syn, svc, SYN_ST_reset, o, DP_BURST)) > 0) {
+				for (unsigned int j = 0; j < k; j++) {
+					struct rte_mbuf *m = o[j].pkt;
+					struct dp_verdict v;
+					unsigned int rc = DP_C_drop_syn_failed;
+					if (o[j].is_syn && !o[j].dead)
+						rc = dp_tcp_rst_frame(&w->conf,
+								      rte_pktmbuf_mtod(m, uint8_t *),
+								      m->data_len, &v);
+					if (rc != 0) { /* what follows a SYN, or a bad one */
+						rte_pktmbuf_free(m);
+						dp_count(&w->cnt, o[j].dead ? DP_C_drop_syn_client_reset
+									    : rc);
+						continue;
+					}
+					m->data_len = m->pkt_len = v.len;
+					m->ol_flags = 0;
+					dp_count(&w->cnt, DP_C_syn_reset);
+					dp_tx(w, DP_UP, m);
+				}
+			}
+		}
+	}
+}
+
+/* Held packets older than pending_timeout: the client gave up or sent again. */
+static void
+dp_synjitsu_expire(struct dp_worker *w)
+{
+	struct syn_out o[DP_BURST];
+	unsigned int k;
+
+	if (w->st.now < w->conf.pending_tsc)
+		return;
+	while ((k = syn_expire(w->st.syn, w->st.now - w->conf.pending_tsc, o, DP_BURST)) > 0) {
+		for (unsigned int j = 0; j < k; j++) {
+			rte_pktmbuf_free(o[j].pkt);
+			dp_count(&w->cnt, o[j].dead ? DP_C_drop_syn_client_reset
+						    : DP_C_drop_syn_expired);
+		}
+	}
 }
 
 /* Answers held for services that were not READY: out when the service is,
@@ -315,10 +436,14 @@ dp_worker_run(void *arg)
 		/* Under load the buffers fill and go out in full bursts; when
 		 * the ports run dry, or at the latest every DP_DRAIN_US, the
 		 * rest goes out too. */
+		if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
+			dp_synjitsu_poll(w);
 		uint64_t cur = w->st.now;
 		if (got == 0 || cur - prev > drain_tsc) {
 			if (w->n_parked)
 				dp_release_parked(w);
+			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
+				dp_synjitsu_expire(w);
 			dp_flush(w);
 			prev = cur;
 		}

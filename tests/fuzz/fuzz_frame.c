@@ -23,7 +23,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct dp_svc_rt rt[4];
 	static uint64_t activity[4];
 	static struct dp_neigh neigh[DP_NEIGH_SIZE];
-	struct dp_fp_state st = { .now = size, .activity = activity, .neigh = neigh };
+	static struct syn_table *syn;
+	struct dp_fp_state st = { .now = size, .activity = activity, .neigh = neigh,
+				  .replay_svc = -1 };
+
+	if (syn == NULL) {
+		struct syn_params p = { .n_services = 4, .max_pending = 8, .pool = 32, .max_flows = 16 };
+		syn = syn_table_create(&p);
+	}
+	st.syn = syn;
 
 	if (size < 2 || size > 2048)
 		return 0;
@@ -39,7 +47,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t rx = (ctl & 0x80) ? RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD : 0;
 	uint8_t *f = malloc(cap);
 	memcpy(f, data + 1, len);
+	c.syn_mode = (ctl & 0x20) ? SYN_MODE_OFF : SYN_MODE_BUFFER;
+	c.summon_on_syn = 1;
 	dp_uplink_frame(&c, &st, f, (uint16_t)len, (uint16_t)cap, rx, &v);
+	if (v.action == DP_ACT_HOLD) {
+		/* hold a token, then take everything back: the table never leaks */
+		syn_offer(syn, (uint32_t)v.svc, &v.key, v.tcp_flags, v.append, (void *)1, size);
+		struct syn_out o[8];
+		for (uint32_t s = 0; s < 4; s++)
+			while (syn_take(syn, s, SYN_ST_replayed, o, 8) > 0)
+				;
+		if (syn_held(syn) != 0)
+			abort();
+	}
+	memcpy(f, data + 1, len);
+	if (dp_tcp_rst_frame(&c, f, (uint16_t)len, &v) == 0 && (v.len == 0 || v.len > len))
+		abort();
 	if (v.action != DP_ACT_DROP && (v.len == 0 || v.len > cap))
 		abort();
 	if (v.counter > DP_C__COUNT || (v.event != DP_EV_NONE && v.svc < 0))

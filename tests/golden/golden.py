@@ -118,9 +118,6 @@ CASES = [
      ("drop", "drop_l2_not_ours")),
     ("IPv6", Ether(dst=GW_MAC, src=CLI_MAC) / IPv6(src="fd00::2", dst="fd00::1") / UDP(dport=53),
      ("drop", "drop_l3_proto")),
-    ("SYN to a service that is not running",
-     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=WWW) / TCP(sport=40001, dport=80, flags="S"),
-     ("drop", "drop_svc_not_ready")),
     ("UDP to another gateway port", udp_to_gw(Raw(b"x" * 8), dport=123), ("drop", "drop_gw_unhandled")),
     ("runt", Raw(raw(Ether(dst=GW_MAC, src=CLI_MAC))[:10]), ("drop", "drop_runt")),
     ("query in VLAN 5",
@@ -129,6 +126,13 @@ CASES = [
      {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0, "vlan": 5}),
     ("not an IPv4 unicast address", Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst="10.77.0.200") / UDP(dport=9),
      ("drop", "drop_ip_not_ours")),
+    ("ACK to a service that is not running", Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=WWW) /
+     TCP(sport=40003, dport=80, flags="A"), ("drop", "drop_svc_not_ready")),
+    # last: synjitsu holds the SYN and, as the service can never run here (it
+    # has no exec: refused at load), answers it with an RST after the burst
+    ("SYN to a service that cannot run",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=WWW) / TCP(sport=40001, dport=80, flags="S", seq=1000),
+     {"rst": True}),
 ]
 
 
@@ -203,6 +207,21 @@ def check_dns(inp, out, e):
             expect((o.z >> 15) == opt["do"], "DO copied")
 
 
+def check_rst(inp, out):
+    expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "RST addressed to the client")
+    expect(out[IP].src == inp[IP].dst and out[IP].dst == inp[IP].src, "IP addresses swapped")
+    t = out[TCP]
+    expect(t.sport == inp[TCP].dport and t.dport == inp[TCP].sport, "ports swapped")
+    expect(t.flags == "RA", f"RST|ACK, got {t.flags}")
+    expect(t.ack == inp[TCP].seq + 1 and t.seq == 0, "acknowledges the SYN")
+    expect(out[IP].len == 40 and len(bytes(t.payload)) == 0, "no payload")
+    fresh = Ether(raw(out))
+    del fresh[IP].chksum
+    del fresh[TCP].chksum
+    fresh = Ether(raw(fresh))
+    expect(out[IP].chksum == fresh[IP].chksum and t.chksum == fresh[TCP].chksum, "checksums")
+
+
 def check_arp(inp, out, addr):
     expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "ARP reply addressed")
     a = out[ARP]
@@ -228,6 +247,8 @@ def check(in_path, out_path, stats_path):
             oi += 1
             if "arp" in e:
                 check_arp(inp, out, e["arp"])
+            elif "rst" in e:
+                check_rst(inp, out)
             else:
                 check_dns(inp, out, e)
             print(f"ok   {name}")

@@ -41,9 +41,11 @@ setup(void)
 	conf.gw_ip = th_ip("10.77.0.1");
 	conf.dns = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 1 };
 	conf.rt = rt;
+	conf.summon_on_syn = 1; /* the configuration's default */
 	memset(activity, 0, sizeof(activity));
 	memset(neigh, 0, sizeof(neigh));
-	st = (struct dp_fp_state){ .now = 1000, .activity = activity, .neigh = neigh };
+	st = (struct dp_fp_state){ .now = 1000, .activity = activity, .neigh = neigh,
+				   .replay_svc = -1 };
 }
 
 static void
@@ -400,4 +402,127 @@ Test(route, a_parked_answer_becomes_a_servfail)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	cr_assert_eq(s, 0xffff, "UDP checksum");
+}
+
+static struct syn_table *
+with_synjitsu(void)
+{
+	struct syn_params p = { .n_services = 2, .max_pending = 8, .pool = 16, .max_flows = 8 };
+	struct syn_table *t = syn_table_create(&p);
+
+	cr_assert_not_null(t);
+	st.syn = t;
+	st.replay_svc = -1;
+	conf.syn_mode = SYN_MODE_BUFFER;
+	conf.summon_on_syn = 1;
+	return t;
+}
+
+Test(route, synjitsu_holds_a_syn_and_summons)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	struct syn_table *t = with_synjitsu();
+
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_HOLD);
+	cr_assert_eq(v.event, DP_EV_SUMMON);
+	cr_assert_eq(v.svc, 0);
+	cr_assert_eq(v.key.src_ip, th_ip("10.77.0.2"));
+	cr_assert_eq(v.key.dst_ip, th_ip("10.77.1.10"));
+	cr_assert_eq(v.key.sport, 40000);
+	cr_assert_eq(v.key.dport, 80);
+	cr_assert_eq(v.tcp_flags, RTE_TCP_SYN_FLAG);
+	cr_assert_not(v.append);
+	cr_assert_eq(memcmp(f, gw_mac, 6), 0, "the frame is held as it came");
+	cr_assert_not_null(dp_neigh_lookup(neigh, th_ip("10.77.0.2")), "the client is learned");
+	conf.summon_on_syn = 0;
+	rt[1].state = DP_SVC_STOPPED;
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.11",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_HOLD);
+	cr_assert_eq(v.event, DP_EV_NONE, "summon_on_syn = off");
+	syn_table_free(t);
+}
+
+Test(route, synjitsu_off_drops_and_udp_is_never_held)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	struct syn_table *t = with_synjitsu();
+	uint8_t pl[4] = { 0 };
+
+	conf.syn_mode = SYN_MODE_OFF;
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
+	cr_assert_eq(v.event, DP_EV_SUMMON, "off still summons");
+	conf.syn_mode = SYN_MODE_BUFFER;
+	uint16_t len = th_udp_frame(f, gw_mac, cli_mac, th_ip("10.77.0.2"), th_ip("10.77.1.10"), 1,
+				    80, pl, sizeof(pl));
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_svc_not_ready);
+	syn_table_free(t);
+}
+
+Test(route, ready_with_packets_held_queues_behind_them_until_replayed)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	struct syn_table *t = with_synjitsu();
+	struct syn_key k = { th_ip("10.77.0.2"), th_ip("10.77.1.10"), 40000, 80 };
+	struct syn_out o[4];
+
+	cr_assert_eq(syn_offer(t, 0, &k, RTE_TCP_SYN_FLAG, 0, (void *)1, 1), SYN_HELD);
+	rt[0].state = DP_SVC_READY;
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_HOLD, "not before what is held");
+	cr_assert(v.append);
+	st.replay_svc = 0; /* what the worker sets while it replays */
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK, "a replayed packet is routed");
+	cr_assert_eq(memcmp(f, www_mac, 6), 0);
+	st.replay_svc = -1;
+	cr_assert_eq(syn_take(t, 0, SYN_ST_replayed, o, 4), 1);
+	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
+					    RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK, "nothing held: straight through");
+	syn_table_free(t);
+}
+
+Test(route, a_held_syn_becomes_an_rst_to_the_client)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	uint16_t len = tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10", RTE_TCP_SYN_FLAG, 64);
+	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(f + 34);
+
+	t->sent_seq = htonl(1000);
+	t->cksum = 0;
+	t->cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)(f + 14), t);
+	cr_assert_eq(dp_tcp_rst_frame(&conf, f, len, &v), 0);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_syn_reset);
+	cr_assert_eq(v.len, 54);
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0);
+	cr_assert_eq(memcmp(f + 6, gw_mac, 6), 0);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	cr_assert_eq(ip->src_addr, th_ip("10.77.1.10"), "from the service's address");
+	cr_assert_eq(ip->dst_addr, th_ip("10.77.0.2"));
+	cr_assert_eq(ntohs(ip->total_length), 40);
+	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff);
+	cr_assert_eq(ntohs(t->src_port), 80);
+	cr_assert_eq(ntohs(t->dst_port), 40000);
+	cr_assert_eq(t->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	cr_assert_eq(ntohl(t->recv_ack), 1001);
+	uint32_t s = rte_raw_cksum(f + 26, 8) + rte_cpu_to_be_16(6) + rte_cpu_to_be_16(20) +
+		     rte_raw_cksum(t, 20);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	cr_assert_eq(s, 0xffff, "TCP checksum");
 }
