@@ -138,6 +138,7 @@ ctl_svc_ready(struct ctl_svc *s)
 	ctl_phase(s, CTL_PH_total, s->t_trigger, s->t_ready);
 	s->ready_tsc = rte_rdtsc();
 	s->first_packet_pending = 1;
+	s->replay_pending = 1;
 	s->failures_in_a_row = 0;
 	ctl_loop_close(&s->probe_w);
 	ctl_svc_set_state(s, DP_SVC_READY);
@@ -307,23 +308,30 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 		}
 		break;
 	case DP_SVC_READY: {
-		if (!s->first_packet_pending && !idle_round)
+		if (!s->first_packet_pending && !s->replay_pending && !idle_round)
 			break;
 		uint64_t last = ctl_last_activity(rt, s->id);
 		if (s->first_packet_pending && last > s->ready_tsc) {
 			s->first_packet_pending = 0;
 			uint64_t us = (last - s->ready_tsc) * 1000000 / rt->tsc_hz;
 			ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
-			/* held packets, if any, went out before that one */
+		}
+		if (s->replay_pending) {
+			/* the workers stamp the end of each replay; one that held
+			 * nothing for this summon never does: give up after 1 s */
 			uint64_t rep = 0;
 			for (unsigned int w = 0; w < rt->n_workers; w++) {
 				uint64_t t = rt->replay_tsc[w] ? __atomic_load_n(
 					&rt->replay_tsc[w][s->id], __ATOMIC_RELAXED) : 0;
 				rep = t > rep ? t : rep;
 			}
-			if (rep > s->ready_tsc)
+			if (rep > s->ready_tsc) {
+				s->replay_pending = 0;
 				ctl_hist_add(&s->hist[CTL_PH_replay],
 					     (rep - s->ready_tsc) * 1000000 / rt->tsc_hz);
+			} else if (now - s->t_ready > 1000000000ull) {
+				s->replay_pending = 0;
+			}
 		}
 		if (!idle_round)
 			break;

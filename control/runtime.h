@@ -99,6 +99,7 @@ struct ctl_svc {
 	uint64_t t_trigger, t_exec, t_running, t_ready;
 	uint64_t ready_tsc;             /**< to spot the first packet after READY */
 	int first_packet_pending;
+	int replay_pending;             /**< waiting for the workers' replay stamps */
 	uint64_t deadline;              /**< readiness timeout or end of stop grace */
 	uint64_t next_probe;
 	uint64_t retry_at;              /**< FAILED until then */
