@@ -17,6 +17,7 @@
 #define DP_BURST 32
 #define DP_DRAIN_US 100 /* longest a reply waits in a tx buffer under load */
 #define DP_PARK_MAX 1024 /* answers waiting for their service, per worker */
+#define DP_REPLAY_BURSTS 8 /* held packets replayed per service and round */
 
 enum dp_port_role { DP_UP, DP_DOWN, DP_EXC, DP_NROLES };
 
@@ -308,8 +309,13 @@ dp_synjitsu_poll(struct dp_worker *w)
 		unsigned int k;
 
 		if (st == DP_SVC_READY) {
+			/* a few bursts a round, so that the ports are still polled
+			 * during a long replay; what arrives meanwhile for this
+			 * service queues behind (dp_to_service), keeping the order */
+			unsigned int rounds = DP_REPLAY_BURSTS;
 			w->st.replay_svc = (int)svc;
-			while ((k = syn_take(w->st.syn, svc, SYN_ST_replayed, o, DP_BURST)) > 0) {
+			while (rounds-- > 0 &&
+			       (k = syn_take(w->st.syn, svc, SYN_ST_replayed, o, DP_BURST)) > 0) {
 				for (unsigned int j = 0; j < k; j++) {
 					if (o[j].dead) {
 						rte_pktmbuf_free(o[j].pkt);
@@ -322,7 +328,8 @@ dp_synjitsu_poll(struct dp_worker *w)
 			}
 			w->st.replay_svc = -1;
 			dp_flush(w);
-			__atomic_store_n(&w->replay_tsc[svc], rte_rdtsc(), __ATOMIC_RELAXED);
+			if (syn_pending(w->st.syn, svc) == 0) /* the last one is on the wire */
+				__atomic_store_n(&w->replay_tsc[svc], rte_rdtsc(), __ATOMIC_RELAXED);
 		} else if (st == DP_SVC_FAILED) {
 			while ((k = syn_take(w->st.syn, svc, SYN_ST_reset, o, DP_BURST)) > 0) {
 				for (unsigned int j = 0; j < k; j++) {
