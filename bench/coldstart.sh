@@ -54,14 +54,10 @@ conf buffer
 topo_up "$SFX"
 jitsu_start "$BUILD/jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
 
-ctl() { "$BUILD/jitsuctl" -f "$PREFIX" "$@"; }
 client() { ip netns exec "$CLI_NS" /usr/bin/python3 "$here/coldclient.py" "$@"; }
-state() { ctl list | awk '$1 == "svc" { print $2 }'; }
 cold() { # stop the service and wait until it is
 	ctl stop svc >/dev/null
-	for _ in $(seq 400); do [ "$(state)" = stopped ] && return 0; sleep 0.01; done
-	echo "coldstart: svc did not stop" >&2
-	return 1
+	wait_state svc stopped 10
 }
 ready_lines() { grep -c "svc: ready in" "$TMP/log" || true; }
 

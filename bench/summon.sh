@@ -45,22 +45,12 @@ CONF
 
 topo_up "$SFX"
 jitsu_start "$BUILD/jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
-ctl() { "$BUILD/jitsuctl" -f "$PREFIX" "$@"; }
-state() { ctl list | awk '$1 == "www" { print $2 }'; }
-wait_state() {
-	for _ in $(seq 400); do
-		[ "$(state)" = "$1" ] && return 0
-		sleep 0.025
-	done
-	echo "summon: www stuck in $(state), wanted $1" >&2
-	return 1
-}
 
 for i in $(seq "$N"); do
 	ip netns exec "$CLI_NS" dig @10.77.0.1 +short +tries=2 +time=2 www.example.org A >/dev/null
-	wait_state ready
+	wait_state www ready 10
 	ctl stop www >/dev/null
-	wait_state stopped
+	wait_state www stopped 10
 done
 ctl show www >"$TMP/www.json"
 

@@ -6,7 +6,6 @@
 # Usage: demo.sh JITSU
 set -euo pipefail
 jitsu=$(realpath "$1")
-jitsuctl="$(dirname "$jitsu")/jitsuctl"
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/netns.sh"
 
@@ -49,7 +48,7 @@ echo "jitsu -l 0-1 --no-huge -m 256 --no-pci --vdev=$UPLINK_VDEV --vdev=$DOWNLIN
 jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
 sed 's/^/  /' "$TMP/log"
 step "services (jitsuctl list): nothing runs yet"
-"$jitsuctl" -f "$PREFIX" list | indent
+ctl list | indent
 
 # fetch NAME: resolve through the gateway, then fetch; print both times
 fetch() {
@@ -73,9 +72,9 @@ step "cold with dns_reply = ready: the answer waits until api can serve"
 fetch api.example.org
 
 step "services now"
-"$jitsuctl" -f "$PREFIX" list | indent
+ctl list | indent
 echo "  www's cold start (jitsuctl show www):"
-"$jitsuctl" -f "$PREFIX" show www >"$TMP/www.json"
+ctl show www >"$TMP/www.json"
 /usr/bin/python3 - "$TMP/www.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
@@ -86,10 +85,10 @@ PY
 
 step "idle for 4 s: the gateway stops them"
 sleep 5
-"$jitsuctl" -f "$PREFIX" list | indent
+ctl list | indent
 
 step "counters (jitsuctl stats)"
-"$jitsuctl" -f "$PREFIX" stats | /usr/bin/python3 -c '
+ctl stats | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 print("  " + "  ".join(f"{k}={v}" for k, v in s.items() if v and not k.startswith("drop_")))

@@ -91,6 +91,7 @@ jitsu_start() {
 		--file-prefix "$prefix" --log-level=lib.eal:error --log-level=pmd.net.tap:critical \
 		--vdev="$UPLINK_VDEV" --vdev="$DOWNLINK_VDEV" -- -c "$conf" "$@" >"$log" 2>&1 &
 	JITSU_PID=$!
+	JITSUCTL="$(dirname "$jitsu")/jitsuctl"
 	wait_telemetry "$prefix"
 }
 
@@ -109,4 +110,23 @@ session_end() {
 	stop_pid "$JITSU_PID"
 	topo_down "$SFX"
 	rm -rf "$TMP"
+}
+
+# jitsuctl for the gateway jitsu_start started (its file prefix PREFIX).
+ctl() { "$JITSUCTL" -f "$PREFIX" "$@"; }
+# state NAME: the service's state
+state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+# counter NAME: one of /jitsu/stats
+counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# field NAME PATH: a value of jitsuctl show NAME, PATH as in Python: "['pid']"
+field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
+# wait_state NAME STATE [SECONDS]: until the service is in STATE (5 s)
+wait_state() {
+	local i
+	for i in $(seq $((${3:-5} * 40))); do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.025
+	done
+	echo "     $1 is $(state "$1"), not $2" >&2
+	return 1
 }

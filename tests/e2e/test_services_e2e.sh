@@ -8,7 +8,6 @@
 # Usage: test_services_e2e.sh JITSU
 set -euo pipefail
 jitsu=$(realpath "$1")
-jitsuctl="$(dirname "$jitsu")/jitsuctl"
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$top/scripts/netns.sh"
@@ -100,20 +99,6 @@ check() { # description, command that must succeed
 	local what=$1; shift
 	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
 }
-ctl() { "$jitsuctl" -f "$PREFIX" "$@"; }
-state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
-field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
-counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-# wait_state NAME STATE [SECONDS]
-wait_state() {
-	local i
-	for i in $(seq $((${3:-5} * 20))); do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.05
-	done
-	echo "     $1 is $(state "$1"), not $2" >&2
-	return 1
-}
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
 dig_a() { in_cli dig @10.77.0.1 +tries=2 +time=2 +short "$1" A; }
 
@@ -177,7 +162,7 @@ check "pause: it serves after resuming" [ "$page" = "www of $SFX" ]
 dig_a broken.example.org >/dev/null
 check "a missing command: FAILED" wait_state broken failed
 check "the reason is kept: '$(field broken "['last_error']")'" \
-	bash -c "$jitsuctl -f $PREFIX show broken | grep -q 'No such file or directory'"
+	grep -q "No such file or directory" <<<"$(ctl show broken)"
 check "the reason is logged" grep -q "broken: summon failed: cannot run '/nonexistent/jitsu-no-such-command': No such file or directory" "$TMP/log"
 check "after the back-off it can be summoned again" wait_state broken stopped 3
 dig_a broken.example.org >/dev/null
@@ -205,8 +190,8 @@ check "jitsuctl stop www" ctl stop www
 check "www stopped on request" wait_state www stopped
 check "jitsuctl summon www" ctl summon www
 check "www summoned on request" wait_state www ready
-check "jitsuctl show of an unknown service fails" bash -c "! $jitsuctl -f $PREFIX show nosuch 2>/dev/null"
-check "jitsuctl summon of an unknown service fails" bash -c "! $jitsuctl -f $PREFIX summon nosuch 2>/dev/null"
+check "jitsuctl show of an unknown service fails" bash -c "! \"$JITSUCTL\" -f $PREFIX show nosuch 2>/dev/null"
+check "jitsuctl summon of an unknown service fails" bash -c "! \"$JITSUCTL\" -f $PREFIX summon nosuch 2>/dev/null"
 
 # ---- reload: unchanged services keep running and serving, the rest follows
 check "www is serving before the reload" wait_state www ready

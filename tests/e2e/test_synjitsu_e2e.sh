@@ -8,7 +8,6 @@
 # Usage: test_synjitsu_e2e.sh JITSU
 set -euo pipefail
 jitsu=$(realpath "$1")
-jitsuctl="$(dirname "$jitsu")/jitsuctl"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/netns.sh"
 
@@ -50,14 +49,7 @@ check() {
 	local what=$1; shift
 	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
 }
-ctl() { "$jitsuctl" -f "$PREFIX" "$@"; }
-state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
-counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
-synstat() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['synjitsu']['$2'])"; }
-wait_state() {
-	for _ in $(seq 200); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.025; done
-	return 1
-}
+synstat() { field "$1" "['synjitsu']['$2']"; }
 # the client's own count of retransmitted SYNs (TcpExt TCPSynRetrans)
 syn_retrans() {
 	ip netns exec "$CLI_NS" /usr/bin/python3 -c '
@@ -96,7 +88,7 @@ check "buffer: the connect took the boot time (>= 0.25 s)" \
 check "buffer: held $(synstat slow held), replayed $(synstat slow replayed)" \
 	[ "$(synstat slow held)" -ge 1 -a "$(synstat slow replayed)" -ge 1 ]
 check "buffer: a replay was timed" \
-	[ "$(ctl show slow | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['replay']['count'])")" -ge 1 ]
+	[ "$(field slow "['replay']['count']")" -ge 1 ]
 
 # ---- a summon that fails: the held SYN gets an RST, the client fails fast
 t0=$(date +%s%N)
