@@ -102,6 +102,8 @@ check() { # description, command that must succeed
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
 dig_a() { in_cli dig @10.77.0.1 +tries=2 +time=2 +short "$1" A; }
 
+baseline=$(counter mbuf_in_use) # the ports' own: a tap fills its rx ring
+
 # ---- a cold service: summoned by DNS, reached through the gateway
 states=$(ctl list | awk '{print $2}' | sort -u | tr '\n' ' ')
 check "every service starts stopped (states: $states)" [ "$states" = "stopped " ]
@@ -236,6 +238,10 @@ kill -HUP "$JITSU_PID"
 for i in $(seq 100); do [ -n "$(state notified)" ] && break; sleep 0.05; done
 check "SIGHUP reloads too: notified is back, extra is gone" [ -n "$(state notified)" -a -z "$(state extra)" ]
 check "www still untouched ($wpid)" [ "$(field www "['pid']")" = "$wpid" ]
+
+sleep 0.3
+check "mbufs in use back to the ports' own ($baseline -> $(counter mbuf_in_use))" \
+	[ "$(counter mbuf_in_use)" -eq "$baseline" ]
 
 # ---- nothing is left once the gateway exits
 pids=$(for s in www api paused notified slow; do field $s "['pid']"; done | grep -v '^0$' | tr '\n' ' ')
