@@ -47,7 +47,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # keep objects that only tests use
 .SECONDARY:
 
-.PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz
+.PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz pktgen
 
 all: $(BUILD)/jitsu $(BUILD)/jitsuctl
 
@@ -57,6 +57,15 @@ deps:
 $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# jitsu-pktgen, the benchmarks' traffic generator (a DPDK application)
+PKTGEN_SRCS = $(wildcard bench/pktgen/*.c)
+$(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h)
+	@echo "  LD      $@"
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -o $@ $(PKTGEN_SRCS) $(PKG_LIBS) -lm
+
+pktgen: $(BUILD)/jitsu-pktgen
 
 # jitsuctl speaks to the telemetry socket: libc only
 $(BUILD)/jitsuctl: control/jitsuctl.c
