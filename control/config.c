@@ -264,6 +264,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "dns_park_timeout", ctl_p_u32, G(dns_park_timeout), 10, 60000, NULL },
 	{ "pending_timeout", ctl_p_u32, G(pending_timeout), 10, 600000, NULL },
 	{ "summon_on_syn", ctl_p_enum, G(summon_on_syn), 0, 0, ctl_off_on_names },
+	{ "measure_cycles", ctl_p_enum, G(measure_cycles), 0, 0, ctl_off_on_names },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 

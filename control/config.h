@@ -59,6 +59,7 @@ struct ctl_gateway_config {
 	uint32_t dns_park_timeout; /**< ms a query waits for READY (dns_reply = ready) */
 	uint32_t pending_timeout;  /**< ms a held SYN (and what follows it) may wait */
 	uint32_t summon_on_syn;    /**< 1: a SYN to a stopped service summons it */
+	uint32_t measure_cycles;   /**< 1: count cycles per packet per path */
 };
 
 struct ctl_ports_config {

@@ -126,6 +126,7 @@ void ctl_gateway_fini(struct ctl_gateway *g);
 struct ctl_telemetry_params {
 	struct ctl_gateway *gateway;              /**< services, reload */
 	const struct dp_counters *const *workers; /**< each worker's counters */
+	const struct dp_cycles *const *cycles;    /**< each worker's cycles per path */
 	unsigned int n_workers;
 	const uint16_t *ports;                    /**< uplink, downlink, exception */
 	unsigned int n_ports;

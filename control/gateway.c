@@ -82,6 +82,8 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	fp->park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout;
 	fp->pending_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.pending_timeout;
 	fp->syn_mode = (uint8_t)cfg->gw.synjitsu;
+	if (cfg->gw.measure_cycles)
+		fp->flags |= DP_F_CYCLES;
 	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
 
 	struct dp_fp_conf *old = g->live;

@@ -336,6 +336,7 @@ main(int argc, char **argv)
 	static uint32_t quit;
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
+	const struct dp_cycles *cycles[RTE_MAX_LCORE];
 	unsigned int lcore, w = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct dp_worker_params wp = {
@@ -362,6 +363,7 @@ main(int argc, char **argv)
 			rte_exit(EXIT_FAILURE, "worker on lcore %u: %s\n", lcore,
 				 rte_strerror(rte_errno));
 		counters[w] = dp_worker_counters(workers[w]);
+		cycles[w] = dp_worker_cycles(workers[w]);
 		ctl_runtime_set_worker(gw.runtime, w, dp_worker_activity(workers[w]),
 				       dp_worker_syn(workers[w]), dp_worker_replay_tsc(workers[w]));
 		w++;
@@ -370,6 +372,7 @@ main(int argc, char **argv)
 	struct ctl_telemetry_params tp = {
 		.gateway = &gw,
 		.workers = counters,
+		.cycles = cycles,
 		.n_workers = n_workers,
 		.ports = ports,
 		.n_ports = 3,

@@ -212,6 +212,32 @@ ctl_tel_command(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+ctl_tel_cycles(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	rte_tel_data_start_dict(d);
+	rte_spinlock_lock(&ctl_tel_lock);
+	for (unsigned int p = 0; ctl_tel_live && ctl_tel.cycles != NULL && p < DP_PATH__COUNT; p++) {
+		uint64_t cyc = 0, pkts = 0;
+		for (unsigned int i = 0; i < ctl_tel.n_workers; i++) {
+			cyc += __atomic_load_n(&ctl_tel.cycles[i]->cycles[p], __ATOMIC_RELAXED);
+			pkts += __atomic_load_n(&ctl_tel.cycles[i]->packets[p], __ATOMIC_RELAXED);
+		}
+		struct rte_tel_data *e = rte_tel_data_alloc();
+		if (e == NULL)
+			break;
+		rte_tel_data_start_dict(e);
+		rte_tel_data_add_dict_u64(e, "packets", pkts);
+		rte_tel_data_add_dict_u64(e, "cycles", cyc);
+		rte_tel_data_add_dict_u64(e, "cycles_per_packet", pkts ? cyc / pkts : 0);
+		rte_tel_data_add_dict_container(d, dp_path_name(p), e, 0);
+	}
+	rte_spinlock_unlock(&ctl_tel_lock);
+	return 0;
+}
+
+static int
 ctl_tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char out[400] = "jitsu is stopping";
@@ -260,6 +286,9 @@ ctl_telemetry_start(const struct ctl_telemetry_params *prm)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/jitsu/stop", ctl_tel_command,
 				"Stop a service (per its stop mode). Parameter: name");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/jitsu/cycles", ctl_tel_cycles,
+				"Cycles per packet per path (with [gateway] measure_cycles = on)");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/jitsu/reload", ctl_tel_reload,
 				"Reload the configuration; a bad one is refused and the old one stays");

@@ -26,6 +26,26 @@
 #define DP_F_TX_CKSUM_UP 0x1   /**< uplink computes IPv4/UDP checksums on tx */
 #define DP_F_TX_CKSUM_DOWN 0x2 /**< downlink computes IPv4/UDP checksums on tx */
 #define DP_F_EXCEPTION 0x4     /**< an exception port takes what we do not handle */
+#define DP_F_CYCLES 0x8        /**< measure cycles per packet per path (costs ~2 rdtsc) */
+
+/** Paths whose cycles per packet are measured (with DP_F_CYCLES). */
+#define DP_PATHS(X) X(arp) X(dns) X(fwd_down) X(fwd_up) X(syn) X(drop) X(other)
+
+enum dp_path {
+#define DP_PATH_ENUM(name) DP_PATH_##name,
+	DP_PATHS(DP_PATH_ENUM)
+#undef DP_PATH_ENUM
+	DP_PATH__COUNT
+};
+
+/** Name of a path. */
+const char *dp_path_name(unsigned int p);
+
+/** Cycles spent per path, and packets: one per worker, the worker writes. */
+struct dp_cycles {
+	uint64_t cycles[DP_PATH__COUNT];
+	uint64_t packets[DP_PATH__COUNT];
+};
 
 /**
  * Service states (DESIGN.md section 5). The control plane writes them with
@@ -194,6 +214,9 @@ int dp_worker_run(void *w);
 
 /** The worker's counters (the worker writes, readers load relaxed). */
 const struct dp_counters *dp_worker_counters(const struct dp_worker *w);
+
+/** The worker's cycle counts per path. */
+const struct dp_cycles *dp_worker_cycles(const struct dp_worker *w);
 
 /** The worker's activity clocks: last-seen TSC by service id. */
 const uint64_t *dp_worker_activity(const struct dp_worker *w);

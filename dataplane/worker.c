@@ -61,6 +61,7 @@ struct dp_worker {
 	uint32_t n_parked;
 	struct dp_parked parked[DP_PARK_MAX];
 	uint64_t *replay_tsc;
+	struct dp_cycles cyc;
 	struct dp_counters cnt __rte_cache_aligned;
 } __rte_cache_aligned;
 
@@ -171,6 +172,49 @@ dp_worker_activity(const struct dp_worker *w)
 	return w->st.activity;
 }
 
+static const char *const dp_path_names[DP_PATH__COUNT] = {
+#define DP_PATH_NAME(name) #name,
+	DP_PATHS(DP_PATH_NAME)
+#undef DP_PATH_NAME
+};
+
+const char *
+dp_path_name(unsigned int p)
+{
+	return p < DP_PATH__COUNT ? dp_path_names[p] : "?";
+}
+
+const struct dp_cycles *
+dp_worker_cycles(const struct dp_worker *w)
+{
+	return &w->cyc;
+}
+
+/* The path a verdict took, for the cycle counts. */
+static inline enum dp_path
+dp_path_of(const struct dp_verdict *v)
+{
+	switch (v->counter) {
+	case DP_C_arp_reply:
+		return DP_PATH_arp;
+	case DP_C_dns_answer: case DP_C_dns_nodata: case DP_C_dns_nxdomain:
+	case DP_C_dns_refused: case DP_C_dns_formerr: case DP_C_dns_badvers:
+	case DP_C_dns_parked:
+		return DP_PATH_dns;
+	case DP_C_forwarded_down:
+		return DP_PATH_fwd_down;
+	case DP_C_forwarded_up:
+		return DP_PATH_fwd_up;
+	default:
+		break;
+	}
+	if (v->action == DP_ACT_HOLD)
+		return DP_PATH_syn;
+	if (v->action == DP_ACT_DROP)
+		return DP_PATH_drop;
+	return DP_PATH_other;
+}
+
 const struct syn_table *
 dp_worker_syn(const struct dp_worker *w)
 {
@@ -227,7 +271,8 @@ dp_tx(struct dp_worker *w, enum dp_port_role r, struct rte_mbuf *m)
 }
 
 static inline void
-dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
+dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
+	      struct dp_verdict *vp)
 {
 	struct dp_verdict v;
 
@@ -254,6 +299,7 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 		v.event = DP_EV_NONE;
 		break;
 	}
+	*vp = v;
 	if (unlikely(v.event != DP_EV_NONE))
 		dp_post(w, (enum dp_event_type)v.event, v.svc);
 	if (v.counter < DP_C__COUNT)
@@ -291,6 +337,25 @@ dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 		v.action = DP_ACT_TX_UPLINK;
 	}
 	dp_tx(w, dp_action_port[v.action], m);
+}
+
+/* Handle one packet; with DP_F_CYCLES, count the cycles it took by path
+ * (two rdtsc a packet: off unless asked for). */
+static inline void
+dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
+{
+	struct dp_verdict v = { .action = DP_ACT_DROP, .counter = DP_C_drop_multiseg };
+
+	if (likely(!(w->conf.flags & DP_F_CYCLES))) {
+		dp_handle_one(w, from, m, &v);
+		return;
+	}
+	uint64_t t0 = rte_rdtsc();
+	dp_handle_one(w, from, m, &v);
+	enum dp_path p = dp_path_of(&v);
+	__atomic_store_n(&w->cyc.cycles[p], w->cyc.cycles[p] + (rte_rdtsc() - t0),
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&w->cyc.packets[p], w->cyc.packets[p] + 1, __ATOMIC_RELAXED);
 }
 
 /* Held packets of services that changed: replayed in arrival order through

@@ -2,7 +2,8 @@
 """Golden test of the real jitsu binary on a pcap of mixed traffic.
 
   golden.py gen IN.pcap             write the input pcap
-  golden.py check IN OUT STATS      check every output packet and the counters
+  golden.py check IN OUT STATS CYCLES   check every output packet, the counters
+                                        and the cycles per path
 
 Each case below is one input frame with what must come out of the uplink for
 it (a reply, checked field by field) or the counter that must count its drop.
@@ -230,10 +231,11 @@ def check_arp(inp, out, addr):
     expect(a.hwdst == CLI_MAC and a.pdst == CLI, "to the requester")
 
 
-def check(in_path, out_path, stats_path):
+def check(in_path, out_path, stats_path, cycles_path):
     inputs = rdpcap(in_path)
     outputs = list(rdpcap(out_path))
     stats = json.load(open(stats_path))
+    cycles = json.load(open(cycles_path))
     fails = 0
     drops = {}
     oi = 0
@@ -276,14 +278,24 @@ def check(in_path, out_path, stats_path):
     ok = stats.get("mbuf_in_use") == 0
     fails += not ok
     print(f"{'ok  ' if ok else 'FAIL'} mbufs in use {stats.get('mbuf_in_use')} (want 0)")
-    print(f"golden: {len(CASES) + len(drops) + 3 - fails} passed, {fails} failed")
+    # measure_cycles = on: every packet counted on its path, with cycles (the
+    # syn path: what synjitsu was offered, the SYN and the ACK)
+    dns = sum(stats[k] for k in ("dns_answer", "dns_nodata", "dns_nxdomain", "dns_refused",
+                                 "dns_formerr", "dns_badvers"))
+    ok = (cycles["dns"]["packets"] == dns and cycles["arp"]["packets"] == stats["arp_reply"]
+          and cycles["syn"]["packets"] == 2 and cycles["dns"]["cycles_per_packet"] > 0
+          and sum(p["packets"] for p in cycles.values()) == len(CASES))
+    fails += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} cycles per path: " +
+          ", ".join(f"{k} {v['packets']} x {v['cycles_per_packet']}" for k, v in cycles.items() if v["packets"]))
+    print(f"golden: {len(CASES) + len(drops) + 4 - fails} passed, {fails} failed")
     return fails == 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "gen":
         gen(sys.argv[2])
-    elif len(sys.argv) == 5 and sys.argv[1] == "check":
+    elif len(sys.argv) == 6 and sys.argv[1] == "check":
         sys.exit(0 if check(*sys.argv[2:]) else 1)
     else:
         sys.exit(__doc__)

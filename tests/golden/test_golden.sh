@@ -33,6 +33,7 @@ for _ in $(seq 100); do
 done
 sleep 0.2 # the last tx burst leaves on the drain timer
 "$top/scripts/telemetry.py" "$prefix" /jitsu/stats >"$tmp/stats.json"
+"$top/scripts/telemetry.py" "$prefix" /jitsu/cycles >"$tmp/cycles.json"
 
 kill -TERM "$pid"
 rc=0
@@ -42,4 +43,5 @@ if [ "$rc" -ne 0 ]; then
 	echo "jitsu exited with $rc on SIGTERM:"; cat "$tmp/log"; exit 1
 fi
 grep -q "jitsu: stopped: rx $n " "$tmp/log" || { echo "no final counters line:"; cat "$tmp/log"; exit 1; }
-/usr/bin/python3 "$here/golden.py" check "$tmp/in.pcap" "$tmp/out.pcap" "$tmp/stats.json"
+/usr/bin/python3 "$here/golden.py" check "$tmp/in.pcap" "$tmp/out.pcap" "$tmp/stats.json" \
+	"$tmp/cycles.json"
