@@ -27,6 +27,7 @@
 #include "control.h"
 #include "netns.h"
 #include "runtime.h"
+#include "xlcfg.h"
 
 RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define RT_LOG(level, fmt, ...) \
@@ -546,8 +547,9 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	ctl_svc_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
 	if (s->be == NULL) {
-		snprintf(msg, sizeof(msg), "backend libxl: Xen is not available on this machine "
-			 "(not a Xen dom0)");
+		const char *why = c->backend == CTL_BACKEND_LIBXL ? ctl_xl_available() : NULL;
+		snprintf(msg, sizeof(msg), "backend libxl: %s", why != NULL ? why :
+			 "Xen is there, but this build has no libxl backend yet");
 		rc = -ENOTSUP;
 	} else {
 		/* nothing is made (bridge, namespace) for a service that cannot run */
