@@ -42,6 +42,15 @@ int ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uin
 /** Ids of services are below this. */
 uint32_t ctl_runtime_capacity(const struct ctl_runtime *rt);
 
+/**
+ * What `jitsu -n` adds to the configuration's own checks: each service as
+ * its backend sees it (a process service's command, a libxl service's xl
+ * configuration), with no side effect. Problems go to @p errs; what only
+ * this machine lacks (Xen) goes to @p warns. @return 0 or -EINVAL.
+ */
+int ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs,
+		      struct ctl_errors *warns);
+
 /** The records the workers read (struct dp_fp_conf.rt). */
 struct dp_svc_rt *ctl_runtime_shared(struct ctl_runtime *rt);
 

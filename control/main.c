@@ -277,6 +277,17 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (opts.check) {
+		struct ctl_errors warns = { 0 };
+		int bad = ctl_runtime_check(cfg, &errs, &warns) < 0;
+		for (uint32_t i = 0; i < warns.n; i++)
+			fprintf(stderr, "jitsu: warning: %s\n", warns.msg[i]);
+		if (bad) {
+			ctl_print_errors(&errs);
+			ctl_config_free(cfg);
+			free(opts.specs);
+			rte_eal_cleanup();
+			return EXIT_CONFIG;
+		}
 		printf("jitsu: %s: configuration OK (%u services, gateway ports %u/%u%s)\n",
 		       cfg->source[0] ? cfg->source : "command line", cfg->n_services,
 		       cfg->ports.uplink, cfg->ports.downlink,

@@ -628,6 +628,38 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 	free(s);
 }
 
+int
+ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs, struct ctl_errors *warns)
+{
+	uint32_t errs0 = errs->n + errs->dropped;
+	char msg[320];
+
+	for (uint32_t i = 0; i < cfg->n_services; i++) {
+		const struct ctl_service_config *c = &cfg->services[i];
+		if (c->backend == CTL_BACKEND_PROCESS) {
+			if (ctl_backend_process.check(c, msg, sizeof(msg)) < 0)
+				ctl_errors_add(errs, "%s: %s", c->origin, msg);
+			continue;
+		}
+		/* libxl: the xl configuration is checked even where Xen is not */
+		struct ctl_xl_input in = {
+			.xl = c->xl, .kernel = c->kernel, .memory = c->memory, .origin = c->origin,
+			.name = c->name, .address = c->address, .bridge = cfg->gw.bridge,
+		};
+		libxl_domain_config dc;
+		ctl_svc_mac(c, &in.mac);
+		libxl_domain_config_init(&dc);
+		if (ctl_xl_translate(&in, &dc, msg, sizeof(msg)) < 0)
+			ctl_errors_add(errs, "%s: %s", c->origin, msg);
+		libxl_domain_config_dispose(&dc);
+		const char *why = ctl_xl_available();
+		if (why != NULL)
+			ctl_errors_add(warns, "%s: backend libxl: %s: it would be refused", c->origin,
+				       why);
+	}
+	return errs->n + errs->dropped == errs0 ? 0 : -EINVAL;
+}
+
 struct ctl_runtime *
 ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_t *ids,
 		   struct ctl_errors *errs)

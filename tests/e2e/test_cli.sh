@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The command line: --help and --version without EAL, -n on good and bad
+# configurations (exit 0 / 2, with the file, line, section and key), bad
+# options, and a missing worker lcore. No port sends anything (net_null).
+# Usage: test_cli.sh JITSU
+set -uo pipefail
+jitsu=$(realpath "$1")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+eal=(-l 0-1 --no-huge -m 128 --no-shconf --no-pci --log-level=*:error
+	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1)
+
+fail=0 pass=0
+# expect WHAT STATUS PATTERN command...: exit status and a line of its output
+expect() {
+	local what=$1 status=$2 pattern=$3 out rc=0
+	shift 3
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq "$status" ] && grep -qE -- "$pattern" <<<"$out"; then
+		pass=$((pass + 1)); echo "ok   $what"
+	else
+		fail=$((fail + 1)); echo "FAIL $what (exit $rc)"; sed 's/^/     /' <<<"$out" | head -5
+	fi
+}
+
+expect "--help needs no EAL" 0 "^Usage: jitsu \[EAL options\] -- \[options\]" "$jitsu" --help
+expect "-- --help too" 0 "--check" "$jitsu" -l 0 -- --help
+expect "--version" 0 "^jitsu [0-9.]+ \(DPDK" "$jitsu" --version
+expect "-n: a good configuration" 0 "configuration OK \(2 services" \
+	"$jitsu" "${eal[@]}" -- -c "$top/conf/jitsu.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\n[service www]\ndns = www.example.org\naddress = 10.77.1.10\n' \
+	>"$tmp/noexec.conf"
+expect "-n: a process service without exec" 2 "noexec.conf:3: \[service www\]: exec: missing" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/noexec.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\nsynjitsu = proxy\n' >"$tmp/proxy.conf"
+expect "-n: synjitsu = proxy is refused" 2 "proxy.conf:3: \[gateway\] synjitsu: 'proxy' is not available" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/proxy.conf" -n
+printf 'kernel = "/bin/true"\nmemory = 64\nmodel = "x"\n' >"$tmp/bad.cfg"
+printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\n' \
+	"$tmp/bad.cfg" >"$tmp/xl.conf"
+expect "-n: a key the libxl backend does not support, with its line" 2 "bad.cfg:3: model: " \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/xl.conf" -n
+printf '[ports]\nuplink = 7\n' >"$tmp/port.conf"
+expect "-n: a port that does not exist" 2 "\[ports\] uplink: port 7 does not exist" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/port.conf" --address 10.77.0.1 -n
+expect "--service form" 0 "configuration OK \(1 services" \
+	"$jitsu" "${eal[@]}" -- --address 10.77.0.1 --service 'dns=www.example.org,ip=10.77.1.10,exec=sleep 1' -n
+expect "an unknown option" 2 "unknown option '--bogus'" "$jitsu" "${eal[@]}" -- --bogus
+expect "no configuration at all" 2 "no configuration" "$jitsu" "${eal[@]}" --
+expect "no worker lcore" 2 "no worker lcore" \
+	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --no-pci --log-level=*:error \
+	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1 -- -c "$top/conf/jitsu.conf"
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
