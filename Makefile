@@ -108,7 +108,7 @@ fuzz: $(FUZZ_BINS)
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all unit asan fuzz
+check-run: all unit asan fuzz pktgen
 	@tests/check.sh $(BUILD)
 
 demo: deps

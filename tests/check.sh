@@ -37,6 +37,8 @@ for t in tests/golden/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run "$(basename "$(dirname "$t")") $(basename "$t" .sh)" "$t" "$BUILD/jitsu"
 done
 
+[ -x "$BUILD/jitsu-pktgen" ] && run "bench pktgen smoke" bench/pktgen_smoke.sh "$BUILD"
+
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
 echo "check: $pass passed, $fail failed"
