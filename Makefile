@@ -120,7 +120,7 @@ demo-run: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all
+bench-run: all pktgen
 	@bench/run.sh $(BUILD)
 
 clean:
