@@ -81,33 +81,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/jitsu-bench.XXXXXX")
 pids=()     # processes started and not yet reaped
 prefixes=() # EAL file prefixes used (their runtime directories are ours)
 
-alive() { # PID: exists and is not a zombie
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	[ "${st%% *}" != Z ]
-}
-
-# stop PID: SIGTERM, up to STOP_TIMEOUT s, then SIGKILL; reap it. Sets
-# stop_status to its exit status (or 137 when it had to be killed).
-stop_status=0
-stop() {
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		alive "$pid" || break
-		sleep 0.1
-	done
-	if alive "$pid"; then
-		echo "$prog: process $pid did not stop within ${STOP_TIMEOUT} s of SIGTERM: SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	stop_status=0
-	wait "$pid" 2>/dev/null || stop_status=$?
-	local keep=() p
-	for p in "${pids[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-	pids=("${keep[@]+"${keep[@]}"}")
-}
+. "$here/proc.sh"
 
 cleanup() {
 	local rc=$? p

@@ -99,46 +99,7 @@ pids=()     # started, not yet reaped
 prefixes=() # EAL file prefixes used here
 H=("$PY" "$here/harness.py")
 
-alive() { # PID: exists and is not a zombie
-	local st
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	[ "${st%% *}" != Z ]
-}
-
-runtime_dir() { # as EAL's eal_create_runtime_dir, for root
-	echo "${RUNTIME_DIRECTORY:-/var/run}/dpdk/$1"
-}
-
-# stop PID: SIGTERM, up to STOP_TIMEOUT s, then SIGKILL; reap it; its exit
-# status in stop_status (137 when it had to be killed)
-stop_status=0
-stop() {
-	local pid=$1 i keep=() p
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		alive "$pid" || break
-		sleep 0.1
-	done
-	if alive "$pid"; then
-		echo "$prog: process $pid still running ${STOP_TIMEOUT} s after SIGTERM: SIGKILL" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	stop_status=0
-	wait "$pid" 2>/dev/null || stop_status=$?
-	for p in "${pids[@]+"${pids[@]}"}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-	pids=("${keep[@]+"${keep[@]}"}")
-}
-
-# reap PID that is to exit by itself within STOP_TIMEOUT s (else stop it)
-reap() {
-	local pid=$1 i
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		alive "$pid" || break
-		sleep 0.1
-	done
-	stop "$pid"
-}
+. "$here/proc.sh"
 
 # remove a namespace made here, after killing, by PID, what still runs in it
 # (a service jitsu could not stop because it died)
