@@ -110,6 +110,9 @@ session_end() {
 	stop_pid "$JITSU_PID"
 	topo_down "$SFX"
 	rm -rf "$TMP"
+	# EAL leaves its runtime directory (telemetry socket, config) behind
+	[ "$(id -u)" -eq 0 ] && rm -rf "/var/run/dpdk/$PREFIX"
+	return 0
 }
 
 # jitsuctl for the gateway jitsu_start started (its file prefix PREFIX).

@@ -11,7 +11,7 @@ prefix="jitsu-golden-$$"
 pid=
 cleanup() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; wait "$pid" 2>/dev/null || true; fi
-	rm -rf "$tmp"
+	rm -rf "$tmp" "/var/run/dpdk/$prefix"
 }
 trap cleanup EXIT
 
