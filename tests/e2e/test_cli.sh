@@ -7,8 +7,9 @@ set -uo pipefail
 jitsu=$(realpath "$1")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-eal=(-l 0-1 --no-huge -m 128 --no-shconf --no-pci --log-level=*:error
+prefix="jitsu-cli-$$"
+trap 'rm -rf "$tmp" "/var/run/dpdk/$prefix"' EXIT
+eal=(-l 0-1 --no-huge -m 128 --no-shconf --file-prefix "$prefix" --no-pci --log-level=*:error
 	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1)
 
 fail=0 pass=0
@@ -49,7 +50,7 @@ expect "--service form" 0 "configuration OK \(1 services" \
 expect "an unknown option" 2 "unknown option '--bogus'" "$jitsu" "${eal[@]}" -- --bogus
 expect "no configuration at all" 2 "no configuration" "$jitsu" "${eal[@]}" --
 expect "no worker lcore" 2 "no worker lcore" \
-	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --no-pci --log-level=*:error \
+	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --file-prefix "$prefix" --no-pci --log-level=*:error \
 	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1 -- -c "$top/conf/jitsu.conf"
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
