@@ -110,8 +110,11 @@ static uint64_t activity[2048];
 static void
 setup(void)
 {
+	static char prefix[64];
+	snprintf(prefix, sizeof(prefix), "jitsu-rt-%d", (int)getpid());
 	char *argv[] = { "test_runtime", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-			 "--no-telemetry", "-l", "0", "--log-level=*:critical", NULL };
+			 "--file-prefix", prefix, "--no-telemetry", "-l", "0",
+			 "--log-level=*:critical", NULL };
 
 	/* the bridge the runtime makes lives in a namespace of this test's own,
 	 * and its clean-up of leftovers looks for names no one else uses */
@@ -151,6 +154,9 @@ teardown(void)
 	ctl_config_free(cfg);
 	ctl_loop_fini();
 	rte_eal_cleanup();
+	char dir[96]; /* EAL leaves its (empty, with --no-shconf) runtime directory */
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/jitsu-rt-%d", (int)getpid());
+	rmdir(dir);
 }
 
 TestSuite(runtime, .init = setup, .fini = teardown, .timeout = 20);
