@@ -59,7 +59,8 @@ $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # jitsu-pktgen, the benchmarks' traffic generator (a DPDK application)
-PKTGEN_SRCS = $(wildcard bench/pktgen/*.c)
+# it shares the gateway's DNS name handling
+PKTGEN_SRCS = $(wildcard bench/pktgen/*.c) dataplane/dns.c dataplane/svctab.c
 $(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h)
 	@echo "  LD      $@"
 	@mkdir -p $(dir $@)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../dataplane/dns.h"
 #include "pg.h"
 
 #ifndef JITSU_VERSION
@@ -172,32 +173,19 @@ pg_parse_ip(const char *s, uint32_t *ip)
 	return 0;
 }
 
-/* Text name into wire form, lower case; returns its length or -EINVAL. */
+/* The @tl first characters of @text as a lower-case wire name (the
+ * gateway's own conversion); its length, or -EINVAL (the root too). */
 static int
 pg_name_to_wire(const char *text, size_t tl, uint8_t *wire, size_t cap)
 {
-	if (tl > 0 && text[tl - 1] == '.')
-		tl--;
-	if (tl == 0 || tl + 2 > cap)
+	char buf[DP_DNS_NAME_MAX + 2];
+
+	if (tl >= sizeof(buf))
 		return -EINVAL;
-	size_t lab = 0, n = 1;
-	for (size_t i = 0; i <= tl; i++) {
-		char c = i < tl ? text[i] : '.';
-		if (c == '.') {
-			size_t ll = n - lab - 1;
-			if (ll == 0 || ll > 63)
-				return -EINVAL;
-			wire[lab] = (uint8_t)ll;
-			lab = n++;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return -EINVAL;
-		wire[n++] = (uint8_t)((c >= 'A' && c <= 'Z') ? (c | 0x20) : c);
-	}
-	wire[lab] = 0;
-	return (int)n;
+	memcpy(buf, text, tl);
+	buf[tl] = '\0';
+	int n = dp_dns_name_from_text(buf, wire, cap);
+	return n < 2 ? -EINVAL : n;
 }
 
 static int
