@@ -6,7 +6,7 @@ BUILD ?= build
 CC ?= cc
 FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
-PKGS := libdpdk xenlight xlutil xenstore libpcap libnl-route-3.0
+PKGS := libdpdk xenlight xlutil xenstore xentoollog libpcap libnl-route-3.0
 JITSU_VERSION := 0.1
 
 # Evaluated when used, so that `make check` on a fresh machine can install
@@ -30,7 +30,7 @@ CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/d
 	dataplane/frame.c control/config.c control/hist.c control/netns.c control/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/xlcfg.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
-	control/proc.c
+	control/proc.c control/xen.c
 MAIN_SRC := control/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

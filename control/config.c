@@ -239,6 +239,7 @@ ctl_p_ready(const struct ctl_key *k, const char *val, void *obj, char *why, size
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
+static const char *const ctl_xen_recover_names[] = { "adopt", "destroy", NULL };
 static const char *const ctl_stop_names[] = { "destroy", "shutdown", "suspend", "pause", NULL };
 
 #define G(f) offsetof(struct ctl_gateway_config, f)
@@ -265,6 +266,8 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "pending_timeout", ctl_p_u32, G(pending_timeout), 10, 600000, NULL },
 	{ "summon_on_syn", ctl_p_enum, G(summon_on_syn), 0, 0, ctl_off_on_names },
 	{ "measure_cycles", ctl_p_enum, G(measure_cycles), 0, 0, ctl_off_on_names },
+	{ "state_dir", ctl_p_str, G(state_dir), 0, 0, NULL },
+	{ "xen_recover", ctl_p_enum, G(xen_recover), 0, 0, ctl_xen_recover_names },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -328,6 +331,8 @@ ctl_config_new(void)
 	cfg->gw.dns_park_timeout = 3000;
 	cfg->gw.pending_timeout = 5000;
 	cfg->gw.summon_on_syn = 1;
+	snprintf(cfg->gw.state_dir, sizeof(cfg->gw.state_dir), "/var/lib/jitsu");
+	cfg->gw.xen_recover = CTL_XEN_ADOPT;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;

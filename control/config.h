@@ -30,6 +30,7 @@ enum ctl_backend { CTL_BACKEND_PROCESS, CTL_BACKEND_LIBXL };
 enum ctl_ready { CTL_READY_START, CTL_READY_TCP, CTL_READY_NOTIFY, CTL_READY_XENSTORE,
 		 CTL_READY_VIF };
 enum ctl_stop { CTL_STOP_DESTROY, CTL_STOP_SHUTDOWN, CTL_STOP_SUSPEND, CTL_STOP_PAUSE };
+enum ctl_xen_recover { CTL_XEN_ADOPT, CTL_XEN_DESTROY };
 enum ctl_dns_reply { CTL_DNS_REPLY_IMMEDIATE, CTL_DNS_REPLY_READY, CTL_DNS_REPLY_UNSET };
 
 /** A list of DNS names as written (text, no trailing dot). */
@@ -60,6 +61,8 @@ struct ctl_gateway_config {
 	uint32_t pending_timeout;  /**< ms a held SYN (and what follows it) may wait */
 	uint32_t summon_on_syn;    /**< 1: a SYN to a stopped service summons it */
 	uint32_t measure_cycles;   /**< 1: count cycles per packet per path */
+	char state_dir[CTL_STR_MAX]; /**< where suspended domains are saved */
+	uint32_t xen_recover;      /**< enum ctl_xen_recover: domains of an earlier run */
 };
 
 struct ctl_ports_config {

@@ -26,6 +26,18 @@ int ctl_loop_init(void);
 /** Watch @p w->fd for @p events (EPOLLIN, ...). @return 0 or -errno. */
 int ctl_loop_add(struct ctl_watch *w, uint32_t events);
 
+/** Change the events watched for @p w. @return 0 or -errno. */
+int ctl_loop_mod(struct ctl_watch *w, uint32_t events);
+
+/** Stop watching @p w without closing its fd (someone else owns it); fd becomes -1. */
+void ctl_loop_del(struct ctl_watch *w);
+
+/**
+ * free() @p p after the next batch of events has been handled: for a watch
+ * that an event already returned by epoll_wait() may still name.
+ */
+void ctl_loop_free_later(void *p);
+
 /** Stop watching and close the fd (fd becomes -1); no-op when already closed. */
 void ctl_loop_close(struct ctl_watch *w);
 

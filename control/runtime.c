@@ -27,6 +27,7 @@
 #include "control.h"
 #include "netns.h"
 #include "runtime.h"
+#include "xen.h"
 #include "xlcfg.h"
 
 RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
@@ -136,6 +137,7 @@ ctl_svc_ready(struct ctl_svc *s)
 	if (s->t_running == 0) /* resumed: it was running all along */
 		s->t_running = s->t_ready;
 	ctl_phase(s, CTL_PH_ready, s->t_running, s->t_ready);
+	ctl_phase(s, CTL_PH_link, s->t_running, s->t_link);
 	ctl_phase(s, CTL_PH_total, s->t_trigger, s->t_ready);
 	s->ready_tsc = rte_rdtsc();
 	s->first_packet_pending = 1;
@@ -143,8 +145,16 @@ ctl_svc_ready(struct ctl_svc *s)
 	s->failures_in_a_row = 0;
 	ctl_loop_close(&s->probe_w);
 	ctl_svc_set_state(s, DP_SVC_READY);
-	RT_LOG(INFO, "%s: ready in %.1f ms", s->cfg->name,
-	       (double)(s->t_ready - s->t_trigger) / 1e6);
+	if (s->t_link != 0 && s->t_trigger != 0)
+		RT_LOG(INFO, "%s: ready in %.1f ms (running at %.1f, link up at %.1f)",
+		       s->cfg->name, (double)(s->t_ready - s->t_trigger) / 1e6,
+		       (double)(s->t_running - s->t_trigger) / 1e6,
+		       (double)(s->t_link - s->t_trigger) / 1e6);
+	else if (s->t_trigger != 0)
+		RT_LOG(INFO, "%s: ready in %.1f ms", s->cfg->name,
+		       (double)(s->t_ready - s->t_trigger) / 1e6);
+	else
+		RT_LOG(INFO, "%s: ready", s->cfg->name);
 }
 
 void
@@ -164,7 +174,7 @@ ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...)
 		backoff = CTL_MAX_BACKOFF_MS;
 	s->retry_at = ctl_now() + (uint64_t)backoff * 1000000;
 	ctl_loop_close(&s->probe_w);
-	if (s->pid > 0)
+	if (ctl_svc_exists(s))
 		s->be->stop(s, CTL_STOP_KILL); /* what is left of it goes */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
 	RT_LOG(ERR, "%s: summon failed: %s; next try in %u ms", s->cfg->name, s->last_error,
@@ -176,7 +186,7 @@ ctl_svc_stopped(struct ctl_svc *s)
 {
 	if (ctl_svc_state(s) == DP_SVC_FAILED)
 		return; /* stays failed until its back-off ends */
-	s->t_trigger = s->t_exec = s->t_running = s->t_ready = 0;
+	s->t_trigger = s->t_exec = s->t_running = s->t_link = s->t_ready = 0;
 	ctl_svc_set_state(s, DP_SVC_STOPPED);
 	RT_LOG(INFO, "%s: %s", s->cfg->name, s->paused ? "paused" : "stopped");
 }
@@ -211,7 +221,7 @@ ctl_summon(struct ctl_svc *s)
 		s->t_trigger = ctl_now();
 	s->t_exec = ctl_now();
 	ctl_phase(s, CTL_PH_exec, s->t_trigger, s->t_exec);
-	s->t_running = s->t_ready = 0;
+	s->t_running = s->t_link = s->t_ready = 0;
 	s->deadline = s->t_exec + (uint64_t)s->rt->cfg->gw.ready_timeout * 1000000;
 	s->killed = 0;
 	ctl_svc_set_state(s, DP_SVC_STARTING);
@@ -303,7 +313,7 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 		}
 		break;
 	case DP_SVC_FAILED:
-		if (now >= s->retry_at && s->pid <= 0 && s->prepared) {
+		if (now >= s->retry_at && !ctl_svc_exists(s) && s->prepared) {
 			ctl_svc_set_state(s, DP_SVC_STOPPED); /* the next query summons */
 			RT_LOG(INFO, "%s: back-off over, can be summoned again", s->cfg->name);
 		}
@@ -428,8 +438,10 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 		for (uint32_t i = 0; i < rt->cap && s == NULL; i++)
 			if (rt->svc[i] != NULL && rt->svc[i]->pid == pid)
 				s = rt->svc[i];
-		if (s == NULL)
+		if (s == NULL) {
+			ctl_xen_child_reaped(pid, status); /* a vif hotplug script */
 			continue;
+		}
 		s->pid = 0;
 		s->paused = 0;
 		uint32_t st = ctl_svc_state(s);
@@ -449,9 +461,8 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 
 /* ---- life cycle -------------------------------------------------------- */
 
-/* The service's MAC: the configured one, or 02:4a:<IPv4 address>. */
-static void
-ctl_svc_mac(const struct ctl_service_config *c, struct rte_ether_addr *mac)
+void
+ctl_svc_default_mac(const struct ctl_service_config *c, struct rte_ether_addr *mac)
 {
 	if (!rte_is_zero_ether_addr(&c->mac)) {
 		*mac = c->mac;
@@ -544,12 +555,17 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->netns_fd = -1;
 	s->probe_w.fd = s->notify_w.fd = -1;
 	s->be = ctl_backends[c->backend];
-	ctl_svc_mac(c, &s->shared->mac);
+	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
+	if (s->be == NULL && c->backend == CTL_BACKEND_LIBXL) {
+		const char *why = ctl_xen_open(); /* the first libxl service opens it */
+		s->be = ctl_backends[c->backend];
+		if (why != NULL)
+			snprintf(msg, sizeof(msg), "backend libxl: %s", why);
+	}
 	if (s->be == NULL) {
-		const char *why = c->backend == CTL_BACKEND_LIBXL ? ctl_xl_available() : NULL;
-		snprintf(msg, sizeof(msg), "backend libxl: %s", why != NULL ? why :
-			 "Xen is there, but this build has no libxl backend yet");
+		if (msg[0] == '\0')
+			snprintf(msg, sizeof(msg), "backend %u: not available", c->backend);
 		rc = -ENOTSUP;
 	} else {
 		/* nothing is made (bridge, namespace) for a service that cannot run */
@@ -562,6 +578,8 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	if (rc == 0) {
 		s->prepared = 1;
 		ctl_svc_set_state(s, DP_SVC_STOPPED);
+		if (s->adopted && s->be->adopted != NULL)
+			s->be->adopted(s);
 		if (rt->cfg->gw.synjitsu == SYN_MODE_BUFFER && c->ready == CTL_READY_START)
 			RT_LOG(WARNING, "%s: ready = start: held SYNs are replayed as soon as the "
 			       "process runs, maybe before it listens; tcp:PORT or notify say when "
@@ -591,17 +609,17 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		if (s == NULL || (pick != NULL && !pick(s, arg)))
 			continue;
 		ctl_loop_close(&s->probe_w);
-		if (s->pid > 0) {
+		if (ctl_svc_exists(s)) {
 			ctl_svc_set_state(s, DP_SVC_STOPPING);
 			s->be->stop(s, CTL_STOP_TERMINATE);
 		}
 	}
 	for (;;) {
-		int left = 0;
+		int left = 0, pumped = 0;
 		ctl_runtime_sigchld(rt);
 		for (uint32_t i = 0; i < rt->cap; i++) {
 			struct ctl_svc *s = rt->svc[i];
-			if (s == NULL || s->pid <= 0 || (pick != NULL && !pick(s, arg)))
+			if (s == NULL || !ctl_svc_exists(s) || (pick != NULL && !pick(s, arg)))
 				continue;
 			left++;
 			if (ctl_now() >= end && !s->killed) {
@@ -611,7 +629,14 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		}
 		if (left == 0)
 			return;
-		usleep(5000);
+		for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++) {
+			if (ctl_backends[b] != NULL && ctl_backends[b]->pump != NULL) {
+				ctl_backends[b]->pump(5);
+				pumped = 1;
+			}
+		}
+		if (!pumped)
+			usleep(5000);
 	}
 }
 
@@ -642,12 +667,10 @@ ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs, struct 
 			continue;
 		}
 		/* libxl: the xl configuration is checked even where Xen is not */
-		struct ctl_xl_input in = {
-			.xl = c->xl, .kernel = c->kernel, .memory = c->memory, .origin = c->origin,
-			.name = c->name, .address = c->address, .bridge = cfg->gw.bridge,
-		};
+		struct ctl_xl_input in;
+		char domname[64];
 		libxl_domain_config dc;
-		ctl_svc_mac(c, &in.mac);
+		ctl_xen_input(c, &cfg->gw, &in, domname, sizeof(domname));
 		libxl_domain_config_init(&dc);
 		if (ctl_xl_translate(&in, &dc, msg, sizeof(msg)) < 0)
 			ctl_errors_add(errs, "%s: %s", c->origin, msg);
@@ -706,6 +729,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 		ctl_runtime_free(rt);
 		return NULL;
 	}
+	ctl_xen_sweep(&cfg->gw); /* domains of an earlier run that no service claims */
 	return rt;
 nomem:
 	ctl_errors_add(errs, "out of memory for the services' run-time state (%s)",
@@ -918,6 +942,7 @@ ctl_runtime_shutdown(struct ctl_runtime *rt)
 	for (uint32_t i = 0; i < rt->cap; i++)
 		if (rt->svc[i] != NULL)
 			ctl_svc_remove(rt, rt->svc[i]);
+	ctl_xen_close();
 	if (rt->made_bridge)
 		ctl_link_delete(rt->cfg->gw.bridge);
 }

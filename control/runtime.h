@@ -25,7 +25,8 @@
 /* Phases of a summon, each a histogram (DESIGN.md section 5). */
 #define CTL_PHASES(X)                                                          \
 	X(exec, "trigger to fork/exec")                                        \
-	X(running, "exec to running (exec succeeded)")                         \
+	X(running, "exec to running (exec succeeded, domain created)")         \
+	X(link, "running to link up (Xen: the vif Connected)")                 \
 	X(ready, "running to ready")                                           \
 	X(first_packet, "ready to first packet after it")                      \
 	X(replay, "ready to the last held packet replayed")                    \
@@ -66,6 +67,12 @@ struct ctl_backend_ops {
 	void (*stop)(struct ctl_svc *s, enum ctl_stop_how how);
 	/** Open a non-blocking TCP connect to the service's readiness port. fd or -errno. */
 	int (*probe)(struct ctl_svc *s);
+	/** Optional: prepare found the service already running (s->adopted);
+	 *  make it READY (or leave it STOPPED when it is paused). */
+	void (*adopted)(struct ctl_svc *s);
+	/** Optional: run the backend's events for up to @p timeout_ms while the
+	 *  control loop is blocked (shutdown, reload). */
+	void (*pump)(int timeout_ms);
 };
 
 extern const struct ctl_backend_ops ctl_backend_process;
@@ -82,6 +89,9 @@ struct ctl_svc {
 	struct dp_svc_rt *shared;       /**< the record workers read */
 	const struct ctl_backend_ops *be;
 	int prepared;
+	void *be_priv;                  /**< the backend's own record (libxl) */
+	int live;                       /**< libxl: a domain exists or is being made or unmade */
+	int adopted;                    /**< prepare found it running from an earlier run */
 
 	/* process backend */
 	pid_t pid;                      /**< > 0 while a process exists */
@@ -96,7 +106,7 @@ struct ctl_svc {
 	struct ctl_watch notify_w;      /**< READY=1 datagrams */
 
 	/* timings, CLOCK_MONOTONIC ns */
-	uint64_t t_trigger, t_exec, t_running, t_ready;
+	uint64_t t_trigger, t_exec, t_running, t_link, t_ready;
 	uint64_t ready_tsc;             /**< to spot the first packet after READY */
 	int first_packet_pending;
 	int replay_pending;             /**< waiting for the workers' replay stamps */
@@ -123,6 +133,16 @@ void ctl_svc_running(struct ctl_svc *s);
 void ctl_svc_ready(struct ctl_svc *s);
 void ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_svc_stopped(struct ctl_svc *s);
+
+/** A process or domain of the service exists (or is being made or unmade). */
+static inline int
+ctl_svc_exists(const struct ctl_svc *s)
+{
+	return s->pid > 0 || s->live;
+}
+
+/** The service's MAC: the configured one, or 02:4a:<IPv4 address>. */
+void ctl_svc_default_mac(const struct ctl_service_config *c, struct rte_ether_addr *mac);
 
 /** The state workers see. */
 static inline uint32_t

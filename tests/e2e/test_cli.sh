@@ -52,5 +52,22 @@ expect "no configuration at all" 2 "no configuration" "$jitsu" "${eal[@]}" --
 expect "no worker lcore" 2 "no worker lcore" \
 	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --file-prefix "$prefix" --no-pci --log-level=*:error \
 	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1 -- -c "$top/conf/jitsu.conf"
+
+# Not a Xen dom0: a libxl service is refused at load, saying why, and the
+# gateway runs the rest (here nothing) until SIGTERM, exiting 0. In a network
+# namespace of its own, although a refused service makes no link.
+printf 'kernel = "/bin/true"\nmemory = 64\n' >"$tmp/ok.cfg"
+printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nready = vif\n' \
+	"$tmp/ok.cfg" >"$tmp/xlrun.conf"
+unshare --net "$jitsu" "${eal[@]}" -- -c "$tmp/xlrun.conf" >"$tmp/xlrun.log" 2>&1 &
+xpid=$!
+for _ in $(seq 100); do grep -q "gateway 10.77.0.1 up\|jitsu: gateway" "$tmp/xlrun.log" && break; sleep 0.1; done
+sleep 0.2
+kill -TERM "$xpid" 2>/dev/null
+xrc=0
+wait "$xpid" || xrc=$?
+expect "not a dom0: the libxl service is refused at load, saying why" 0 \
+	"\[service x\]: refused at load: backend libxl: Xen is not available" cat "$tmp/xlrun.log"
+expect "not a dom0: the gateway runs on and exits 0 on SIGTERM" 0 "^0$" echo "$xrc"
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,1111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The libxl backend (DESIGN.md section 8): services are Xen domains made
+ * from xl configuration files.
+ *
+ * Everything is asynchronous and runs in the control loop: libxl's fds and
+ * timeouts are registered into it (libxl_osevent_register_hooks), its
+ * long operations take a libxl_asyncop_how whose callback reports to the
+ * state machine, domain death comes as libxl events, readiness as xenstore
+ * watches on the xenstore fd, and libxl's children (the vif hotplug
+ * scripts) are reaped by the runtime's SIGCHLD handler and handed back with
+ * libxl_childproc_reaped() (libxl_sigchld_owner_mainloop). No synchronous
+ * libxl call that forks is made: it would wait for a child that only the
+ * loop it blocks can reap.
+ *
+ * One libxl context and one xenstore connection per process, opened when
+ * the first libxl service is prepared, on a Xen dom0 only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <libxl.h>
+#include <libxl_event.h>
+#include <libxl_utils.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+
+#include "runtime.h"
+#include "xen.h"
+#include "xlcfg.h"
+
+RTE_LOG_REGISTER(ctl_xen_logtype, jitsu.xen, INFO);
+#define XEN_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ctl_xen_logtype, "jitsu: xen: " fmt "\n", ##__VA_ARGS__)
+
+/* What a service's domain is doing; one libxl operation at a time. */
+enum xen_op { XEN_OP_NONE, XEN_OP_CREATE, XEN_OP_RESTORE, XEN_OP_DESTROY, XEN_OP_SHUTDOWN,
+	      XEN_OP_SUSPEND, XEN_OP_PAUSE, XEN_OP_UNPAUSE };
+
+static const char *const xen_op_names[] = { "none", "create", "restore", "destroy", "shutdown",
+					    "suspend", "pause", "unpause" };
+
+struct xen_svc;
+
+/* An operation in flight; outlives its service if that is removed first. */
+struct xen_ao {
+	struct xen_svc *x; /* NULL once the service is gone */
+	enum xen_op op;
+	uint64_t t0;
+};
+
+struct xen_svc {
+	struct ctl_svc *s;
+	struct xen_svc *next;
+	char domname[64];
+	uint32_t domid;                 /* 0: no domain */
+	uint32_t new_domid;             /* written by create/restore while in flight */
+	struct xen_ao *ao;              /* the operation in flight, or NULL */
+	libxl_evgen_domain_death *death;
+	libxl_domain_config dc;         /* of the create/restore in flight */
+	int dc_live;
+	int save_fd;
+	int saved;                      /* a suspended image waits in save_path */
+	int restored;                   /* this boot is a restore: the vif says ready */
+	int paused;
+	int expect_death;               /* we destroy or shut it down */
+	int vif_up, key_up;
+	char save_path[CTL_STR_MAX + 80];
+	char vif_path[96];
+	char key_path[CTL_STR_MAX + 40];
+	char token[24];
+	int watching;
+	uint64_t t_link;
+};
+
+/* The process's libxl side. */
+static struct {
+	libxl_ctx *ctx;
+	xentoollog_logger_stdiostream *logger;
+	struct xs_handle *xs;
+	struct ctl_watch xs_w;
+	struct ctl_watch timer_w;
+	struct xen_timeout *timeouts;   /* sorted by expiry */
+	struct xen_svc *svcs;
+	unsigned int tokens;
+	int tried;
+	char why[200];
+} xen = { .xs_w.fd = -1, .timer_w.fd = -1 };
+
+/* ---- libxl's fds and timeouts in the control loop ------------------------ */
+
+struct xen_fd {
+	struct ctl_watch w;
+	void *for_libxl;
+	short events;
+};
+
+static uint32_t
+xen_epoll_events(short events)
+{
+	return (events & POLLIN ? EPOLLIN : 0) | (events & POLLOUT ? EPOLLOUT : 0) |
+	       (events & POLLPRI ? EPOLLPRI : 0);
+}
+
+static void
+xen_on_fd(struct ctl_watch *w, uint32_t ev)
+{
+	struct xen_fd *f = w->arg;
+	short revents = (short)((ev & EPOLLIN ? POLLIN : 0) | (ev & EPOLLOUT ? POLLOUT : 0) |
+				(ev & EPOLLPRI ? POLLPRI : 0) | (ev & EPOLLERR ? POLLERR : 0) |
+				(ev & EPOLLHUP ? POLLHUP : 0));
+
+	libxl_osevent_occurred_fd(xen.ctx, f->for_libxl, w->fd, f->events, revents);
+}
+
+static int
+xen_fd_register(void *user, int fd, void **reg, short events, void *for_libxl)
+{
+	struct xen_fd *f = calloc(1, sizeof(*f));
+
+	(void)user;
+	if (f == NULL)
+		return ERROR_OSEVENT_REG_FAIL;
+	*f = (struct xen_fd){ { fd, xen_on_fd, f }, for_libxl, events };
+	if (ctl_loop_add(&f->w, xen_epoll_events(events)) < 0) {
+		free(f);
+		return ERROR_OSEVENT_REG_FAIL;
+	}
+	*reg = f;
+	return 0;
+}
+
+static int
+xen_fd_modify(void *user, int fd, void **reg, short events)
+{
+	struct xen_fd *f = *reg;
+
+	(void)user;
+	(void)fd;
+	if (ctl_loop_mod(&f->w, xen_epoll_events(events)) < 0)
+		return ERROR_OSEVENT_REG_FAIL;
+	f->events = events;
+	return 0;
+}
+
+static void
+xen_fd_deregister(void *user, int fd, void *reg)
+{
+	struct xen_fd *f = reg;
+
+	(void)user;
+	(void)fd;
+	ctl_loop_del(&f->w);
+	ctl_loop_free_later(f); /* an event of this round may name it */
+}
+
+struct xen_timeout {
+	struct xen_timeout *next;
+	struct timeval abs;
+	void *for_libxl;
+};
+
+static int
+xen_tv_before(const struct timeval *a, const struct timeval *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_usec < b->tv_usec);
+}
+
+/* The timerfd fires at the first timeout (CLOCK_REALTIME, as libxl's). */
+static void
+xen_timer_arm(void)
+{
+	struct itimerspec its = { 0 };
+
+	if (xen.timeouts != NULL) {
+		its.it_value.tv_sec = xen.timeouts->abs.tv_sec;
+		its.it_value.tv_nsec = xen.timeouts->abs.tv_usec * 1000L;
+		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+			its.it_value.tv_nsec = 1; /* "as soon as possible"; 0 disarms */
+	}
+	if (timerfd_settime(xen.timer_w.fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		XEN_LOG(ERR, "timerfd: %s", strerror(errno));
+}
+
+static void
+xen_timeout_insert(struct xen_timeout *t)
+{
+	struct xen_timeout **p = &xen.timeouts;
+
+	while (*p != NULL && !xen_tv_before(&t->abs, &(*p)->abs))
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+	xen_timer_arm();
+}
+
+static void
+xen_timeout_unlink(struct xen_timeout *t)
+{
+	for (struct xen_timeout **p = &xen.timeouts; *p != NULL; p = &(*p)->next) {
+		if (*p == t) {
+			*p = t->next;
+			return;
+		}
+	}
+}
+
+static int
+xen_timeout_register(void *user, void **reg, struct timeval abs, void *for_libxl)
+{
+	struct xen_timeout *t = calloc(1, sizeof(*t));
+
+	(void)user;
+	if (t == NULL)
+		return ERROR_OSEVENT_REG_FAIL;
+	t->abs = abs;
+	t->for_libxl = for_libxl;
+	xen_timeout_insert(t);
+	*reg = t;
+	return 0;
+}
+
+static int
+xen_timeout_modify(void *user, void **reg, struct timeval abs)
+{
+	struct xen_timeout *t = *reg;
+
+	(void)user;
+	xen_timeout_unlink(t);
+	t->abs = abs;
+	xen_timeout_insert(t);
+	return 0;
+}
+
+static void
+xen_timeout_deregister(void *user, void *reg)
+{
+	struct xen_timeout *t = reg;
+
+	(void)user;
+	xen_timeout_unlink(t);
+	free(t);
+	xen_timer_arm();
+}
+
+/* Run the timeouts that are due, one at a time: each may register more. */
+static void
+xen_timeouts_due(void)
+{
+	struct timeval now;
+
+	for (;;) {
+		gettimeofday(&now, NULL);
+		struct xen_timeout *t = xen.timeouts;
+		if (t == NULL || xen_tv_before(&now, &t->abs))
+			break;
+		xen.timeouts = t->next;
+		void *for_libxl = t->for_libxl;
+		free(t); /* deregistered implicitly, says libxl_event.h */
+		libxl_osevent_occurred_timeout(xen.ctx, for_libxl);
+	}
+	xen_timer_arm();
+}
+
+static void
+xen_on_timer(struct ctl_watch *w, uint32_t ev)
+{
+	uint64_t n;
+
+	(void)ev;
+	if (read(w->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		XEN_LOG(WARNING, "timerfd: %s", strerror(errno));
+	xen_timeouts_due();
+}
+
+static const libxl_osevent_hooks xen_os_hooks = {
+	.fd_register = xen_fd_register,
+	.fd_modify = xen_fd_modify,
+	.fd_deregister = xen_fd_deregister,
+	.timeout_register = xen_timeout_register,
+	.timeout_modify = xen_timeout_modify,
+	.timeout_deregister = xen_timeout_deregister,
+};
+
+static const libxl_childproc_hooks xen_child_hooks = {
+	.chldowner = libxl_sigchld_owner_mainloop,
+};
+
+/* ---- services' bookkeeping --------------------------------------------- */
+
+static struct xen_svc *
+xen_by_domid(uint32_t domid)
+{
+	for (struct xen_svc *x = xen.svcs; x != NULL; x = x->next)
+		if (x->domid == domid && domid != 0)
+			return x;
+	return NULL;
+}
+
+static struct xen_svc *
+xen_by_token(const char *token)
+{
+	for (struct xen_svc *x = xen.svcs; x != NULL; x = x->next)
+		if (x->watching && strcmp(x->token, token) == 0)
+			return x;
+	return NULL;
+}
+
+/* The domain exists or is being made or unmade: the runtime must wait. */
+static void
+xen_set_live(struct xen_svc *x)
+{
+	x->s->live = x->domid != 0 || x->ao != NULL;
+}
+
+static void
+xen_unwatch(struct xen_svc *x)
+{
+	if (!x->watching)
+		return;
+	xs_unwatch(xen.xs, x->vif_path, x->token);
+	if (x->key_path[0] != '\0')
+		xs_unwatch(xen.xs, x->key_path, x->token);
+	x->watching = 0;
+}
+
+static void
+xen_death_off(struct xen_svc *x)
+{
+	if (x->death != NULL)
+		libxl_evdisable_domain_death(xen.ctx, x->death);
+	x->death = NULL;
+}
+
+/* The domain is gone (destroyed, or never made). */
+static void
+xen_gone(struct xen_svc *x)
+{
+	xen_unwatch(x);
+	xen_death_off(x);
+	x->domid = 0;
+	x->paused = 0;
+	x->expect_death = 0;
+	xen_set_live(x);
+}
+
+/* ---- asynchronous operations ------------------------------------------- */
+
+static void xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback);
+
+static struct xen_ao *
+xen_ao_new(struct xen_svc *x, enum xen_op op, libxl_asyncop_how *how)
+{
+	struct xen_ao *ao = calloc(1, sizeof(*ao));
+
+	if (ao == NULL)
+		return NULL;
+	ao->x = x;
+	ao->op = op;
+	ao->t0 = ctl_now();
+	x->ao = ao;
+	xen_set_live(x);
+	*how = (libxl_asyncop_how){ .callback = xen_ao_done, .u.for_callback = ao };
+	return ao;
+}
+
+/* libxl refused to start it: the callback never comes. */
+static void
+xen_ao_abort(struct xen_svc *x)
+{
+	free(x->ao);
+	x->ao = NULL;
+	xen_set_live(x);
+}
+
+static int xen_destroy(struct xen_svc *x);
+
+static int
+xen_watch(struct xen_svc *x)
+{
+	snprintf(x->token, sizeof(x->token), "jitsu%u", ++xen.tokens);
+	snprintf(x->vif_path, sizeof(x->vif_path), "/local/domain/0/backend/vif/%u/0/state",
+		 x->domid);
+	x->key_path[0] = '\0';
+	if (x->s->cfg->ready == CTL_READY_XENSTORE && !x->restored)
+		snprintf(x->key_path, sizeof(x->key_path), "/local/domain/%u/%s", x->domid,
+			 x->s->cfg->ready_key);
+	x->vif_up = x->key_up = 0;
+	if (!xs_watch(xen.xs, x->vif_path, x->token))
+		return -errno;
+	x->watching = 1;
+	if (x->key_path[0] != '\0' && !xs_watch(xen.xs, x->key_path, x->token))
+		return -errno;
+	return 0;
+}
+
+/* The domain runs: death events on, readiness watches set. */
+static void
+xen_running(struct xen_svc *x)
+{
+	struct ctl_svc *s = x->s;
+	int rc = libxl_evenable_domain_death(xen.ctx, x->domid, x->domid, &x->death);
+
+	if (rc != 0) {
+		ctl_svc_failed(s, "domain %u: cannot follow its death: libxl error %d", x->domid, rc);
+		return;
+	}
+	ctl_svc_running(s); /* BOOTED (or READY with ready = start) */
+	if (ctl_svc_state(s) != DP_SVC_BOOTED)
+		return;
+	rc = xen_watch(x);
+	if (rc < 0)
+		ctl_svc_failed(s, "xenstore watch on domain %u: %s", x->domid, strerror(-rc));
+}
+
+static void
+xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
+{
+	struct xen_ao *ao = for_callback;
+	struct xen_svc *x = ao->x;
+	double ms = (double)(ctl_now() - ao->t0) / 1e6;
+
+	(void)ctx;
+	if (x == NULL) { /* the service went meanwhile */
+		free(ao);
+		return;
+	}
+	x->ao = NULL;
+	enum xen_op op = ao->op;
+	free(ao);
+	struct ctl_svc *s = x->s;
+	XEN_LOG(INFO, "%s: %s of domain %u %s in %.1f ms", s->cfg->name, xen_op_names[op],
+		op == XEN_OP_CREATE || op == XEN_OP_RESTORE ? x->new_domid : x->domid,
+		rc == 0 ? "done" : "failed", ms);
+	switch (op) {
+	case XEN_OP_CREATE:
+	case XEN_OP_RESTORE:
+		if (x->dc_live) {
+			libxl_domain_config_dispose(&x->dc);
+			x->dc_live = 0;
+		}
+		if (x->save_fd >= 0) {
+			close(x->save_fd);
+			x->save_fd = -1;
+		}
+		if (op == XEN_OP_RESTORE) {
+			x->saved = 0;
+			unlink(x->save_path); /* the domain has it now */
+		}
+		if (rc != 0) {
+			/* libxl destroys what it had made of it */
+			x->domid = 0;
+			xen_set_live(x);
+			ctl_svc_failed(s, "libxl: %s failed (error %d)", xen_op_names[op], rc);
+			return;
+		}
+		x->domid = x->new_domid;
+		xen_set_live(x);
+		if (ctl_svc_state(s) != DP_SVC_STARTING) {
+			/* stopped while it was being made */
+			xen_destroy(x);
+			return;
+		}
+		xen_running(x);
+		return;
+	case XEN_OP_DESTROY:
+		xen_gone(x);
+		if (rc != 0)
+			XEN_LOG(WARNING, "%s: destroy: libxl error %d", s->cfg->name, rc);
+		ctl_svc_stopped(s);
+		return;
+	case XEN_OP_SHUTDOWN:
+		/* the guest was asked; its death event follows (or the
+		 * runtime destroys it when stop_grace is over) */
+		if (rc != 0)
+			xen_destroy(x);
+		return;
+	case XEN_OP_SUSPEND:
+		if (rc != 0) {
+			XEN_LOG(WARNING, "%s: suspend failed (libxl error %d): destroying it",
+				s->cfg->name, rc);
+			close(x->save_fd);
+			x->save_fd = -1;
+			unlink(x->save_path);
+			xen_destroy(x);
+			return;
+		}
+		if (fsync(x->save_fd) < 0)
+			XEN_LOG(WARNING, "%s: %s: %s", s->cfg->name, x->save_path, strerror(errno));
+		close(x->save_fd);
+		x->save_fd = -1;
+		x->saved = 1;
+		xen_destroy(x); /* what is left of a suspended domain */
+		return;
+	case XEN_OP_PAUSE:
+		if (rc != 0) {
+			xen_destroy(x);
+			return;
+		}
+		x->paused = 1;
+		s->paused = 1;
+		ctl_svc_stopped(s);
+		return;
+	case XEN_OP_UNPAUSE:
+		if (rc != 0) {
+			ctl_svc_failed(s, "libxl: unpause failed (error %d)", rc);
+			return;
+		}
+		x->paused = 0;
+		s->paused = 0;
+		ctl_svc_set_state(s, DP_SVC_BOOTED);
+		ctl_svc_ready(s); /* it was serving all along */
+		return;
+	default:
+		return;
+	}
+}
+
+static int
+xen_destroy(struct xen_svc *x)
+{
+	libxl_asyncop_how how;
+
+	if (x->domid == 0) {
+		xen_gone(x);
+		ctl_svc_stopped(x->s);
+		return 0;
+	}
+	if (x->ao != NULL && x->ao->op == XEN_OP_DESTROY)
+		return 0;
+	if (x->ao != NULL) /* a pause, shutdown or suspend: destroy wins */
+		x->ao->x = NULL, x->ao = NULL;
+	x->expect_death = 1;
+	xen_unwatch(x);
+	if (xen_ao_new(x, XEN_OP_DESTROY, &how) == NULL)
+		return -ENOMEM;
+	int rc = libxl_domain_destroy(xen.ctx, x->domid, &how);
+	if (rc != 0) {
+		xen_ao_abort(x);
+		XEN_LOG(ERR, "%s: destroy of domain %u: libxl error %d", x->s->cfg->name, x->domid,
+			rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* ---- events: domain death, xenstore watches ---------------------------- */
+
+static const char *
+xen_reason(int r)
+{
+	switch (r) {
+	case LIBXL_SHUTDOWN_REASON_POWEROFF: return "powered off";
+	case LIBXL_SHUTDOWN_REASON_REBOOT: return "rebooted";
+	case LIBXL_SHUTDOWN_REASON_SUSPEND: return "suspended";
+	case LIBXL_SHUTDOWN_REASON_CRASH: return "crashed";
+	case LIBXL_SHUTDOWN_REASON_WATCHDOG: return "stopped by its watchdog";
+	case LIBXL_SHUTDOWN_REASON_SOFT_RESET: return "soft-reset";
+	default: return "shut down for an unknown reason";
+	}
+}
+
+static void
+xen_event(void *user, libxl_event *ev)
+{
+	struct xen_svc *x = xen_by_domid(ev->domid);
+
+	(void)user;
+	if (x == NULL)
+		goto out;
+	struct ctl_svc *s = x->s;
+	if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN) {
+		int r = ev->u.domain_shutdown.shutdown_reason;
+		if (r == LIBXL_SHUTDOWN_REASON_SUSPEND && x->ao != NULL &&
+		    x->ao->op == XEN_OP_SUSPEND)
+			goto out; /* our own suspend */
+		if (x->expect_death || ctl_svc_state(s) == DP_SVC_STOPPING) {
+			XEN_LOG(INFO, "%s: domain %u %s", s->cfg->name, x->domid, xen_reason(r));
+			xen_destroy(x);
+			goto out;
+		}
+		/* on its own: the service failed; the domain goes */
+		ctl_svc_failed(s, "domain %u %s", x->domid, xen_reason(r));
+	} else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH) {
+		if (x->ao != NULL && x->ao->op == XEN_OP_DESTROY)
+			goto out; /* the destroy's callback reports */
+		int expected = x->expect_death;
+		uint32_t domid = x->domid;
+		xen_gone(x);
+		if (expected || ctl_svc_state(s) == DP_SVC_STOPPING)
+			ctl_svc_stopped(s);
+		else if (ctl_svc_state(s) != DP_SVC_FAILED)
+			ctl_svc_failed(s, "domain %u died", domid);
+	}
+out:
+	libxl_event_free(xen.ctx, ev);
+}
+
+static void
+xen_disaster(void *user, libxl_event_type type, const char *msg, int errnoval)
+{
+	(void)user;
+	XEN_LOG(ERR, "libxl cannot report events (type %d): %s: %s", (int)type, msg,
+		strerror(errnoval));
+}
+
+static const libxl_event_hooks xen_ev_hooks = {
+	.event_occurs_mask = LIBXL_EVENTMASK_ALL,
+	.event_occurs = xen_event,
+	.disaster = xen_disaster,
+};
+
+/* Readiness: the vif Connected (4), and the key when ready = xenstore:KEY. */
+static void
+xen_check_ready(struct xen_svc *x)
+{
+	struct ctl_svc *s = x->s;
+	unsigned int len;
+
+	if (ctl_svc_state(s) != DP_SVC_BOOTED)
+		return;
+	if (!x->vif_up) {
+		char *v = xs_read(xen.xs, XBT_NULL, x->vif_path, &len);
+		if (v != NULL && strcmp(v, "4") == 0) {
+			x->vif_up = 1;
+			x->t_link = ctl_now();
+			s->t_link = x->t_link;
+		}
+		free(v);
+	}
+	if (x->key_path[0] != '\0' && !x->key_up) {
+		char *v = xs_read(xen.xs, XBT_NULL, x->key_path, &len);
+		x->key_up = v != NULL;
+		free(v);
+	}
+	if (x->vif_up && (x->key_path[0] == '\0' || x->key_up)) {
+		xen_unwatch(x);
+		ctl_svc_ready(s);
+	}
+}
+
+static void
+xen_on_xs(struct ctl_watch *w, uint32_t ev)
+{
+	char **vec;
+
+	(void)w;
+	(void)ev;
+	while ((vec = xs_check_watch(xen.xs)) != NULL) {
+		struct xen_svc *x = xen_by_token(vec[XS_WATCH_TOKEN]);
+		if (x != NULL)
+			xen_check_ready(x);
+		free(vec);
+	}
+}
+
+/* ---- the backend's operations ------------------------------------------ */
+
+int
+ctl_xen_input(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+	      struct ctl_xl_input *in, char *domname, size_t len)
+{
+	snprintf(domname, len, "%s-%s", gw->netns_prefix, c->name);
+	*in = (struct ctl_xl_input){
+		.xl = c->xl, .kernel = c->kernel, .memory = c->memory, .origin = c->origin,
+		.name = domname, .address = c->address, .bridge = gw->bridge,
+	};
+	ctl_svc_default_mac(c, &in->mac);
+	return 0;
+}
+
+static int
+xen_translate(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+	      libxl_domain_config *dc, char *msg, size_t len)
+{
+	struct ctl_xl_input in;
+	char domname[64];
+
+	ctl_xen_input(c, gw, &in, domname, sizeof(domname));
+	libxl_domain_config_init(dc);
+	int rc = ctl_xl_translate(&in, dc, msg, len);
+	if (rc < 0)
+		libxl_domain_config_dispose(dc);
+	return rc;
+}
+
+static int
+xen_check(const struct ctl_service_config *c, char *msg, size_t len)
+{
+	const char *why = ctl_xl_available();
+
+	if (why != NULL) {
+		snprintf(msg, len, "backend libxl: %s", why);
+		return -ENOTSUP;
+	}
+	if (c->ready == CTL_READY_NOTIFY || c->ready == CTL_READY_TCP) {
+		snprintf(msg, len, "ready: a libxl service is ready at start, on its vif "
+			 "(vif) or on a xenstore key (xenstore:KEY)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+xen_prepare(struct ctl_svc *s, char *msg, size_t len)
+{
+	libxl_domain_config dc;
+	struct xen_svc *x;
+	int rc;
+
+	if (xen.ctx == NULL) {
+		snprintf(msg, len, "backend libxl: %s", xen.why[0] ? xen.why : "not open");
+		return -ENOTSUP;
+	}
+	rc = xen_translate(s->cfg, s->gw, &dc, msg, len);
+	if (rc < 0)
+		return rc;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL) {
+		libxl_domain_config_dispose(&dc);
+		return -ENOMEM;
+	}
+	x->s = s;
+	x->save_fd = -1;
+	snprintf(x->domname, sizeof(x->domname), "%s", dc.c_info.name);
+	libxl_domain_config_dispose(&dc);
+	snprintf(x->save_path, sizeof(x->save_path), "%s/%s.save", s->gw->state_dir, x->domname);
+	s->be_priv = x;
+	x->next = xen.svcs;
+	xen.svcs = x;
+
+	/* a domain of that name from an earlier run */
+	uint32_t domid;
+	if (libxl_name_to_domid(xen.ctx, x->domname, &domid) == 0 && domid != 0) {
+		libxl_dominfo info;
+		libxl_dominfo_init(&info);
+		int paused = libxl_domain_info(xen.ctx, &info, domid) == 0 && info.paused;
+		libxl_dominfo_dispose(&info);
+		x->domid = domid;
+		xen_set_live(x);
+		if (s->gw->xen_recover == CTL_XEN_DESTROY) {
+			XEN_LOG(INFO, "%s: destroying domain %u (%s) left by an earlier run",
+				s->cfg->name, domid, x->domname);
+			xen_destroy(x);
+		} else if (libxl_evenable_domain_death(xen.ctx, domid, domid, &x->death) == 0) {
+			XEN_LOG(INFO, "%s: adopting domain %u (%s)%s", s->cfg->name, domid,
+				x->domname, paused ? ", paused" : "");
+			x->paused = paused;
+			s->paused = paused;
+			s->adopted = 1; /* the runtime makes it READY, or STOPPED if paused */
+		}
+	}
+	/* an image saved by an earlier run is restored by the next summon */
+	struct stat st;
+	x->saved = x->domid == 0 && stat(x->save_path, &st) == 0 && S_ISREG(st.st_mode);
+	return 0;
+}
+
+static void
+xen_release(struct ctl_svc *s)
+{
+	struct xen_svc *x = s->be_priv;
+
+	if (x == NULL)
+		return;
+	if (x->ao != NULL)
+		x->ao->x = NULL; /* its callback finds no service */
+	xen_unwatch(x);
+	xen_death_off(x);
+	if (x->dc_live)
+		libxl_domain_config_dispose(&x->dc);
+	if (x->save_fd >= 0)
+		close(x->save_fd);
+	if (x->saved)
+		unlink(x->save_path); /* nobody would restore it */
+	for (struct xen_svc **p = &xen.svcs; *p != NULL; p = &(*p)->next) {
+		if (*p == x) {
+			*p = x->next;
+			break;
+		}
+	}
+	free(x);
+	s->be_priv = NULL;
+	s->live = 0;
+}
+
+static int
+xen_summon(struct ctl_svc *s, char *msg, size_t len)
+{
+	struct xen_svc *x = s->be_priv;
+	libxl_asyncop_how how;
+	int rc;
+
+	if (x->ao != NULL) {
+		snprintf(msg, len, "domain %u: a %s is still in progress", x->domid,
+			 xen_op_names[x->ao->op]);
+		return -EBUSY;
+	}
+	if (x->paused && x->domid != 0) {
+		if (xen_ao_new(x, XEN_OP_UNPAUSE, &how) == NULL)
+			return -ENOMEM;
+		rc = libxl_domain_unpause(xen.ctx, x->domid, &how);
+		if (rc != 0) {
+			xen_ao_abort(x);
+			snprintf(msg, len, "libxl: unpause of domain %u: error %d", x->domid, rc);
+			return -EIO;
+		}
+		return 0;
+	}
+	if (x->domid != 0) {
+		snprintf(msg, len, "domain %u is still there", x->domid);
+		return -EBUSY;
+	}
+	rc = xen_translate(s->cfg, s->gw, &x->dc, msg, len);
+	if (rc < 0)
+		return rc;
+	x->dc_live = 1;
+	x->restored = 0;
+	x->new_domid = 0;
+	if (x->saved) {
+		x->save_fd = open(x->save_path, O_RDONLY | O_CLOEXEC);
+		if (x->save_fd < 0) {
+			XEN_LOG(WARNING, "%s: %s: %s: booting instead", s->cfg->name, x->save_path,
+				strerror(errno));
+			x->saved = 0;
+		}
+	}
+	if (x->saved) {
+		libxl_domain_restore_params params;
+		libxl_domain_restore_params_init(&params);
+		x->restored = 1;
+		if (xen_ao_new(x, XEN_OP_RESTORE, &how) == NULL) {
+			rc = -ENOMEM;
+		} else {
+			rc = libxl_domain_create_restore(xen.ctx, &x->dc, &x->new_domid, x->save_fd,
+							 -1, &params, &how, NULL);
+			if (rc != 0)
+				xen_ao_abort(x);
+		}
+		libxl_domain_restore_params_dispose(&params);
+	} else {
+		if (xen_ao_new(x, XEN_OP_CREATE, &how) == NULL)
+			rc = -ENOMEM;
+		else if ((rc = libxl_domain_create_new(xen.ctx, &x->dc, &x->new_domid, &how,
+						       NULL)) != 0)
+			xen_ao_abort(x);
+	}
+	if (rc != 0) {
+		libxl_domain_config_dispose(&x->dc);
+		x->dc_live = 0;
+		if (x->save_fd >= 0)
+			close(x->save_fd), x->save_fd = -1;
+		snprintf(msg, len, "libxl: %s: error %d", x->restored ? "restore" : "create", rc);
+		return rc == -ENOMEM ? rc : -EIO;
+	}
+	return 0;
+}
+
+static int
+xen_suspend(struct xen_svc *x)
+{
+	libxl_asyncop_how how;
+
+	if (mkdir(x->s->gw->state_dir, 0700) < 0 && errno != EEXIST) {
+		XEN_LOG(WARNING, "%s: %s: %s", x->s->cfg->name, x->s->gw->state_dir,
+			strerror(errno));
+		return -errno;
+	}
+	x->save_fd = open(x->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (x->save_fd < 0) {
+		XEN_LOG(WARNING, "%s: %s: %s", x->s->cfg->name, x->save_path, strerror(errno));
+		return -errno;
+	}
+	if (xen_ao_new(x, XEN_OP_SUSPEND, &how) == NULL)
+		return -ENOMEM;
+	int rc = libxl_domain_suspend(xen.ctx, x->domid, x->save_fd, 0, &how);
+	if (rc != 0) {
+		xen_ao_abort(x);
+		close(x->save_fd);
+		x->save_fd = -1;
+		unlink(x->save_path);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void
+xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
+{
+	struct xen_svc *x = s->be_priv;
+	libxl_asyncop_how ah;
+	int rc = -1;
+
+	if (x->domid == 0 && x->ao == NULL) {
+		ctl_svc_stopped(s);
+		return;
+	}
+	if (x->domid == 0) /* still being made: the create's callback destroys it */
+		return;
+	xen_unwatch(x);
+	if (how == CTL_STOP_AS_CONFIGURED && !x->paused && x->ao == NULL) {
+		switch (s->cfg->stop) {
+		case CTL_STOP_PAUSE:
+			if (xen_ao_new(x, XEN_OP_PAUSE, &ah) == NULL)
+				break;
+			if ((rc = libxl_domain_pause(xen.ctx, x->domid, &ah)) != 0)
+				xen_ao_abort(x);
+			break;
+		case CTL_STOP_SUSPEND:
+			rc = xen_suspend(x);
+			break;
+		case CTL_STOP_SHUTDOWN:
+			how = CTL_STOP_TERMINATE;
+			break;
+		default:
+			break;
+		}
+		if (rc == 0)
+			return;
+	}
+	if (how == CTL_STOP_TERMINATE && x->ao == NULL && !x->paused) {
+		x->expect_death = 1;
+		if (xen_ao_new(x, XEN_OP_SHUTDOWN, &ah) != NULL &&
+		    libxl_domain_shutdown(xen.ctx, x->domid, &ah) == 0)
+			return; /* the runtime destroys it when stop_grace is over */
+		if (x->ao != NULL)
+			xen_ao_abort(x);
+	}
+	xen_destroy(x);
+}
+
+static int
+xen_probe(struct ctl_svc *s)
+{
+	(void)s;
+	return -ENOTSUP;
+}
+
+static void
+xen_adopted(struct ctl_svc *s)
+{
+	struct xen_svc *x = s->be_priv;
+
+	/* it has been serving: ready at once, unless it was paused */
+	if (x->paused)
+		return;
+	ctl_svc_set_state(s, DP_SVC_BOOTED);
+	ctl_svc_ready(s);
+}
+
+static const struct ctl_backend_ops ctl_backend_libxl = {
+	.name = "libxl",
+	.check = xen_check,
+	.prepare = xen_prepare,
+	.release = xen_release,
+	.summon = xen_summon,
+	.stop = xen_stop,
+	.probe = xen_probe,
+	.adopted = xen_adopted,
+	.pump = ctl_xen_pump,
+};
+
+/* ---- the process's libxl context --------------------------------------- */
+
+const char *
+ctl_xen_open(void)
+{
+	if (xen.ctx != NULL)
+		return NULL;
+	if (xen.tried)
+		return xen.why;
+	xen.tried = 1;
+	const char *why = ctl_xl_available();
+	if (why != NULL) {
+		snprintf(xen.why, sizeof(xen.why), "%s", why);
+		return xen.why;
+	}
+	xen.logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+	if (xen.logger == NULL ||
+	    libxl_ctx_alloc(&xen.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)xen.logger) != 0) {
+		snprintf(xen.why, sizeof(xen.why), "Xen is not available: cannot open libxl");
+		goto fail;
+	}
+	libxl_childproc_setmode(xen.ctx, &xen_child_hooks, NULL);
+	libxl_osevent_register_hooks(xen.ctx, &xen_os_hooks, NULL);
+	libxl_event_register_callbacks(xen.ctx, &xen_ev_hooks, NULL);
+	xen.xs = xs_open(0);
+	if (xen.xs == NULL) {
+		snprintf(xen.why, sizeof(xen.why), "Xen is not available: cannot open xenstore: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	xen.xs_w = (struct ctl_watch){ xs_fileno(xen.xs), xen_on_xs, NULL };
+	xen.timer_w = (struct ctl_watch){ timerfd_create(CLOCK_REALTIME,
+							 TFD_NONBLOCK | TFD_CLOEXEC),
+					  xen_on_timer, NULL };
+	if (xen.xs_w.fd < 0 || xen.timer_w.fd < 0 || ctl_loop_add(&xen.xs_w, EPOLLIN) < 0 ||
+	    ctl_loop_add(&xen.timer_w, EPOLLIN) < 0) {
+		snprintf(xen.why, sizeof(xen.why), "libxl backend: cannot watch xenstore: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	xen_timer_arm();
+	ctl_backend_register(CTL_BACKEND_LIBXL, &ctl_backend_libxl);
+	XEN_LOG(INFO, "libxl backend ready (Xen dom0)");
+	return NULL;
+fail:
+	ctl_xen_close();
+	xen.tried = 1;
+	return xen.why;
+}
+
+void
+ctl_xen_close(void)
+{
+	if (xen.xs != NULL) {
+		ctl_loop_del(&xen.xs_w);
+		xs_close(xen.xs);
+		xen.xs = NULL;
+	}
+	ctl_loop_close(&xen.timer_w);
+	if (xen.ctx != NULL) {
+		libxl_ctx_free(xen.ctx); /* deregisters its fds and timeouts */
+		xen.ctx = NULL;
+	}
+	while (xen.timeouts != NULL) {
+		struct xen_timeout *t = xen.timeouts;
+		xen.timeouts = t->next;
+		free(t);
+	}
+	if (xen.logger != NULL)
+		xtl_logger_destroy((xentoollog_logger *)xen.logger);
+	xen.logger = NULL;
+	ctl_backend_register(CTL_BACKEND_LIBXL, NULL);
+	xen.tried = 0;
+}
+
+void
+ctl_xen_child_reaped(pid_t pid, int status)
+{
+	if (xen.ctx != NULL)
+		libxl_childproc_reaped(xen.ctx, pid, status);
+}
+
+void
+ctl_xen_pump(int timeout_ms)
+{
+	struct pollfd fds[64];
+	int nfds = RTE_DIM(fds), timeout = timeout_ms;
+	struct timeval now;
+
+	if (xen.ctx == NULL)
+		return;
+	/* libxl's own registry of fds and timeouts: the loop is blocked */
+	gettimeofday(&now, NULL);
+	if (libxl_osevent_beforepoll(xen.ctx, &nfds, fds, &timeout, now) != 0)
+		nfds = 0;
+	if (xen.xs != NULL && nfds < (int)RTE_DIM(fds))
+		fds[nfds++] = (struct pollfd){ .fd = xs_fileno(xen.xs), .events = POLLIN };
+	if (poll(fds, (nfds_t)nfds, timeout) < 0)
+		return;
+	gettimeofday(&now, NULL);
+	libxl_osevent_afterpoll(xen.ctx, nfds - (xen.xs != NULL), fds, now);
+	xen_timeouts_due();
+	if (xen.xs != NULL && fds[nfds - 1].revents)
+		xen_on_xs(&xen.xs_w, EPOLLIN);
+}
+
+void
+ctl_xen_sweep(const struct ctl_gateway_config *gw)
+{
+	char prefix[CTL_NAME_MAX + 2];
+	int n = 0;
+
+	if (xen.ctx == NULL)
+		return;
+	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
+	libxl_dominfo *list = libxl_list_domain(xen.ctx, &n);
+	for (int i = 0; list != NULL && i < n; i++) {
+		uint32_t domid = list[i].domid;
+		if (domid == 0 || xen_by_domid(domid) != NULL)
+			continue;
+		char *name = libxl_domid_to_name(xen.ctx, domid);
+		if (name != NULL && strncmp(name, prefix, strlen(prefix)) == 0) {
+			struct xen_ao *ao = calloc(1, sizeof(*ao)); /* no service: freed when done */
+			if (ao != NULL) {
+				libxl_asyncop_how how = { .callback = xen_ao_done,
+							  .u.for_callback = ao };
+				ao->op = XEN_OP_DESTROY;
+				XEN_LOG(INFO, "destroying domain %u (%s): no service of this "
+					"configuration claims it", domid, name);
+				if (libxl_domain_destroy(xen.ctx, domid, &how) != 0)
+					free(ao);
+			}
+		}
+		free(name);
+	}
+	if (list != NULL)
+		libxl_dominfo_list_free(list, n);
+}

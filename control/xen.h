@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The libxl backend (private to control/): Xen domains made from xl
+ * configuration files, driven asynchronously from the control loop.
+ */
+#ifndef JITSU_CTL_XEN_H
+#define JITSU_CTL_XEN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "xlcfg.h"
+
+/**
+ * Open the process's libxl context and xenstore connection and register the
+ * backend (once; later calls return the first outcome). @return NULL, or a
+ * sentence saying why Xen is not available.
+ */
+const char *ctl_xen_open(void);
+
+/** Close what ctl_xen_open() opened (its services released first). */
+void ctl_xen_close(void);
+
+/** Destroy the domains under the gateway's prefix that no service claims. */
+void ctl_xen_sweep(const struct ctl_gateway_config *gw);
+
+/** A child the runtime reaped that is none of its services': maybe libxl's. */
+void ctl_xen_child_reaped(pid_t pid, int status);
+
+/** Run libxl's events for up to @p timeout_ms while the control loop is blocked. */
+void ctl_xen_pump(int timeout_ms);
+
+/**
+ * The translation input of service @p c: its domain is named
+ * `NETNS_PREFIX-NAME` unless its xl file names it. @p domname (@p len
+ * bytes) holds that name. @return 0.
+ */
+int ctl_xen_input(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+		  struct ctl_xl_input *in, char *domname, size_t len);
+
+#endif
