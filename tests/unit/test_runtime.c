@@ -18,11 +18,13 @@
 
 /* ---- the fake backend ------------------------------------------------- */
 
-enum fake_mode { FAKE_RUN_NOW, FAKE_FAIL, FAKE_LATER, FAKE_CHECK_FAILS };
+enum fake_mode { FAKE_RUN_NOW, FAKE_FAIL, FAKE_LATER, FAKE_CHECK_FAILS, FAKE_ADOPT,
+		 FAKE_SLOW_STOP };
 
 static struct {
 	enum fake_mode mode;
-	int prepared, released, summons, stops;
+	int prepared, released, summons, stops, adopted, pumps;
+	struct ctl_svc *stopping; /* FAKE_SLOW_STOP: stopped by the pump, like libxl */
 	enum ctl_stop_how last_how;
 	struct ctl_svc *later; /* a summon whose "running" the test reports */
 } fake;
@@ -41,11 +43,34 @@ fake_check(const struct ctl_service_config *c, char *msg, size_t len)
 static int
 fake_prepare(struct ctl_svc *s, char *msg, size_t len)
 {
-	(void)s;
 	(void)msg;
 	(void)len;
 	fake.prepared++;
+	if (fake.mode == FAKE_ADOPT) { /* it runs since an earlier run */
+		s->live = 1;
+		s->adopted = 1;
+	}
 	return 0;
+}
+
+static void
+fake_adopted(struct ctl_svc *s)
+{
+	fake.adopted++;
+	ctl_svc_set_state(s, DP_SVC_BOOTED);
+	ctl_svc_ready(s);
+}
+
+static void
+fake_pump(int timeout_ms)
+{
+	(void)timeout_ms;
+	fake.pumps++;
+	if (fake.stopping != NULL && fake.pumps >= 3) { /* the domain is gone at last */
+		fake.stopping->live = 0;
+		ctl_svc_stopped(fake.stopping);
+		fake.stopping = NULL;
+	}
 }
 
 static void
@@ -68,6 +93,11 @@ fake_summon(struct ctl_svc *s, char *msg, size_t len)
 	case FAKE_LATER:
 		fake.later = s;
 		return 0;
+	case FAKE_SLOW_STOP:
+		s->pid = 0;
+		s->live = 1;
+		ctl_svc_running(s);
+		return 0;
 	default:
 		ctl_svc_running(s);
 		return 0;
@@ -79,7 +109,12 @@ fake_stop(struct ctl_svc *s, enum ctl_stop_how how)
 {
 	fake.stops++;
 	fake.last_how = how;
+	if (fake.mode == FAKE_SLOW_STOP) {
+		fake.stopping = s; /* reported later, from the pump */
+		return;
+	}
 	s->pid = 0; /* it exits at once: nothing to reap */
+	s->live = 0;
 	ctl_svc_stopped(s);
 }
 
@@ -98,6 +133,8 @@ static const struct ctl_backend_ops fake_ops = {
 	.summon = fake_summon,
 	.stop = fake_stop,
 	.probe = fake_probe,
+	.adopted = fake_adopted,
+	.pump = fake_pump,
 };
 
 /* ---- harness ---------------------------------------------------------- */
@@ -403,4 +440,39 @@ Test(runtime, a_reload_that_changes_the_plumbing_is_refused)
 	cr_assert_not_null(svc(0), "nothing changed");
 	cr_assert_eq(fake.released, 0);
 	ctl_config_free(n);
+}
+
+Test(runtime, a_service_found_running_at_load_is_adopted_and_ready)
+{
+	fake.mode = FAKE_ADOPT;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	cr_assert_eq(fake.adopted, 1);
+	cr_assert_eq(state(0), DP_SVC_READY, "adopted, not booted again");
+	cr_assert_eq(fake.summons, 0);
+	cr_assert_eq(svc(0)->hist[CTL_PH_total].count, 0, "no summon was timed");
+}
+
+Test(runtime, shutdown_waits_for_a_stop_that_the_backend_reports_later)
+{
+	fake.mode = FAKE_SLOW_STOP;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert(ctl_svc_exists(svc(0)));
+	ctl_runtime_shutdown(rt);
+	cr_assert_eq(fake.stops, 1);
+	cr_assert_eq(fake.last_how, CTL_STOP_TERMINATE);
+	cr_assert_geq(fake.pumps, 3, "the backend's events were run while waiting");
+	cr_assert_eq(fake.released, 1, "released once it was stopped");
+}
+
+Test(runtime, a_libxl_service_is_refused_where_xen_is_not)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1",
+				     "dns=x.test,ip=10.77.1.2,backend=libxl,kernel=/bin/true",
+				     NULL });
+	cr_assert_eq(state(0), DP_SVC_STOPPED, "the other services run");
+	cr_assert_eq(state(1), DP_SVC_FAILED);
+	cr_assert(strstr(svc(1)->last_error, "refused at load: backend libxl: Xen is not available")
+		  != NULL, "%s", svc(1)->last_error);
 }
