@@ -1109,3 +1109,16 @@ ctl_xen_sweep(const struct ctl_gateway_config *gw)
 	if (list != NULL)
 		libxl_dominfo_list_free(list, n);
 }
+
+int
+ctl_xen_describe(const struct ctl_svc *s, uint32_t *domid, const char **domname, int *saved)
+{
+	const struct xen_svc *x = s->be_priv;
+
+	if (s->cfg->backend != CTL_BACKEND_LIBXL || x == NULL)
+		return -ENOENT;
+	*domid = x->domid;
+	*domname = x->domname;
+	*saved = x->saved;
+	return 0;
+}

@@ -32,6 +32,12 @@ void ctl_xen_child_reaped(pid_t pid, int status);
 /** Run libxl's events for up to @p timeout_ms while the control loop is blocked. */
 void ctl_xen_pump(int timeout_ms);
 
+struct ctl_svc;
+
+/** For telemetry: the domain of libxl service @p s (0: none), its name, and
+ *  whether a suspended image waits. @return 0, or -ENOENT for another backend. */
+int ctl_xen_describe(const struct ctl_svc *s, uint32_t *domid, const char **domname, int *saved);
+
 /**
  * The translation input of service @p c: its domain is named
  * `NETNS_PREFIX-NAME` unless its xl file names it. @p domname (@p len

@@ -1,0 +1,208 @@
+#!/bin/bash
+# The gateway on real Xen (issue 6), run inside the testbed's dom0 by
+# scripts/xen-testbed.sh: the real jitsu (DPDK, --no-huge) with its uplink on
+# a veth to a client namespace and its downlink (net_tap) on the bridge where
+# the guests' vifs go; services are PV guests (the guest kernel with a busybox
+# initramfs that serves HTTP on the address given on its command line and
+# then writes data/jitsu-ready into xenstore).
+#
+#   test_xen_gateway.sh DIR   (DIR holds jitsu, jitsuctl, guest-vmlinuz, guest.cpio.gz)
+#
+# From the client namespace: dig summons through libxl, curl connects (its
+# SYN held by synjitsu while the guest boots, retransmissions absorbed) and
+# is answered; the idle timeout destroys the domain (xl list); a suspend
+# service is saved and restored; a pause service is paused and unpaused; on
+# SIGTERM jitsu leaves no domain behind. Prints the per-phase times.
+# Everything is inside the testbed VM, which has no network card.
+set -uo pipefail
+
+dir=$(cd "${1:?usage: $0 DIR}" && pwd)
+jitsu=$dir/jitsu
+jitsuctl=$dir/jitsuctl
+prefix=jitsu-xen
+cli=jitsu-cli
+tmp=$(mktemp -d)
+jpid=
+
+fail=0 pass=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+cleanup() {
+	if [ -n "$jpid" ] && kill -0 "$jpid" 2>/dev/null; then
+		kill -TERM "$jpid"
+		for _ in $(seq 300); do kill -0 "$jpid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$jpid" 2>/dev/null
+	fi
+	ip netns del "$cli" 2>/dev/null
+	rm -rf "$tmp" "/var/run/dpdk/$prefix"
+}
+trap cleanup EXIT
+
+ms() { date +%s%3N; }
+ctl() { "$jitsuctl" -f "$prefix" "$@"; }
+state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+json() { ctl show "$1" | sed -n "s/.*\"$2\": *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -1; }
+wait_state() { # NAME STATE SECONDS
+	for _ in $(seq $(($3 * 10))); do
+		[ "$(state "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "     $1 is $(state "$1"), not $2 (last error: $(json "$1" last_error))"
+	return 1
+}
+in_cli() { ip netns exec "$cli" "$@"; }
+domain_listed() { xl list 2>/dev/null | awk '{ print $1 }' | grep -qx "$1"; }
+domain_state() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
+
+# ---- topology: client namespace -- veth -- jitsu (dom0) -- bridge -- vifs ----
+ip netns add "$cli"
+ip -n "$cli" link set lo up
+ip link add jup0 type veth peer name jcl0 netns "$cli"
+ip link set jup0 up
+ip -n "$cli" addr add 10.77.0.2/24 dev jcl0
+ip -n "$cli" link set jcl0 up
+ip -n "$cli" route add 10.77.0.0/16 via 10.77.0.1
+in_cli ethtool -K jcl0 tx off >/dev/null 2>&1 || true
+
+for svc in www sus pau; do
+	case $svc in www) ip=10.77.1.10 ;; sus) ip=10.77.1.11 ;; pau) ip=10.77.1.12 ;; esac
+	cat >"$tmp/$svc.cfg" <<EOF
+type = "pv"
+kernel = "$dir/guest-vmlinuz"
+ramdisk = "$dir/guest.cpio.gz"
+extra = "console=hvc0 quiet jitsu_ip=$ip/16 jitsu_name=$svc"
+memory = 96
+vcpus = 1
+EOF
+done
+cat >"$tmp/jitsu.conf" <<EOF
+[gateway]
+address = 10.77.0.1
+zones = example.org
+bridge = jitsubr0
+synjitsu = buffer
+ready_timeout = 120000
+pending_timeout = 120000
+stop_grace = 20000
+max_concurrent_summons = 1
+state_dir = $tmp/state
+
+[ports]
+uplink = 0
+downlink = 1
+
+[service www]
+dns = www.example.org
+address = 10.77.1.10
+backend = libxl
+xl = $tmp/www.cfg
+ready = xenstore:data/jitsu-ready
+stop = destroy
+idle_timeout = 5
+
+[service sus]
+dns = sus.example.org
+address = 10.77.1.11
+backend = libxl
+xl = $tmp/sus.cfg
+ready = xenstore:data/jitsu-ready
+stop = suspend
+idle_timeout = 3600
+
+[service pau]
+dns = pau.example.org
+address = 10.77.1.12
+backend = libxl
+xl = $tmp/pau.cfg
+ready = xenstore:data/jitsu-ready
+stop = pause
+idle_timeout = 3600
+EOF
+
+check "jitsu -n accepts the configuration on a dom0" \
+	"$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix-n" --vdev=net_null0 \
+	--vdev=net_null1 --log-level=*:error -- -c "$tmp/jitsu.conf" -n
+rm -rf "/var/run/dpdk/$prefix-n"
+
+"$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+	--log-level=lib.eal:error --log-level=pmd.net.tap:critical \
+	--vdev=net_af_packet0,iface=jup0 --vdev=net_tap0,iface=jdn0 \
+	-- -c "$tmp/jitsu.conf" >"$tmp/jitsu.log" 2>&1 &
+jpid=$!
+for _ in $(seq 300); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+check "jitsu runs with three libxl services, all STOPPED" \
+	test "$(ctl list | awk '$2 == "STOPPED"' | wc -l)" -eq 3
+grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
+	bad "the libxl backend opened"
+
+# ---- www: dig summons, curl is held and replayed, idle destroys ----
+t0=$(ms)
+ans=$(in_cli dig +short +time=2 +tries=1 @10.77.0.1 www.example.org A)
+check "dig answers www.example.org with its address" test "$ans" = "10.77.1.10"
+body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
+t1=$(ms)
+check "curl through the cold start is answered by the guest" grep -q "jitsu guest www" <<<"$body"
+echo "     cold connect + fetch: $((t1 - t0)) ms (dig to body)"
+check "www is READY" test "$(state www)" = READY
+domid=$(json www domid)
+check "www runs as domain jitsu-svc-www ($domid)" domain_listed jitsu-svc-www
+held=$(ctl show www | grep -o '"held": *[0-9]*' | grep -o '[0-9]*$')
+dups=$(ctl show www | grep -o '"duplicates": *[0-9]*' | grep -o '[0-9]*$')
+echo "     synjitsu: held ${held:-?}, duplicate SYNs absorbed ${dups:-?}"
+check "the SYN was held and replayed" test "${held:-0}" -ge 1
+grep -E "www: (ready in|(create|restore) of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
+ctl show www | tr ',' '\n' | grep -A5 '"\(exec\|running\|link\|ready\|replay\|total\)": {' |
+	grep -E '": \{|p50_us|max_us' | tr -d ' \n' | sed 's/}/}\n/g; s/^/     phase /'
+echo
+check "www is stopped when idle" wait_state www STOPPED 60
+check "and its domain is destroyed (xl list)" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-www"
+grep -E "www: (destroy of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
+body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
+check "a second cold connect (no DNS) summons it again" grep -q "jitsu guest www" <<<"$body"
+
+# ---- sus: suspend to a file, restore on the next summon ----
+body=$(in_cli curl -s --max-time 150 http://10.77.1.11/)
+check "sus boots and answers" grep -q "jitsu guest sus" <<<"$body"
+ctl stop sus >/dev/null
+check "jitsuctl stop sus: suspended (STOPPED)" wait_state sus STOPPED 120
+check "its image is saved" test -s "$tmp/state/jitsu-svc-sus.save"
+check "and no domain is left running" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-sus"
+t0=$(ms)
+body=$(in_cli curl -s --max-time 150 http://10.77.1.11/)
+t1=$(ms)
+check "the next connect restores it and is answered" grep -q "jitsu guest sus" <<<"$body"
+echo "     restore + fetch: $((t1 - t0)) ms"
+check "the image is consumed" test ! -e "$tmp/state/jitsu-svc-sus.save"
+grep -E "sus: (suspend|restore|destroy) of domain" "$tmp/jitsu.log" | sed 's/^/     log: /'
+
+# ---- pau: pause, unpause on summon ----
+body=$(in_cli curl -s --max-time 150 http://10.77.1.12/)
+check "pau boots and answers" grep -q "jitsu guest pau" <<<"$body"
+d1=$(json pau domid)
+ctl stop pau >/dev/null
+check "jitsuctl stop pau: paused (STOPPED)" wait_state pau STOPPED 60
+check "the domain is paused (xl list)" bash -c "xl list jitsu-svc-pau | awk 'NR == 2 { exit !(\$5 ~ /p/) }'"
+t0=$(ms)
+body=$(in_cli curl -s --max-time 60 http://10.77.1.12/)
+t1=$(ms)
+check "the next connect unpauses it and is answered" grep -q "jitsu guest pau" <<<"$body"
+check "the same domain ($d1)" test "$(json pau domid)" = "$d1"
+echo "     unpause + fetch: $((t1 - t0)) ms"
+
+# ---- exit: nothing left behind ----
+kill -TERM "$jpid"
+rc=0
+for _ in $(seq 600); do kill -0 "$jpid" 2>/dev/null || break; sleep 0.1; done
+wait "$jpid" || rc=$?
+jpid=
+check "jitsu exits 0 on SIGTERM" test "$rc" -eq 0
+check "no domain of the gateway is left" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-"
+check "no vif is left on the bridge" bash -c "! ip -o link 2>/dev/null | grep -q ' vif[0-9]'"
+if [ "$fail" -ne 0 ]; then
+	echo "---- jitsu's log ----"
+	tail -n 60 "$tmp/jitsu.log"
+fi
+echo "xen gateway: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
