@@ -19,12 +19,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libxl.h>
@@ -94,6 +97,7 @@ static struct {
 	struct xen_timeout *timeouts;   /* sorted by expiry */
 	struct xen_svc *svcs;
 	unsigned int tokens;
+	unsigned int inflight;          /* operations whose callback has not come */
 	int tried;
 	char why[200];
 } xen = { .xs_w.fd = -1, .timer_w.fd = -1 };
@@ -293,8 +297,25 @@ static const libxl_osevent_hooks xen_os_hooks = {
 	.timeout_deregister = xen_timeout_deregister,
 };
 
+/* libxl's children (hotplug scripts) must not inherit the signals that
+ * jitsu blocks for its signalfd: a script could not be stopped, nor see its
+ * own children exit. */
+static pid_t
+xen_fork(void *user)
+{
+	(void)user;
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
+	}
+	return pid;
+}
+
 static const libxl_childproc_hooks xen_child_hooks = {
 	.chldowner = libxl_sigchld_owner_mainloop,
+	.fork_replacement = xen_fork,
 };
 
 /* ---- services' bookkeeping --------------------------------------------- */
@@ -369,6 +390,7 @@ xen_ao_new(struct xen_svc *x, enum xen_op op, libxl_asyncop_how *how)
 	ao->x = x;
 	ao->op = op;
 	ao->t0 = ctl_now();
+	xen.inflight++;
 	x->ao = ao;
 	xen_set_live(x);
 	*how = (libxl_asyncop_how){ .callback = xen_ao_done, .u.for_callback = ao };
@@ -381,6 +403,7 @@ xen_ao_abort(struct xen_svc *x)
 {
 	free(x->ao);
 	x->ao = NULL;
+	xen.inflight--;
 	xen_set_live(x);
 }
 
@@ -432,7 +455,8 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 	double ms = (double)(ctl_now() - ao->t0) / 1e6;
 
 	(void)ctx;
-	if (x == NULL) { /* the service went meanwhile */
+	xen.inflight--;
+	if (x == NULL) { /* the service went meanwhile, or none had it */
 		free(ao);
 		return;
 	}
@@ -1024,6 +1048,18 @@ fail:
 void
 ctl_xen_close(void)
 {
+	/* libxl_ctx_free() must not find an operation in progress: let them end
+	 * (the services are gone: every child is libxl's) */
+	uint64_t end = ctl_now() + 30ull * 1000000000;
+	while (xen.ctx != NULL && xen.inflight > 0 && ctl_now() < end) {
+		int status;
+		pid_t pid;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			libxl_childproc_reaped(xen.ctx, pid, status);
+		ctl_xen_pump(10);
+	}
+	if (xen.inflight > 0)
+		XEN_LOG(WARNING, "%u libxl operation(s) still in progress at exit", xen.inflight);
 	if (xen.xs != NULL) {
 		ctl_loop_del(&xen.xs_w);
 		xs_close(xen.xs);
@@ -1100,8 +1136,11 @@ ctl_xen_sweep(const struct ctl_gateway_config *gw)
 				ao->op = XEN_OP_DESTROY;
 				XEN_LOG(INFO, "destroying domain %u (%s): no service of this "
 					"configuration claims it", domid, name);
-				if (libxl_domain_destroy(xen.ctx, domid, &how) != 0)
+				xen.inflight++;
+				if (libxl_domain_destroy(xen.ctx, domid, &how) != 0) {
+					xen.inflight--;
 					free(ao);
+				}
 			}
 		}
 		free(name);
