@@ -672,7 +672,8 @@ ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs, struct 
 		libxl_domain_config dc;
 		ctl_xen_input(c, &cfg->gw, &in, domname, sizeof(domname));
 		libxl_domain_config_init(&dc);
-		if (ctl_xl_translate(&in, &dc, msg, sizeof(msg)) < 0)
+		if (ctl_xl_translate(&in, &dc, msg, sizeof(msg)) < 0 ||
+		    ctl_xen_check_config(c, msg, sizeof(msg)) < 0)
 			ctl_errors_add(errs, "%s: %s", c->origin, msg);
 		libxl_domain_config_dispose(&dc);
 		const char *why = ctl_xl_available();

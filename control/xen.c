@@ -719,6 +719,17 @@ xen_translate(const struct ctl_service_config *c, const struct ctl_gateway_confi
 	return rc;
 }
 
+int
+ctl_xen_check_config(const struct ctl_service_config *c, char *msg, size_t len)
+{
+	if (c->ready == CTL_READY_NOTIFY || c->ready == CTL_READY_TCP) {
+		snprintf(msg, len, "ready: a libxl service is ready at start, when its vif is "
+			 "connected (vif) or when it writes a xenstore key (xenstore:KEY)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 xen_check(const struct ctl_service_config *c, char *msg, size_t len)
 {
@@ -728,12 +739,7 @@ xen_check(const struct ctl_service_config *c, char *msg, size_t len)
 		snprintf(msg, len, "backend libxl: %s", why);
 		return -ENOTSUP;
 	}
-	if (c->ready == CTL_READY_NOTIFY || c->ready == CTL_READY_TCP) {
-		snprintf(msg, len, "ready: a libxl service is ready at start, on its vif "
-			 "(vif) or on a xenstore key (xenstore:KEY)");
-		return -EINVAL;
-	}
-	return 0;
+	return ctl_xen_check_config(c, msg, len);
 }
 
 static int

@@ -20,6 +20,10 @@
  */
 const char *ctl_xen_open(void);
 
+/** What a libxl service may not ask for, Xen or not (ready = tcp, notify).
+ *  @return 0 or -EINVAL with @p msg. */
+int ctl_xen_check_config(const struct ctl_service_config *c, char *msg, size_t len);
+
 /** Close what ctl_xen_open() opened (its services released first). */
 void ctl_xen_close(void);
 

@@ -52,11 +52,15 @@ expect "no configuration at all" 2 "no configuration" "$jitsu" "${eal[@]}" --
 expect "no worker lcore" 2 "no worker lcore" \
 	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --file-prefix "$prefix" --no-pci --log-level=*:error \
 	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1 -- -c "$top/conf/jitsu.conf"
+printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nready = tcp:80\n' \
+	"$tmp/ok.cfg" >"$tmp/xltcp.conf"
+printf 'kernel = "/bin/true"\nmemory = 64\n' >"$tmp/ok.cfg"
+expect "-n: a libxl service cannot be ready = tcp:PORT" 2 "xltcp.conf:3: \[service x\]: ready: a libxl service is ready" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/xltcp.conf" -n
 
 # Not a Xen dom0: a libxl service is refused at load, saying why, and the
 # gateway runs the rest (here nothing) until SIGTERM, exiting 0. In a network
 # namespace of its own, although a refused service makes no link.
-printf 'kernel = "/bin/true"\nmemory = 64\n' >"$tmp/ok.cfg"
 printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nready = vif\n' \
 	"$tmp/ok.cfg" >"$tmp/xlrun.conf"
 unshare --net "$jitsu" "${eal[@]}" -- -c "$tmp/xlrun.conf" >"$tmp/xlrun.log" 2>&1 &
