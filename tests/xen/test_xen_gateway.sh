@@ -19,6 +19,8 @@ set -uo pipefail
 dir=$(cd "${1:?usage: $0 DIR}" && pwd)
 jitsu=$dir/jitsu
 jitsuctl=$dir/jitsuctl
+guest_kernel=${GUEST_KERNEL:-$dir/guest-vmlinuz}
+guest_initrd=${GUEST_INITRD:-$dir/guest.cpio.gz}
 prefix=jitsu-xen
 cli=jitsu-cli
 tmp=$(mktemp -d)
@@ -66,17 +68,6 @@ ip -n "$cli" link set jcl0 up
 ip -n "$cli" route add 10.77.0.0/16 via 10.77.0.1
 in_cli ethtool -K jcl0 tx off >/dev/null 2>&1 || true
 
-for svc in www sus pau; do
-	case $svc in www) ip=10.77.1.10 ;; sus) ip=10.77.1.11 ;; pau) ip=10.77.1.12 ;; esac
-	cat >"$tmp/$svc.cfg" <<EOF
-type = "pv"
-kernel = "$dir/guest-vmlinuz"
-ramdisk = "$dir/guest.cpio.gz"
-extra = "console=hvc0 quiet jitsu_ip=$ip/16 jitsu_name=$svc"
-memory = 96
-vcpus = 1
-EOF
-done
 cat >"$tmp/jitsu.conf" <<EOF
 [gateway]
 address = 10.77.0.1
@@ -92,34 +83,17 @@ state_dir = $tmp/state
 [ports]
 uplink = 0
 downlink = 1
-
-[service www]
-dns = www.example.org
-address = 10.77.1.10
-backend = libxl
-xl = $tmp/www.cfg
-ready = xenstore:data/jitsu-ready
-stop = destroy
-idle_timeout = 5
-
-[service sus]
-dns = sus.example.org
-address = 10.77.1.11
-backend = libxl
-xl = $tmp/sus.cfg
-ready = xenstore:data/jitsu-ready
-stop = suspend
-idle_timeout = 3600
-
-[service pau]
-dns = pau.example.org
-address = 10.77.1.12
-backend = libxl
-xl = $tmp/pau.cfg
-ready = xenstore:data/jitsu-ready
-stop = pause
-idle_timeout = 3600
 EOF
+# one service per stop mode: destroy (and idle), suspend, pause; each a PV
+# guest that says its name
+for spec in www:10.77.1.10:destroy:5 sus:10.77.1.11:suspend:3600 pau:10.77.1.12:pause:3600; do
+	IFS=: read -r svc ip stop idle <<<"$spec"
+	printf 'type = "pv"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nmemory = 96\nvcpus = 1\n' \
+		"$guest_kernel" "$guest_initrd" "console=hvc0 quiet jitsu_ip=$ip/24 jitsu_gw=10.77.0.1 jitsu_name=$svc" \
+		>"$tmp/$svc.cfg"
+	printf '\n[service %s]\ndns = %s.example.org\naddress = %s\nbackend = libxl\nxl = %s\nready = xenstore:data/jitsu-ready\nstop = %s\nidle_timeout = %s\n' \
+		"$svc" "$svc" "$ip" "$tmp/$svc.cfg" "$stop" "$idle" >>"$tmp/jitsu.conf"
+done
 
 check "jitsu -n accepts the configuration on a dom0" \
 	"$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix-n" --vdev=net_null0 \
