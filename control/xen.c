@@ -48,11 +48,11 @@ RTE_LOG_REGISTER(ctl_xen_logtype, jitsu.xen, INFO);
 	rte_log(RTE_LOG_##level, ctl_xen_logtype, "jitsu: xen: " fmt "\n", ##__VA_ARGS__)
 
 /* What a service's domain is doing; one libxl operation at a time. */
-enum xen_op { XEN_OP_NONE, XEN_OP_CREATE, XEN_OP_RESTORE, XEN_OP_DESTROY, XEN_OP_SHUTDOWN,
-	      XEN_OP_SUSPEND, XEN_OP_PAUSE, XEN_OP_UNPAUSE };
+enum xen_op { XEN_OP_NONE, XEN_OP_CREATE, XEN_OP_RESTORE, XEN_OP_START, XEN_OP_DESTROY,
+	      XEN_OP_SHUTDOWN, XEN_OP_SUSPEND, XEN_OP_PAUSE, XEN_OP_UNPAUSE };
 
-static const char *const xen_op_names[] = { "none", "create", "restore", "destroy", "shutdown",
-					    "suspend", "pause", "unpause" };
+static const char *const xen_op_names[] = { "none", "create", "restore", "start", "destroy",
+					    "shutdown", "suspend", "pause", "unpause" };
 
 struct xen_svc;
 
@@ -454,6 +454,8 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 	struct xen_svc *x = ao->x;
 	double ms = (double)(ctl_now() - ao->t0) / 1e6;
 
+	libxl_asyncop_how how;
+
 	(void)ctx;
 	xen.inflight--;
 	if (x == NULL) { /* the service went meanwhile, or none had it */
@@ -493,6 +495,23 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 		xen_set_live(x);
 		if (ctl_svc_state(s) != DP_SVC_STARTING) {
 			/* stopped while it was being made */
+			xen_destroy(x);
+			return;
+		}
+		/* libxl makes domains paused (xl create unpauses them too) */
+		if (xen_ao_new(x, XEN_OP_START, &how) == NULL ||
+		    (rc = libxl_domain_unpause(xen.ctx, x->domid, &how)) != 0) {
+			if (x->ao != NULL)
+				xen_ao_abort(x);
+			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+		}
+		return;
+	case XEN_OP_START:
+		if (rc != 0) {
+			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+			return;
+		}
+		if (ctl_svc_state(s) != DP_SVC_STARTING) {
 			xen_destroy(x);
 			return;
 		}

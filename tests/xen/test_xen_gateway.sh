@@ -107,7 +107,7 @@ rm -rf "/var/run/dpdk/$prefix-n"
 jpid=$!
 for _ in $(seq 300); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
 check "jitsu runs with three libxl services, all STOPPED" \
-	test "$(ctl list | awk '$2 == "STOPPED"' | wc -l)" -eq 3
+	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 3
 grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
 	bad "the libxl backend opened"
 
@@ -119,7 +119,7 @@ body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
 t1=$(ms)
 check "curl through the cold start is answered by the guest" grep -q "jitsu guest www" <<<"$body"
 echo "     cold connect + fetch: $((t1 - t0)) ms (dig to body)"
-check "www is READY" test "$(state www)" = READY
+check "www is READY" test "$(state www)" = ready
 domid=$(json www domid)
 check "www runs as domain jitsu-svc-www ($domid)" domain_listed jitsu-svc-www
 held=$(ctl show www | grep -o '"held": *[0-9]*' | grep -o '[0-9]*$')
@@ -130,7 +130,7 @@ grep -E "www: (ready in|(create|restore) of domain)" "$tmp/jitsu.log" | sed 's/^
 ctl show www | tr ',' '\n' | grep -A5 '"\(exec\|running\|link\|ready\|replay\|total\)": {' |
 	grep -E '": \{|p50_us|max_us' | tr -d ' \n' | sed 's/}/}\n/g; s/^/     phase /'
 echo
-check "www is stopped when idle" wait_state www STOPPED 60
+check "www is stopped when idle" wait_state www stopped 60
 check "and its domain is destroyed (xl list)" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-www"
 grep -E "www: (destroy of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
 body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
@@ -140,7 +140,7 @@ check "a second cold connect (no DNS) summons it again" grep -q "jitsu guest www
 body=$(in_cli curl -s --max-time 150 http://10.77.1.11/)
 check "sus boots and answers" grep -q "jitsu guest sus" <<<"$body"
 ctl stop sus >/dev/null
-check "jitsuctl stop sus: suspended (STOPPED)" wait_state sus STOPPED 120
+check "jitsuctl stop sus: suspended (STOPPED)" wait_state sus stopped 120
 check "its image is saved" test -s "$tmp/state/jitsu-svc-sus.save"
 check "and no domain is left running" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-sus"
 t0=$(ms)
@@ -156,7 +156,7 @@ body=$(in_cli curl -s --max-time 150 http://10.77.1.12/)
 check "pau boots and answers" grep -q "jitsu guest pau" <<<"$body"
 d1=$(json pau domid)
 ctl stop pau >/dev/null
-check "jitsuctl stop pau: paused (STOPPED)" wait_state pau STOPPED 60
+check "jitsuctl stop pau: paused (STOPPED)" wait_state pau stopped 60
 check "the domain is paused (xl list)" bash -c "xl list jitsu-svc-pau | awk 'NR == 2 { exit !(\$5 ~ /p/) }'"
 t0=$(ms)
 body=$(in_cli curl -s --max-time 60 http://10.77.1.12/)
