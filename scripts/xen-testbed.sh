@@ -46,7 +46,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
-XDIR=${JITSU_XEN_DIR:-$repo/build/xen}
+BUILD=${JITSU_BUILD:-$repo/build}
+XDIR=${JITSU_XEN_DIR:-$BUILD/xen}
 CACHE=${JITSU_XEN_CACHE:-$XDIR/cache}
 TIMEOUT=${JITSU_XEN_TIMEOUT:-900}
 MEM=${JITSU_XEN_MEM:-2048}
@@ -55,13 +56,13 @@ DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
 VERBOSE=${JITSU_XEN_VERBOSE:-0}
 
 # Bump when the way dom0.cpio is made changes (it is part of the cache key).
-RECIPE=3
+RECIPE=4
 
 # dom0's packages (beyond debootstrap's minbase). The vif hotplug scripts
 # (/etc/xen/scripts/vif-bridge) need bash, ip, awk, flock, which: all there.
 DOM0_PKGS=(
 	xen-utils-4.17 xenstore-utils kmod busybox-static iproute2 procps
-	curl bind9-dnsutils                                # the tests' clients
+	curl bind9-dnsutils ethtool python3                # the tests' clients and tools
 	libnl-route-3-200 libpcap0.8                       # the gateway's libraries
 	librte-eal23 librte-ethdev23 librte-net23 librte-mbuf23 librte-mempool23
 	librte-rcu23 librte-ring23 librte-telemetry23 librte-cfgfile23
@@ -157,7 +158,9 @@ fetch_deb() {
 ver_of() { # PKG: its candidate version
 	local v
 	v=$(candidates "$1" | cut -d= -f2-)
-	[ -n "$v" ] && [ "$v" != "(none)" ] || die "apt offers no $1 (run apt-get update)"
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		die "apt offers no $1 (run apt-get update)"
+	fi
 	echo "$v"
 }
 
@@ -215,11 +218,13 @@ build_rootfs() { # KERNEL_DIR OUT.cpio
 		apt-get install -y -qq --no-install-recommends "$@" &&
 		apt-get clean' sh "${DOM0_PKGS[@]}" >"$tmp/apt.log" 2>&1 ||
 		{ tail -n 30 "$tmp/apt.log" >&2; die "apt-get install in the dom0 root failed (log above)"; }
+	# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 	chroot "$root" dpkg-query -W -f='${Package} ${Version}\n' >"$tmp/packages.txt"
 	umount "$root/proc"
 	rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/resolv.conf"
 	rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/* "$root"/var/cache/debconf/*-old \
-		"$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/locale "$root"/var/log/*
+		"$root"/usr/share/doc "$root"/usr/share/man "$root"/usr/share/locale "$root"/var/log/* \
+		"$root"/usr/lib/udev/hwdb.bin "$root"/usr/lib/udev/hwdb.d "$root"/usr/lib/xen-*/boot/xen-shim
 	: >"$root/etc/resolv.conf"
 	copy_modules "$kdir" "$root" "${DOM0_MODULES[@]}"
 	cp "$tmp/packages.txt" "$root/etc/jitsu-xen-packages.txt"
@@ -371,19 +376,22 @@ cmd_run() {
 		say "TIMEOUT after ${dt}s (serial: $log)"
 		return 124
 	fi
+	local how
 	if [ $((rc & 1)) -eq 1 ]; then
 		# isa-debug-exit: QEMU exits with (value << 1) | 1
 		rc=$((rc >> 1))
+		how="isa-debug-exit"
 	elif [ -n "$res" ]; then
 		rc=$res
+		how="console only: QEMU exited $rc"
 	else
 		say "QEMU exited with $rc and no result from dom0 after ${dt}s (serial: $log, $XDIR/qemu.out)"
 		return 125
 	fi
 	if [ "$rc" -eq 0 ]; then
-		say "PASS $(basename "$script") in ${dt}s"
+		say "PASS $(basename "$script") in ${dt}s ($how)"
 	else
-		say "FAIL $(basename "$script"): exit $rc after ${dt}s (serial: $log)"
+		say "FAIL $(basename "$script"): exit $rc after ${dt}s ($how; serial: $log)"
 	fi
 	return "$rc"
 }
@@ -395,9 +403,12 @@ cmd_check() {
 	for f in "$repo"/tests/xen/*; do
 		case $(basename "$f") in test_*.sh) ;; *) files+=("$f") ;; esac
 	done
-	for f in "$repo/build/jitsu" "$repo/build/jitsuctl"; do
-		[ -x "$f" ] && files+=("$f")
+	# the gateway, and the repository's scripts and end-to-end tests, so that
+	# a test in dom0 can run them as it would on a host
+	for f in jitsu jitsuctl; do
+		[ -x "$BUILD/$f" ] && files+=("$BUILD/$f" "$BUILD/$f=repo/build/$f")
 	done
+	files+=("$repo/scripts=repo/scripts" "$repo/tests/e2e=repo/tests/e2e" "$repo/conf=repo/conf")
 	for t in "$repo"/tests/xen/test_*.sh; do
 		[ -e "$t" ] || continue
 		say "=== $(basename "$t")"

@@ -17,6 +17,7 @@ report() {
 	say "RESULT $code"
 	# let the console drain through Xen to the UART before QEMU goes away
 	sleep 1
+	# shellcheck disable=SC2059 # the format is the byte to write
 	printf "\\x$(printf %02x "$code")" | dd of=/dev/port bs=1 seek=244 count=1 conv=notrunc 2>/dev/null
 	sleep 5
 	poweroff -f

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash disable=SC2013
 # A PV guest's /init in the Xen testbed: eth0 (xen-netfront) configured from the
 # kernel command line (jitsu_ip=ADDR/LEN, jitsu_gw=ADDR, jitsu_name=NAME), then
 # `busybox httpd` on port 80 serving a page that names the guest.
@@ -12,7 +13,7 @@ for m in $(cat /lib/modules/load-order); do
 	insmod "/lib/modules/$m"
 done
 
-ip= gw= name=guest
+ip='' gw='' name=guest
 for a in $(cat /proc/cmdline); do
 	case $a in
 	jitsu_ip=*) ip=${a#*=} ;;

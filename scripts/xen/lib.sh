@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for tests that run inside the testbed's dom0 (scripts/xen-testbed.sh),
 # sourced as /opt/jitsu-xen/lib.sh. Bash.
 

@@ -27,7 +27,7 @@ if ! wait_for 30 vif_connected "$id"; then
 fi
 step "vif Connected"
 vif=vif$id.0
-[ "$(cat /sys/class/net/$vif/master/uevent 2>/dev/null | sed -n 's/^INTERFACE=//p')" = "$BR" ] ||
+[ "$(sed -n 's/^INTERFACE=//p' "/sys/class/net/$vif/master/uevent" 2>/dev/null)" = "$BR" ] ||
 	fail "$vif is not on $BR: $(ip -o link show "$vif" 2>&1)"
 echo "backend: $(xenstore-ls -f "/local/domain/0/backend/vif/$id/0" | grep -E '/(state|bridge|mac|script|hotplug-status) ' | tr '\n' ' ')"
 
