@@ -56,13 +56,13 @@ DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
 VERBOSE=${JITSU_XEN_VERBOSE:-0}
 
 # Bump when the way dom0.cpio is made changes (it is part of the cache key).
-RECIPE=4
+RECIPE=5
 
 # dom0's packages (beyond debootstrap's minbase). The vif hotplug scripts
 # (/etc/xen/scripts/vif-bridge) need bash, ip, awk, flock, which: all there.
 DOM0_PKGS=(
 	xen-utils-4.17 xenstore-utils kmod busybox-static iproute2 procps
-	curl bind9-dnsutils ethtool python3                # the tests' clients and tools
+	curl bind9-dnsutils ethtool python3 dpdk           # the tests' clients and tools (dpdk: dpdk-telemetry.py)
 	libnl-route-3-200 libpcap0.8                       # the gateway's libraries
 	librte-eal23 librte-ethdev23 librte-net23 librte-mbuf23 librte-mempool23
 	librte-rcu23 librte-ring23 librte-telemetry23 librte-cfgfile23
@@ -164,12 +164,12 @@ ver_of() { # PKG: its candidate version
 	echo "$v"
 }
 
-# pack directory $1 (as root-owned) into newc cpio $2
+# pack directory $1 (as root-owned) into newc cpio $2; its top is "/", mode
+# 0755 (DPDK refuses to load plugins below a world-writable directory)
 pack() {
-	(cd "$1" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-		cpio --null -o -H newc --quiet --owner 0:0 --reproducible) >"$2.tmp" 2>/dev/null ||
-		(cd "$1" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
-			cpio --null -o -H newc --quiet --owner 0:0) >"$2.tmp"
+	chmod 0755 "$1"
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet --owner 0:0 --reproducible) >"$2.tmp"
 	mv "$2.tmp" "$2"
 }
 

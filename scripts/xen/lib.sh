@@ -26,13 +26,13 @@ fail() {
 	exit 1
 }
 
-# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds; 1 on timeout
+# wait_for SECONDS CMD...: runs CMD every 0.1 s until it succeeds; 1 when
+# SECONDS have passed (by the clock: commands are slow under emulation)
 wait_for() {
-	local limit=$(($1 * 10)) i=0
+	local end=$(($(xentb_ms) + $1 * 1000))
 	shift
 	until "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt "$limit" ] || return 1
+		[ "$(xentb_ms)" -lt "$end" ] || return 1
 		sleep 0.1
 	done
 }
