@@ -62,7 +62,7 @@ RECIPE=5
 # (/etc/xen/scripts/vif-bridge) need bash, ip, awk, flock, which: all there.
 DOM0_PKGS=(
 	xen-utils-4.17 xenstore-utils kmod busybox-static iproute2 procps
-	curl bind9-dnsutils ethtool python3 dpdk           # the tests' clients and tools (dpdk: dpdk-telemetry.py)
+	curl bind9-dnsutils ethtool python3                # the tests' clients and tools
 	libnl-route-3-200 libpcap0.8                       # the gateway's libraries
 	librte-eal23 librte-ethdev23 librte-net23 librte-mbuf23 librte-mempool23
 	librte-rcu23 librte-ring23 librte-telemetry23 librte-cfgfile23
@@ -227,6 +227,11 @@ build_rootfs() { # KERNEL_DIR OUT.cpio
 		"$root"/usr/lib/udev/hwdb.bin "$root"/usr/lib/udev/hwdb.d "$root"/usr/lib/xen-*/boot/xen-shim
 	: >"$root/etc/resolv.conf"
 	copy_modules "$kdir" "$root" "${DOM0_MODULES[@]}"
+	# DPDK's telemetry client, without the rest of dpdk-dev (all of DPDK)
+	local ddeb
+	ddeb=$(fetch_deb dpdk-dev "$(ver_of dpdk-dev)")
+	dpkg-deb --fsys-tarfile "$ddeb" | tar -xO ./usr/bin/dpdk-telemetry.py >"$root/usr/bin/dpdk-telemetry.py"
+	chmod 0755 "$root/usr/bin/dpdk-telemetry.py"
 	cp "$tmp/packages.txt" "$root/etc/jitsu-xen-packages.txt"
 	pack "$root" "$out"
 	cp "$tmp/packages.txt" "${out%.cpio}.packages"
@@ -267,12 +272,15 @@ cmd_build() {
 	cp "$CACHE/xen-$xver.elf" "$XDIR/xen.elf"
 
 	# dom0's root filesystem, keyed on everything that goes into it
-	key=$( { echo "recipe $RECIPE $(codename)"; echo "$kpkg=$kver"; candidates "${DOM0_PKGS[@]}";
+	key=$( { echo "recipe $RECIPE $(codename)"; echo "$kpkg=$kver"; candidates "${DOM0_PKGS[@]}" dpdk-dev;
 		echo "${DOM0_MODULES[*]}"; } | sha256sum | cut -c1-16)
 	if [ ! -f "$CACHE/dom0-$key.cpio" ]; then
 		build_rootfs "$kdir" "$CACHE/dom0-$key.cpio"
 	fi
 	ln -sf "$CACHE/dom0-$key.cpio" "$XDIR/dom0.cpio"
+	# older images (other package versions) are of no more use
+	find "$CACHE" -maxdepth 1 -name 'dom0-*' ! -name "dom0-$key.*" -delete
+	find "$CACHE" -maxdepth 1 -name 'kernel-*' ! -path "$kdir" -exec rm -rf {} +
 	cp "$CACHE/dom0-$key.packages" "$XDIR/dom0.packages"
 
 	# the guest's initramfs: small, made every time
