@@ -20,7 +20,7 @@ id=$(domid $NAME)
 [ -n "$id" ] || fail "no domain $NAME after xl create"
 step "xl create (domid $id)"
 
-if ! wait_for 30 vif_connected "$id"; then
+if ! wait_for 120 vif_connected "$id"; then
 	xenstore-ls -f "/local/domain/0/backend/vif/$id" || true
 	tail -n 50 /var/log/xen/xl-$NAME.log 2>/dev/null || true
 	fail "vif backend of domain $id never Connected (state $(vif_state "$id"))"
@@ -31,7 +31,7 @@ vif=vif$id.0
 	fail "$vif is not on $BR: $(ip -o link show "$vif" 2>&1)"
 echo "backend: $(xenstore-ls -f "/local/domain/0/backend/vif/$id/0" | grep -E '/(state|bridge|mac|script|hotplug-status) ' | tr '\n' ' ')"
 
-if ! wait_for 60 curl -sf --max-time 2 "http://$IP/"; then
+if ! wait_for 120 curl -sf --max-time 2 "http://$IP/"; then
 	xl list
 	ip -s link show "$vif" || true
 	fail "no HTTP answer from $IP"
@@ -47,6 +47,6 @@ if xl list | awk 'NR > 1 { print $1 }' | grep -qx "$NAME"; then
 	xl list
 	fail "$NAME still listed after xl destroy"
 fi
-wait_for 10 test ! -e "/sys/class/net/$vif" || fail "$vif still there after destroy"
+wait_for 60 test ! -e "/sys/class/net/$vif" || fail "$vif still there after destroy"
 step "vif gone"
 echo "ok: guest $NAME (domid $id) served HTTP over its vif on $BR"
