@@ -28,6 +28,7 @@ xen-testbed)
 	pkgs=(
 		qemu-system-x86                             # the emulated machine (TCG: no KVM needed)
 		debootstrap cpio gzip                       # the dom0 root filesystem, packed as initramfs
+		python3                                     # unpacks the guest kernel's xz payload (lzma)
 		kmod                                        # depmod, modprobe --show-depends for the dom0 modules
 	)
 	;;

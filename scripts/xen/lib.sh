@@ -3,6 +3,7 @@
 # sourced as /opt/jitsu-xen/lib.sh. Bash.
 
 XENTB_VMLINUZ=/opt/jitsu-xen/vmlinuz    # the guests' kernel (dom0's too)
+XENTB_VMLINUX=/opt/jitsu-xen/vmlinux    # the same, uncompressed: xl create ~6 s faster
 XENTB_GUEST_CPIO=/opt/jitsu-xen/guest.cpio  # busybox guest: eth0 + httpd
 
 # milliseconds since dom0 booted
@@ -66,7 +67,7 @@ guest_cfg() {
 	for kv in "$@"; do
 		args+=(-e "s|@${kv%%=*}@|${kv#*=}|g")
 	done
-	args+=(-e "s|@VMLINUZ@|$XENTB_VMLINUZ|g" -e "s|@GUEST_CPIO@|$XENTB_GUEST_CPIO|g")
+	args+=(-e "s|@VMLINUZ@|$XENTB_VMLINUZ|g" -e "s|@VMLINUX@|$XENTB_VMLINUX|g" -e "s|@GUEST_CPIO@|$XENTB_GUEST_CPIO|g")
 	sed "${args[@]}" "$tmpl" >"$out"
 	! grep -q '@[A-Z_]*@' "$out" || fail "unreplaced keys in $out: $(grep -o '@[A-Z_]*@' "$out" | sort -u | tr '\n' ' ')"
 }
