@@ -329,6 +329,7 @@ make_run_cpio() { # OUT SCRIPT [FILE[=DEST]...]
 	install -m 0755 "$repo/scripts/xen/dom0-init.sh" "$r/init"
 	install -m 0644 "$repo/scripts/xen/lib.sh" "$r/opt/jitsu-xen/lib.sh"
 	install -m 0644 "$repo/scripts/xen/xl.conf" "$r/etc/xen/xl.conf"
+	install -m 0644 -D "$repo/scripts/xen/default-xen" "$r/etc/default/xen"
 	cp "$XDIR/vmlinuz" "$r/opt/jitsu-xen/vmlinuz"
 	cp "$XDIR/vmlinux" "$r/opt/jitsu-xen/vmlinux"
 	cp "$XDIR/guest.cpio" "$r/opt/jitsu-xen/guest.cpio"

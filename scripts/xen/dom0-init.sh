@@ -31,7 +31,7 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs -o mode=0755 tmpfs /run
-mkdir -p /run/lock /run/xen /var/log/xen /var/lib/xen /tmp
+mkdir -p /run/lock /run/xen /var/log/xen/console /var/lib/xen /tmp
 chmod 1777 /tmp
 hostname dom0
 echo "127.0.0.1 localhost dom0" >/etc/hosts

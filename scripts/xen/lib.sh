@@ -53,6 +53,11 @@ vif_connected() {
 	[ "$(vif_state "$@")" = 4 ]
 }
 
+# guest_console NAME [LINES]: the end of a guest's console (xenconsoled logs it)
+guest_console() {
+	tail -n "${2:-40}" "/var/log/xen/console/guest-$1.log" 2>/dev/null | tr -d '\r' || true
+}
+
 # make_bridge NAME ADDR/LEN: a bridge in dom0 for the guests' vifs
 make_bridge() {
 	ip link add name "$1" type bridge stp_state 0 forward_delay 0

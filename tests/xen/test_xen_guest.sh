@@ -23,6 +23,7 @@ step "xl create (domid $id)"
 if ! wait_for 120 vif_connected "$id"; then
 	xenstore-ls -f "/local/domain/0/backend/vif/$id" || true
 	tail -n 50 /var/log/xen/xl-$NAME.log 2>/dev/null || true
+	guest_console $NAME
 	fail "vif backend of domain $id never Connected (state $(vif_state "$id"))"
 fi
 step "vif Connected"
@@ -34,11 +35,14 @@ echo "backend: $(xenstore-ls -f "/local/domain/0/backend/vif/$id/0" | grep -E '/
 if ! wait_for 120 curl -sf --max-time 2 "http://$IP/"; then
 	xl list
 	ip -s link show "$vif" || true
+	guest_console $NAME
 	fail "no HTTP answer from $IP"
 fi
 body=$(curl -sf --max-time 2 "http://$IP/")
 step "HTTP answer"
 echo "guest says: $body"
+echo "its console:"
+guest_console $NAME 5 | sed 's/^/  /'
 case $body in *"$NAME"*) ;; *) fail "the page does not name $NAME: $body" ;; esac
 
 xl destroy $NAME
