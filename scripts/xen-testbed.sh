@@ -10,16 +10,17 @@
 #         vmlinux          the same, uncompressed (ELF): guests start faster
 #         dom0.cpio        dom0's root filesystem (debootstrap minbase + Xen tools +
 #                          the gateway's run-time libraries + modules), newc cpio
-#         guest.cpio       a PV guest's initramfs: busybox-static, xen-netfront,
-#                          and an /init that serves HTTP (scripts/xen/guest-init.sh)
+#         guest.cpio.gz    a PV guest's initramfs: busybox-static, xen-netfront,
+#                          and an /init that serves HTTP, then writes
+#                          data/jitsu-ready into xenstore (scripts/xen/guest-init.sh)
 #       The downloaded .debs, xen.elf, vmlinuz and dom0.cpio are cached in
 #       $JITSU_XEN_CACHE (build/xen/cache), keyed on the package versions apt
 #       offers: a rebuild with nothing new takes seconds.
 #
 #   scripts/xen-testbed.sh run SCRIPT [FILE[=DEST]...]
 #       boots Xen + dom0 in QEMU (no NIC: nothing leaves the VM) and, once the
-#       Xen daemons are up, runs SCRIPT in dom0 as /test/SCRIPT-NAME with /test as
-#       its working directory. Each FILE (a file or a directory) is put into
+#       Xen daemons are up, runs SCRIPT in dom0 as `/test/SCRIPT-NAME /test`, in
+#       /test. Each FILE (a file or a directory) is put into
 #       /test/ under its own name, or at DEST (absolute, or relative to /test).
 #       The script's exit status (0..127) is this command's exit status; a
 #       boot that never reports one is a failure (125), a timeout 124.
@@ -35,8 +36,9 @@
 #   scripts/xen-testbed.sh clean        removes $JITSU_XEN_DIR but not the cache
 #
 # In dom0: /test/ (the script and its files), the guest kernel and initramfs at
-# /opt/jitsu-xen/vmlinux (or vmlinuz) and /opt/jitsu-xen/guest.cpio, the test
-# helpers of scripts/xen/lib.sh at /opt/jitsu-xen/lib.sh.
+# /opt/jitsu-xen/vmlinux (or vmlinuz) and /opt/jitsu-xen/guest.cpio.gz, also
+# as /test/guest-vmlinuz (the uncompressed one) and /test/guest.cpio.gz, the
+# test helpers of scripts/xen/lib.sh at /opt/jitsu-xen/lib.sh.
 #
 # Environment: JITSU_XEN_DIR, JITSU_XEN_CACHE, JITSU_XEN_TIMEOUT (seconds a boot
 # may take, default 900), JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
@@ -313,10 +315,11 @@ cmd_build() {
 		basename "$m" >>"$g/root/lib/modules/load-order"
 	done
 	install -m 0755 "$repo/scripts/xen/guest-init.sh" "$g/root/init"
-	pack "$g/root" "$XDIR/guest.cpio"
+	pack "$g/root" "$g/guest.cpio"
+	gzip -n -9 <"$g/guest.cpio" >"$XDIR/guest.cpio.gz"
 	rm -rf "$g"
 
-	say "built in $(($(date +%s) - t0)) s: $XDIR/{xen.elf,vmlinuz,vmlinux,dom0.cpio,guest.cpio}" \
+	say "built in $(($(date +%s) - t0)) s: $XDIR/{xen.elf,vmlinuz,vmlinux,dom0.cpio,guest.cpio.gz}" \
 		"(Xen $xver, $kpkg $kver, dom0 $(du -hL "$XDIR/dom0.cpio" | cut -f1))"
 }
 
@@ -332,7 +335,10 @@ make_run_cpio() { # OUT SCRIPT [FILE[=DEST]...]
 	install -m 0644 -D "$repo/scripts/xen/default-xen" "$r/etc/default/xen"
 	cp "$XDIR/vmlinuz" "$r/opt/jitsu-xen/vmlinuz"
 	cp "$XDIR/vmlinux" "$r/opt/jitsu-xen/vmlinux"
-	cp "$XDIR/guest.cpio" "$r/opt/jitsu-xen/guest.cpio"
+	cp "$XDIR/guest.cpio.gz" "$r/opt/jitsu-xen/guest.cpio.gz"
+	# what tests/xen/test_xen_gateway.sh expects in the directory it is given
+	ln -s /opt/jitsu-xen/vmlinux "$r/test/guest-vmlinuz"
+	ln -s /opt/jitsu-xen/guest.cpio.gz "$r/test/guest.cpio.gz"
 	install -m 0755 "$script" "$r/test/$(basename "$script")"
 	basename "$script" >"$r/opt/jitsu-xen/test-script"
 	for spec in "$@"; do
@@ -353,7 +359,7 @@ cmd_run() {
 	local script=$1 log=${JITSU_XEN_LOG:-$XDIR/serial.log}
 	[ -f "$script" ] || die "no such script: $script"
 	local f
-	for f in xen.elf vmlinuz vmlinux dom0.cpio guest.cpio; do
+	for f in xen.elf vmlinuz vmlinux dom0.cpio guest.cpio.gz; do
 		[ -e "$XDIR/$f" ] || die "$XDIR/$f missing: run '$0 build' first"
 	done
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run '$0 build' first"

@@ -54,6 +54,6 @@ script=$(cat /opt/jitsu-xen/test-script)
 say "running /test/$script"
 cd /test || report 126
 set -o pipefail
-"./$script" 2>&1 | sed -u 's/^/xentb| /'
+"./$script" /test 2>&1 | sed -u 's/^/xentb| /'
 rc=$?
 report "$rc"

@@ -38,8 +38,30 @@ else
 	echo "guest $name: no eth0 or no jitsu_ip= on the command line"
 fi
 
+# xs_write PATH VALUE: a xenstore write through /dev/xen/xenbus, in the wire
+# format (struct xsd_sockmsg: type XS_WRITE = 11, req_id, tx_id, len; then
+# PATH NUL VALUE); PATH is relative to /local/domain/DOMID. Prints the reply's
+# type: 11 when written, 16 (XS_ERROR) when not.
+xs_write() {
+	len=$((${#1} + 1 + ${#2}))
+	exec 3<>/dev/xen/xenbus || return 1
+	printf "\\013\\000\\000\\000\\001\\000\\000\\000\\000\\000\\000\\000\\$(printf %03o $((len & 255)))\\$(printf %03o $((len >> 8)))\\000\\000%s\\000%s" "$1" "$2" >&3
+	dd bs=256 count=1 <&3 2>/dev/null | od -An -tu1 | awk 'NR == 1 { print $1 }'
+	exec 3<&-
+}
+
 echo "<html><body><h1>jitsu guest $name</h1></body></html>" >/www/index.html
 echo "$name" >/www/name
-httpd -f -p 80 -h /www
+httpd -f -p 80 -h /www &
+httpd=$!
+i=0
+while ! netstat -ltn 2>/dev/null | grep -q ':80 ' && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+# serving: say so in xenstore (/local/domain/DOMID/data/jitsu-ready = 1), as
+# Jitsu's unikernels do, for the gateway's `ready = xenstore:data/jitsu-ready`
+echo "guest $name: ready; xenstore data/jitsu-ready: reply type $(xs_write data/jitsu-ready 1) (11: written)"
+wait $httpd
 echo "guest $name: httpd exited"
 poweroff -f

@@ -4,7 +4,7 @@
 
 XENTB_VMLINUZ=/opt/jitsu-xen/vmlinuz    # the guests' kernel (dom0's too)
 XENTB_VMLINUX=/opt/jitsu-xen/vmlinux    # the same, uncompressed: xl create ~6 s faster
-XENTB_GUEST_CPIO=/opt/jitsu-xen/guest.cpio  # busybox guest: eth0 + httpd
+XENTB_GUEST_CPIO=/opt/jitsu-xen/guest.cpio.gz  # busybox guest: eth0, httpd, data/jitsu-ready
 
 # milliseconds since dom0 booted
 xentb_ms() {

@@ -45,6 +45,12 @@ echo "its console:"
 guest_console $NAME 5 | sed 's/^/  /'
 case $body in *"$NAME"*) ;; *) fail "the page does not name $NAME: $body" ;; esac
 
+# the guest says it is ready in xenstore, as the gateway's
+# `ready = xenstore:data/jitsu-ready` expects
+ready_key() { [ "$(xenstore-read "/local/domain/$id/data/jitsu-ready" 2>/dev/null)" = 1 ]; }
+wait_for 30 ready_key || { guest_console $NAME; fail "no /local/domain/$id/data/jitsu-ready = 1"; }
+step "xenstore data/jitsu-ready"
+
 xl destroy $NAME
 step "xl destroy"
 if xl list | awk 'NR > 1 { print $1 }' | grep -qx "$NAME"; then
