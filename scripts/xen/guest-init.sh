@@ -32,7 +32,12 @@ done
 if [ -e /sys/class/net/eth0 ] && [ -n "$ip" ]; then
 	ip addr add "$ip" dev eth0
 	ip link set eth0 up
-	[ -z "$gw" ] || ip route add default via "$gw"
+	if [ -n "$gw" ]; then
+		# the gateway may be outside the guest's subnet (jitsu's is on its
+		# uplink side and answers ARP for it on the bridge): reach it on-link
+		ip route add "$gw" dev eth0 2>/dev/null
+		ip route add default via "$gw" dev eth0
+	fi
 	echo "guest $name: eth0 $ip, serving http on port 80"
 else
 	echo "guest $name: no eth0 or no jitsu_ip= on the command line"
