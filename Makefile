@@ -47,7 +47,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 # keep objects that only tests use
 .SECONDARY:
 
-.PHONY: all deps check check-run demo demo-run bench bench-run clean unit asan fuzz pktgen
+.PHONY: all deps check check-run check-xen demo demo-run bench bench-run clean unit asan fuzz pktgen
 
 all: $(BUILD)/jitsu $(BUILD)/jitsuctl
 
@@ -111,6 +111,14 @@ check: deps
 
 check-run: all unit asan fuzz pktgen
 	@tests/check.sh $(BUILD)
+
+# The real Xen testbed (scripts/xen-testbed.sh): Xen 4.17 and a Debian dom0
+# booted in QEMU (TCG, no KVM needed); every tests/xen/test_*.sh runs in dom0,
+# each in a boot of its own, with build/jitsu and build/jitsuctl at /test/.
+# Serial logs: build/xen/serial-TEST.log. Needs root; not part of `make check`.
+check-xen: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/xen-testbed.sh check
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
