@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_debug.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -222,6 +223,30 @@ ctl_on_signal(struct ctl_watch *w, uint32_t events)
 	}
 }
 
+/* A crash says where: the stack goes to stderr (addresses map to lines
+ * with addr2line on the same binary), then the default action (a core). */
+static void
+ctl_on_crash(int sig)
+{
+	static const char head[] = "jitsu: fatal signal, stack:\n";
+
+	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0)
+		_exit(128 + sig);
+	rte_dump_stack();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+ctl_crash_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	struct sigaction sa = { .sa_handler = ctl_on_crash, .sa_flags = SA_RESETHAND };
+
+	for (unsigned int i = 0; i < RTE_DIM(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -244,6 +269,7 @@ main(int argc, char **argv)
 	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0)
 		rte_exit(EXIT_FAILURE, "cannot block signals\n");
 
+	ctl_crash_handlers();
 	int ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "EAL initialisation failed: %s\n", rte_strerror(rte_errno));
