@@ -41,14 +41,15 @@ cleanup() {
 	rm -rf "$tmp" "/var/run/dpdk/$prefix"
 }
 trap cleanup EXIT
+trap 'exit 1' TERM
 
 ms() { date +%s%3N; }
 # jitsu dying ends the test at once, with its log (a crash prints its stack)
 ctl() {
 	if [ -n "$jpid" ] && ! kill -0 "$jpid" 2>/dev/null; then
-		wait "$jpid"
-		echo "FAIL jitsu died (status $?); its log:"
+		echo "FAIL jitsu died; its log:"
 		tail -n 80 "$tmp/jitsu.log"
+		kill -TERM $$ # from a $(...) too
 		exit 1
 	fi
 	"$jitsuctl" -f "$prefix" "$@"
