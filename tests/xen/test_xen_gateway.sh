@@ -47,8 +47,8 @@ ms() { date +%s%3N; }
 # jitsu dying ends the test at once, with its log (a crash prints its stack)
 ctl() {
 	if [ -n "$jpid" ] && ! kill -0 "$jpid" 2>/dev/null; then
-		echo "FAIL jitsu died; its log:"
-		tail -n 80 "$tmp/jitsu.log"
+		echo "FAIL jitsu died; its log:" >&2
+		tail -n 80 "$tmp/jitsu.log" >&2
 		kill -TERM $$ # from a $(...) too
 		exit 1
 	fi
