@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -223,16 +225,37 @@ ctl_on_signal(struct ctl_watch *w, uint32_t events)
 	}
 }
 
-/* A crash says where: the stack goes to stderr (addresses map to lines
- * with addr2line on the same binary), then the default action (a core). */
+/* A crash says where: the faulting instruction, the word on top of the
+ * stack (the caller, after a call through a bad pointer), the stack as far
+ * as it unwinds and the process's mappings go to stderr (addresses map to
+ * lines with addr2line on the same binary), then the default action. */
 static void
-ctl_on_crash(int sig)
+ctl_on_crash(int sig, siginfo_t *si, void *uc_)
 {
 	static const char head[] = "jitsu: fatal signal, stack:\n";
+	char buf[4096];
+	ucontext_t *uc = uc_;
+	int n;
 
+	(void)si;
 	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0)
 		_exit(128 + sig);
+#if defined(__x86_64__)
+	uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t rsp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	n = snprintf(buf, sizeof(buf), "jitsu: signal %d at rip %#lx, fault address %p, [rsp] %#lx\n",
+		     sig, (unsigned long)rip, si->si_addr,
+		     rsp ? (unsigned long)*(const uintptr_t *)rsp : 0ul);
+	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) < 0)
+		_exit(128 + sig);
+#else
+	(void)uc;
+#endif
 	rte_dump_stack();
+	int fd = open("/proc/self/maps", O_RDONLY);
+	while (fd >= 0 && (n = (int)read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+			break;
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -241,7 +264,8 @@ static void
 ctl_crash_handlers(void)
 {
 	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-	struct sigaction sa = { .sa_handler = ctl_on_crash, .sa_flags = SA_RESETHAND };
+	struct sigaction sa = { .sa_sigaction = ctl_on_crash,
+				.sa_flags = SA_RESETHAND | SA_SIGINFO };
 
 	for (unsigned int i = 0; i < RTE_DIM(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
