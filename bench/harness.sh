@@ -8,7 +8,13 @@
 # (memif server, started first, its worker on lcore 1 = CPU 1) against one
 # device under test (memif client, its forwarding lcore 0 = CPU 0 with
 # --main-lcore 1): jitsu, or dpdk-testpmd with the same descriptors, burst and
-# mbuf pool. The device is stopped first; the generator (--linger) closes its
+# mbuf pool. Both have two ports, two memif links to the generator: port 0
+# (jitsu's uplink) carries what the generator sends and what comes back to
+# it; port 1 (jitsu's downlink, towards its services) carries what the device
+# forwards, which the generator receives on its own port 1 (--down-port) and
+# matches like any reply. testpmd forwards port 0 to port 1 (paired
+# topology) in the fwd runs and turns frames around on port 0 (loop topology)
+# in the others; either device polls both ports in every run. The device is stopped first; the generator (--linger) closes its
 # port after it (DPDK 22.11's memif may crash the side still polling). Rates
 # are the growth of the device's own counters (telemetry) over a window in the
 # steady state; losses and latencies are the generator's.
@@ -16,12 +22,28 @@
 # Each of BENCH_TRIALS trials (interleaved, jitsu then testpmd) measures
 #   dns_j/dns_t     dns-hit as fast as possible: jitsu dns_answer/s, testpmd macswap tx pps
 #   fwd_j/fwd_t     fwd to a READY service (a process service whose exec is a
-#                   long sleep, summoned with jitsuctl; the downlink is net_null):
-#                   jitsu forwarded_down/s, testpmd macswap tx pps
+#                   long sleep, summoned with jitsuctl), routed by jitsu out of
+#                   its downlink to the generator's port 1, which checks each
+#                   frame (the service's MAC, TTL decremented, checksums) and
+#                   its latency: jitsu forwarded_down/s; testpmd macswap from
+#                   port 0 to port 1: its port 1 tx pps
 #   syn_j/syn_t     syn-cold to a service that cannot run (jitsu holds each SYN
 #                   and answers it with an RST): syn_reset/s, testpmd io tx pps
-#   flood_j/flood_t the mix BENCH_MIX (dns-hit and syn-cold) as fast as possible
-#   alone_j         dns-hit alone at the DNS rate the flood offered
+#   mix_j/mix_t     the mix BENCH_MIX (dns-hit and syn-cold) as fast as possible
+#                   (the top rate of the NDR searches)
+#   flood_j         DNS under a SYN flood: dns-hit paced at BENCH_FLOOD_DNS
+#                   (0.5) x this trial's dns_j answer rate, and every other slot
+#                   of every burst a syn-cold frame, as fast as the generator
+#                   makes them; the generator's port is --lossy: what the
+#                   device's full ring does not take is dropped (DNS and SYN
+#                   alike, the DNS frames spread through each burst), as a
+#                   NIC drops what a saturated wire brings, instead of memif
+#                   pushing back on the generator
+#   alone_j         dns-hit alone at that same paced rate, --lossy too
+#                   dns_under_flood_vs_alone = jitsu dns_answer/s in flood_j
+#                   / dns_answer/s in alone_j: 1 when the flood costs DNS
+#                   nothing; below 1 as the flood takes ring slots and cycles
+#                   from DNS (jitsu has no DNS priority: one rx queue)
 #   ndr_j/ndr_t     NDR and PDR of BENCH_MIX (binary search on --rate)
 #   pdr_dns_j       NDR and PDR of dns-hit through jitsu
 #   lat_j/lat_t     dns-hit at half of that PDR: p99 round trip through each
@@ -32,8 +54,7 @@
 # jitsu runs in a network namespace made here, jhx-SUFFIX, where it makes its
 # bridge and the host ends of the services' veths; the services' own
 # namespaces are jhxs-SUFFIX-NAME (netns_prefix), bridge and veth prefix carry
-# the suffix too. All traffic is in memif's shared memory (the downlink is
-# net_null). Every process is stopped by its PID (a service left behind by a
+# the suffix too. All traffic is in memif's shared memory (both ports). Every process is stopped by its PID (a service left behind by a
 # jitsu that died: by the PIDs of its namespace); sockets, namespaces, EAL
 # runtime directories and temporary files are removed on exit, also on failure.
 #
@@ -42,7 +63,7 @@
 # BENCH_SEARCH_DURATION (1 s), BENCH_PDR_LOSS (0.005), BENCH_SHORTFALL (0.02:
 # the share of the offered rate a search step may fail to send, as memif
 # pushes back instead of dropping), BENCH_LAT_DURATION (2 s), BENCH_MIX
-# (dns-hit=50,syn-cold=50), TESTPMD (dpdk-testpmd).
+# (dns-hit=50,syn-cold=50), BENCH_FLOOD_DNS (0.5), TESTPMD (dpdk-testpmd).
 # Exit status: 0 when every run went through (the goals are for the record),
 # 1 when a run failed (a process died, a counter did not move, a check of
 # correctness failed), 2 on bad usage. Needs root (namespaces).
@@ -69,12 +90,13 @@ PDR_LOSS=${BENCH_PDR_LOSS:-0.005}
 SHORTFALL=${BENCH_SHORTFALL:-0.02}
 LAT_DURATION=${BENCH_LAT_DURATION:-2}
 MIX=${BENCH_MIX:-dns-hit=50,syn-cold=50}
+FLOOD_DNS=${BENCH_FLOOD_DNS:-0.5}
 STOP_TIMEOUT=10 # s: from SIGTERM to exit
 
 for v in TRIALS STEPS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "BENCH_$v must be a positive integer, not '${!v}'"
 done
-for v in WARMUP WINDOW SLACK SEARCH_DURATION PDR_LOSS SHORTFALL LAT_DURATION; do
+for v in WARMUP WINDOW SLACK SEARCH_DURATION PDR_LOSS SHORTFALL LAT_DURATION FLOOD_DNS; do
 	[[ ${!v} =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_$v must be a number, not '${!v}'"
 done
 [[ $MIX =~ ^[a-z-]+=[0-9]+(,[a-z-]+=[0-9]+)*$ ]] || die "BENCH_MIX: K=W,... not '$MIX'"
@@ -142,10 +164,12 @@ ip -n "$NS" link set lo up
 
 GW=10.99.0.1
 GW_MAC=02:4a:00:00:00:01 # jitsu's uplink (its memif devarg)
+GW_DOWN_MAC=02:4a:00:00:00:02 # jitsu's downlink
 IO_MAC=02:70:67:00:00:aa # testpmd io returns frames as they were: sent to ourselves
 WWW=10.99.1.10           # no exec: never runs; SYNs to it are held and reset
 API=10.99.1.11
 FWD=10.99.1.20           # a long sleep: READY at start, once summoned
+FWD_MAC=02:4a:00:00:01:14 # its MAC: what jitsu's forwarded frames are addressed to
 FWD_SVC=fwd
 ZONE=bench.test
 
@@ -178,6 +202,7 @@ address = $API
 [service $FWD_SVC]
 dns = $FWD_SVC.$ZONE
 address = $FWD
+mac = $FWD_MAC
 exec = sleep 100000
 ready = start
 CONF
@@ -195,25 +220,28 @@ DUT_EAL=(-l 0-1 --main-lcore 1 "${EAL[@]}") # forwarding lcore 0
 GEN_ARGS=(--gw "$GW" --svc-ip "$WWW" --fwd-ip "$FWD" --zone "$ZONE"
 	--names "www.$ZONE=$WWW,api.$ZONE=$API" --drain 200 --link-timeout 10
 	--linger "$STOP_TIMEOUT")
-# testpmd: one port looped back, the descriptors and burst of jitsu; its pool
-# (size and cache) is set to jitsu's from the first jitsu run
-TESTPMD_APP=(--port-topology=loop --auto-start --nb-cores=1 --rxd=1024 --txd=1024 --burst=32
-	--stats-period=1)
+# testpmd: the descriptors and burst of jitsu; its pool (size and cache) is
+# set to jitsu's from the first jitsu run; the topology is per run
+TESTPMD_APP=(--auto-start --nb-cores=1 --rxd=1024 --txd=1024 --burst=32 --stats-period=1)
 TESTPMD_POOL=()
 RATE_DURATION=$("$PY" -c "print($WARMUP + $WINDOW + $SLACK)")
 
-# dut_cmd DUT SOCK PREFIX: the device's command line in dut (array)
+# dut_cmd DUT SOCK DOWN_SOCK PREFIX: the device's command line in dut (array)
 dut_cmd() {
-	local memif="net_memif0,role=client,socket=$2,socket-abstract=no,id=0"
+	local up="net_memif0,role=client,socket=$2,socket-abstract=no,id=0"
+	local down="net_memif1,role=client,socket=$3,socket-abstract=no,id=0"
 	case $1 in
 	jitsu | jitsu-fwd | jitsu-cycles)
 		local conf=$CONF
 		[ "$1" = jitsu-cycles ] && conf=$CONF_CYCLES
-		dut=(nsenter "--net=/run/netns/$NS" "$JITSU" "${DUT_EAL[@]}" --file-prefix "$3"
-			"--vdev=$memif,mac=$GW_MAC" "--vdev=net_null0,no-rx=1" -- -c "$conf") ;;
-	macswap | io)
-		dut=("$TESTPMD" "${DUT_EAL[@]}" --file-prefix "$3" "--vdev=$memif"
-			-- "--forward-mode=$1" "${TESTPMD_APP[@]}" "${TESTPMD_POOL[@]+"${TESTPMD_POOL[@]}"}") ;;
+		dut=(nsenter "--net=/run/netns/$NS" "$JITSU" "${DUT_EAL[@]}" --file-prefix "$4"
+			"--vdev=$up,mac=$GW_MAC" "--vdev=$down,mac=$GW_DOWN_MAC" -- -c "$conf") ;;
+	macswap | io | macswap-fwd)
+		local mode=${1%-fwd} topo=loop
+		[ "$1" = macswap-fwd ] && topo=paired
+		dut=("$TESTPMD" "${DUT_EAL[@]}" --file-prefix "$4" "--vdev=$up" "--vdev=$down"
+			-- "--forward-mode=$mode" "--port-topology=$topo" "${TESTPMD_APP[@]}"
+			"${TESTPMD_POOL[@]+"${TESTPMD_POOL[@]}"}") ;;
 	*) die "unknown device $1" ;;
 	esac
 }
@@ -238,26 +266,30 @@ summon_ready() {
 # NAME.json (the generator's report), NAME.sample.json (the device's
 # counters), NAME.summary.json; exits the harness when anything went wrong
 run() {
-	local n=$1 d=$2 duration=$3 window=$4 sock=$tmp/$1.sock gp="hxg-$$-$1" dp="hxd-$$-$1"
+	local n=$1 d=$2 duration=$3 window=$4 sock=$tmp/$1.sock dsock=$tmp/$1.down.sock
+	local gp="hxg-$$-$1" dp="hxd-$$-$1"
 	local gpid dpid i ok=0 kind pg_mac=(--gw-mac "$GW_MAC") extra=()
 	shift 4
 	kind=$(dut_kind "$d")
 	[ "$d" = io ] && pg_mac=(--gw-mac "$IO_MAC" --src-mac "$IO_MAC")
+	# jitsu routes fwd to the service's MAC; testpmd's macswap returns it to us
+	[ "$kind" = jitsu ] && pg_mac+=(--fwd-mac "$FWD_MAC")
 	[ "$d" = jitsu-cycles ] && extra=(--cycles)
 	prefixes+=("$gp" "$dp")
 	: >"$tmp/$n.json"
 	"$PG" "${GEN_EAL[@]}" --file-prefix "$gp" \
 		--vdev="net_memif0,role=server,socket=$sock,socket-abstract=no,id=0" \
-		-- "${GEN_ARGS[@]}" "${pg_mac[@]}" --duration "$duration" "$@" \
+		--vdev="net_memif1,role=server,socket=$dsock,socket-abstract=no,id=0" \
+		-- "${GEN_ARGS[@]}" --down-port 1 "${pg_mac[@]}" --duration "$duration" "$@" \
 		>"$tmp/$n.json" 2>"$tmp/$n.err" </dev/null &
 	gpid=$!
 	pids+=("$gpid")
-	for ((i = 0; i < 200; i++)); do # the server's socket, then the client
-		[ -S "$sock" ] && break
+	for ((i = 0; i < 200; i++)); do # the server's sockets, then the client
+		[ -S "$sock" ] && [ -S "$dsock" ] && break
 		alive "$gpid" || break
 		sleep 0.02
 	done
-	dut_cmd "$d" "$sock" "$dp"
+	dut_cmd "$d" "$sock" "$dsock" "$dp"
 	"${dut[@]}" >"$tmp/$n.dut.log" 2>&1 </dev/null &
 	dpid=$!
 	pids+=("$dpid")
@@ -291,7 +323,7 @@ run() {
 		echo "$prog: $n: jitsu-pktgen exit status $pg_status" >&2
 		ok=1
 	fi
-	rm -f -- "$sock"
+	rm -f -- "$sock" "$dsock"
 	rm -rf -- "$(runtime_dir "$gp")" "$(runtime_dir "$dp")"
 	if [ "$ok" -eq 0 ]; then
 		"${H[@]}" analyze --name "$n" --dut "$kind" --gen "$tmp/$n.json" \
@@ -345,15 +377,16 @@ trial() {
 	measure "t$t-dns_j" jitsu --profile dns-hit
 	measure "t$t-dns_t" macswap --profile dns-hit
 	measure "t$t-fwd_j" jitsu-fwd --profile fwd
-	measure "t$t-fwd_t" macswap --profile fwd
+	measure "t$t-fwd_t" macswap-fwd --profile fwd
 	measure "t$t-syn_j" jitsu --profile syn-cold
 	measure "t$t-syn_t" io --profile syn-cold
-	measure "t$t-flood_j" jitsu --mix "$MIX"
-	measure "t$t-flood_t" macswap --mix "$MIX"
-	flood_dns=$(sent_pps "t$t-flood_j" dns-hit)
-	measure "t$t-alone_j" jitsu --profile dns-hit --rate "${flood_dns%.*}"
-	search "t$t-ndr_j" jitsu "$(sent_pps "t$t-flood_j")" --mix "$MIX"
-	search "t$t-ndr_t" macswap "$(sent_pps "t$t-flood_t")" --mix "$MIX"
+	measure "t$t-mix_j" jitsu --mix "$MIX"
+	measure "t$t-mix_t" macswap --mix "$MIX"
+	flood_dns=$("$PY" -c "print(int($FLOOD_DNS * $(get "t$t-dns_j.summary" rates.dns_answer)))")
+	measure "t$t-flood_j" jitsu --profile dns-hit --rate "$flood_dns" --flood syn-cold --lossy
+	measure "t$t-alone_j" jitsu --profile dns-hit --rate "$flood_dns" --lossy
+	search "t$t-ndr_j" jitsu "$(sent_pps "t$t-mix_j")" --mix "$MIX"
+	search "t$t-ndr_t" macswap "$(sent_pps "t$t-mix_t")" --mix "$MIX"
 	search "t$t-pdr_dns_j" jitsu "$(sent_pps "t$t-dns_j")" --profile dns-hit
 	pdr=$(get "t$t-pdr_dns_j.search" pdr)
 	pdr=$("$PY" -c "print(max(1000, int($pdr / 2)))")
@@ -377,12 +410,12 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	--set "dpdk=$(pkg-config --modversion libdpdk 2>/dev/null || echo unknown)" \
 	--set "commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)" \
 	--set "jitsu_sha256_16=$(sha256sum "$JITSU" | cut -c1-16)" \
-	--set "devices=net_memif (generator: server; device: client, default ring of 1024 slots), jitsu downlink net_null0 no-rx=1" \
+	--set "devices=net_memif x 2 (generator: servers; device: clients, default ring of 1024 slots): port 0 = jitsu's uplink, port 1 = jitsu's downlink (forwarded traffic back to the generator); testpmd --port-topology=paired for fwd, loop otherwise" \
 	--set "descriptors=1024 rx / 1024 tx in the generator, jitsu and testpmd (--rxd/--txd); jitsu: ${JITSU_NIC:-}" \
 	--set "burst=32 (generator, jitsu, testpmd --burst)" \
 	--set "testpmd=$TESTPMD ${TESTPMD_APP[*]} ${TESTPMD_POOL[*]}" \
 	--set "durations=rate runs ${RATE_DURATION} s of sending, ${WARMUP} s warm-up then a ${WINDOW} s window; search ${STEPS} steps of ${SEARCH_DURATION} s; latency runs ${LAT_DURATION} s" \
-	--set "mix=$MIX (flood, NDR/PDR); cycles run: the generator's default mix, fwd to the READY service" \
+	--set "mix=$MIX (mix runs, NDR/PDR); flood: dns-hit at $FLOOD_DNS x the trial's DNS answer rate plus syn-cold filling every burst, --lossy; cycles run: the generator's default mix, fwd to the READY service" \
 	--set "criteria=NDR: 0 frames lost, PDR: <= $PDR_LOSS lost; both: at most $SHORTFALL of the offered rate not sent (memif pushes back instead of dropping)" \
 	--set "elapsed_s=$elapsed"
 echo "$prog: all runs passed in ${elapsed} s"
