@@ -215,7 +215,8 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 
 	/* checked (or said good by the NIC) and not 0: the reply's checksums
 	 * follow from the query's, unless the port computes them anyway */
-	int incr = udp->dgram_cksum != 0 && !(c->flags & DP_F_TX_CKSUM_UP) && p->data_len >= DP_DNS_HDR_LEN;
+	int incr = udp->dgram_cksum != 0 && !(c->flags & DP_F_TX_CKSUM_UP) &&
+		   p->data_len >= DP_DNS_HDR_LEN;
 	uint16_t hsum_q = incr ? dp_cksum_sum_at(frame + p->data_off + 2, DP_DNS_HDR_LEN - 2, 0) : 0;
 	struct dp_dns_result r;
 	uint16_t dlen = dp_dns_respond(&c->dns, frame + p->data_off, p->data_len,
