@@ -540,7 +540,30 @@ dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, struc
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(frame + p.l4_off);
 
 	/* RFC 9293 3.10.7.1: the SYN is acknowledged and refused */
-	uint32_t ack = rte_be_to_cpu_32(tcp->sent_seq) + 1 + p.data_len;
+	uint32_t ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1 + p.data_len);
+	uint16_t tot = rte_cpu_to_be_16((uint16_t)(p.l3_len + sizeof(*tcp)));
+	uint16_t sport = tcp->src_port, dport = tcp->dst_port, ttl_q, ttl_r;
+	const uint8_t ttl_proto[2] = { DP_REPLY_TTL, IPPROTO_TCP };
+	const uint8_t off_flags[2] = { (sizeof(*tcp) / 4) << 4, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG };
+	uint16_t of;
+
+	/* Checksums from values, not read back from what was just written: the
+	 * IPv4 header's updated from the SYN's (checked when it came: TTL,
+	 * fragment word and total length change, the addresses swap), the
+	 * segment's summed from its few non-zero words and the pseudo-header
+	 * (the same as the SYN's). */
+	memcpy(&ttl_q, &ip->time_to_live, 2);
+	memcpy(&ttl_r, ttl_proto, 2);
+	memcpy(&of, off_flags, 2);
+	uint16_t ipck = dp_cksum_update(ip->hdr_checksum,
+					dp_cksum_fold((uint32_t)ip->total_length + ttl_q +
+						      ip->fragment_offset),
+					dp_cksum_fold((uint32_t)tot + ttl_r));
+	uint32_t s = (ip->src_addr & 0xffff) + (ip->src_addr >> 16) + (ip->dst_addr & 0xffff) +
+		     (ip->dst_addr >> 16) + rte_cpu_to_be_16(IPPROTO_TCP) +
+		     rte_cpu_to_be_16(sizeof(*tcp)) + sport + dport + (ack & 0xffff) + (ack >> 16) + of;
+	uint16_t tck = (uint16_t)~dp_cksum_fold(s);
+
 	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, c->up_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	uint32_t a = ip->src_addr;
@@ -548,20 +571,16 @@ dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, struc
 	ip->dst_addr = a;
 	ip->time_to_live = DP_REPLY_TTL;
 	ip->fragment_offset = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(p.l3_len + sizeof(*tcp)));
-	ip->hdr_checksum = 0;
-	uint16_t port = tcp->src_port;
-	tcp->src_port = tcp->dst_port;
-	tcp->dst_port = port;
+	ip->total_length = tot;
+	ip->hdr_checksum = ipck;
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
 	tcp->sent_seq = 0;
-	tcp->recv_ack = rte_cpu_to_be_32(ack);
-	tcp->data_off = (uint8_t)((sizeof(*tcp) / 4) << 4);
-	tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	tcp->recv_ack = ack;
+	memcpy(&tcp->data_off, &of, 2);
 	tcp->rx_win = 0;
-	tcp->cksum = 0;
+	tcp->cksum = tck;
 	tcp->tcp_urp = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	v->len = (uint16_t)(p.l4_off + sizeof(*tcp));
 	v->action = DP_ACT_TX_UPLINK;
 	v->counter = DP_C_syn_reset;

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 
 #include <rte_ip.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "../../dataplane/cksum.h"
@@ -390,5 +391,60 @@ Test(cksum, dns_replies_carry_the_checksums_a_full_computation_gives, .init = se
 				    DP_C_dns_formerr);
 			break;
 		}
+	}
+}
+
+/* A SYN from a random client, with @p opt bytes of options and @p data
+ * bytes of data, its checksums right. */
+static uint16_t
+syn(uint8_t *f, uint16_t opt, uint16_t data)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t tl = (uint16_t)(sizeof(*t) + opt + data);
+
+	memset(f, 0, 14);
+	memcpy(f, conf.up_mac.addr_bytes, 6);
+	f[6] = 0x02;
+	f[12] = 0x08;
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + tl));
+	ip->packet_id = (uint16_t)rnd();
+	ip->fragment_offset = (rnd() & 1) ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	ip->time_to_live = (uint8_t)(1 + rnd() % 255);
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rnd();
+	ip->dst_addr = rnd();
+	fill((uint8_t *)t, tl);
+	t->data_off = (uint8_t)(((sizeof(*t) + opt) / 4) << 4);
+	t->tcp_flags = RTE_TCP_SYN_FLAG;
+	t->cksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
+	return (uint16_t)(34 + tl);
+}
+
+Test(cksum, rst_replies_carry_the_checksums_a_full_computation_gives, .init = setup,
+     .fini = teardown)
+{
+	uint8_t f[1600];
+
+	for (int it = 0; it < 20000; it++) {
+		uint16_t opt = (uint16_t)(4 * (rnd() % 11)), data = (uint16_t)(rnd() % 64);
+		uint16_t len = syn(f, opt, data);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
+		uint32_t seq = rte_be_to_cpu_32(t->sent_seq);
+		struct dp_verdict v;
+		cr_assert_eq(dp_tcp_rst_frame(&conf, f, len, &v), 0);
+		cr_assert_eq(v.len, 14 + 20 + 20);
+		cr_assert_eq(rte_be_to_cpu_32(t->recv_ack), seq + 1 + data);
+		cr_assert_eq(t->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+		uint16_t ipck = ip->hdr_checksum, tck = t->cksum;
+		ip->hdr_checksum = 0;
+		cr_assert_eq(ipck, rte_ipv4_cksum(ip), "iteration %d", it);
+		t->cksum = 0;
+		cr_assert_eq(tck, rte_ipv4_udptcp_cksum(ip, t), "iteration %d", it);
 	}
 }
