@@ -582,7 +582,8 @@ def cmd_report(a):
           f"{oc['dut_forwarding']['min'] * 100:.1f}..{min(oc['dut_forwarding']['max'], 1) * 100:.1f}%"
           f", generator {oc['generator_worker']['min'] * 100:.1f}.."
           f"{min(oc['generator_worker']['max'], 1) * 100:.1f}%")
-    for k in ("devices", "descriptors", "burst", "durations", "mix", "criteria"):
+    for k in ("devices", "descriptors", "burst", "durations", "mix", "criteria", "runs_retried",
+              "load_before", "load_after"):
         if k in setup:
             print(f"{k}: {setup[k]}")
     for line in NOTES:

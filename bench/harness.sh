@@ -63,7 +63,9 @@
 # BENCH_SEARCH_DURATION (1 s), BENCH_PDR_LOSS (0.005), BENCH_SHORTFALL (0.02:
 # the share of the offered rate a search step may fail to send, as memif
 # pushes back instead of dropping), BENCH_LAT_DURATION (2 s), BENCH_MIX
-# (dns-hit=50,syn-cold=50), BENCH_FLOOD_DNS (0.5), TESTPMD (dpdk-testpmd).
+# (dns-hit=50,syn-cold=50), BENCH_FLOOD_DNS (0.5), BENCH_RETRIES (2: a failed
+# run is made again that many times; the count is printed with the results),
+# TESTPMD (dpdk-testpmd).
 # Exit status: 0 when every run went through (the goals are for the record),
 # 1 when a run failed (a process died, a counter did not move, a check of
 # correctness failed), 2 on bad usage. Needs root (namespaces).
@@ -91,11 +93,14 @@ SHORTFALL=${BENCH_SHORTFALL:-0.02}
 LAT_DURATION=${BENCH_LAT_DURATION:-2}
 MIX=${BENCH_MIX:-dns-hit=50,syn-cold=50}
 FLOOD_DNS=${BENCH_FLOOD_DNS:-0.5}
+RETRIES=${BENCH_RETRIES:-2}
+retried=0
 STOP_TIMEOUT=10 # s: from SIGTERM to exit
 
 for v in TRIALS STEPS; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "BENCH_$v must be a positive integer, not '${!v}'"
 done
+[[ $RETRIES =~ ^[0-9]+$ ]] || die "BENCH_RETRIES must be a number, not '$RETRIES'"
 for v in WARMUP WINDOW SLACK SEARCH_DURATION PDR_LOSS SHORTFALL LAT_DURATION FLOOD_DNS; do
 	[[ ${!v} =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_$v must be a number, not '${!v}'"
 done
@@ -264,8 +269,20 @@ summon_ready() {
 
 # run NAME DUT DURATION WINDOW [pktgen options...]: one measurement; leaves
 # NAME.json (the generator's report), NAME.sample.json (the device's
-# counters), NAME.summary.json; exits the harness when anything went wrong
+# counters), NAME.summary.json; a run that failed is made again up to
+# BENCH_RETRIES times (a loaded machine may stall a process for long enough
+# to break a window); exits the harness when it still fails
 run() {
+	local try
+	for ((try = 0; ; try++)); do
+		run_once "$@" && return 0
+		[ "$try" -lt "$RETRIES" ] || exit 1
+		echo "$prog: run $1 failed: again ($((try + 1)) of $RETRIES)" >&2
+		retried=$((retried + 1))
+	done
+}
+
+run_once() {
 	local n=$1 d=$2 duration=$3 window=$4 sock=$tmp/$1.sock dsock=$tmp/$1.down.sock
 	local gp="hxg-$$-$1" dp="hxd-$$-$1"
 	local gpid dpid i ok=0 kind pg_mac=(--gw-mac "$GW_MAC") extra=()
@@ -333,7 +350,7 @@ run() {
 		echo "$prog: run $n ($d, $*) failed; the generator's and the device's last lines:" >&2
 		tail -n 12 "$tmp/$n.err" | sed 's/^/    pktgen: /' >&2
 		tail -n 12 "$tmp/$n.dut.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/^/    dut: /' >&2
-		exit 1
+		return 1
 	fi
 	if [ "$kind" = jitsu ] && [ ${#TESTPMD_POOL[@]} -eq 0 ]; then
 		TESTPMD_POOL=(--total-num-mbufs="$(get "$n.summary" pool.size)"
@@ -395,6 +412,7 @@ trial() {
 }
 
 started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$prog: $TRIALS trials; generator: jitsu-pktgen, worker lcore 1 (CPU 1), memif server;" \
 	"device under test: jitsu or dpdk-testpmd, forwarding lcore 0 (CPU 0, --main-lcore 1)," \
 	"memif client; jitsu in namespace $NS"
@@ -417,5 +435,6 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	--set "durations=rate runs ${RATE_DURATION} s of sending, ${WARMUP} s warm-up then a ${WINDOW} s window; search ${STEPS} steps of ${SEARCH_DURATION} s; latency runs ${LAT_DURATION} s" \
 	--set "mix=$MIX (mix runs, NDR/PDR); flood: dns-hit at $FLOOD_DNS x the trial's DNS answer rate plus syn-cold filling every burst, --lossy; cycles run: the generator's default mix, fwd to the READY service" \
 	--set "criteria=NDR: 0 frames lost, PDR: <= $PDR_LOSS lost; both: at most $SHORTFALL of the offered rate not sent (memif pushes back instead of dropping)" \
-	--set "elapsed_s=$elapsed"
+	--set "elapsed_s=$elapsed" --set "runs_retried=$retried" \
+	--set "load_before=$load_before" --set "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$prog: all runs passed in ${elapsed} s"
