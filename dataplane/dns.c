@@ -65,11 +65,35 @@ struct dns_qname {
 	unsigned int n_labels;
 };
 
+/* Copy @p n bytes of a wire name, lower-cased, 8 at a time: the length
+ * bytes (at most 63) are below 'A' and pass unchanged. */
+static inline void
+dns_lower_copy(uint8_t *dst, const uint8_t *src, unsigned int n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	unsigned int i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, low;
+		memcpy(&x, src + i, 8);
+		low = x & ~high; /* each byte's low 7 bits: no carry between bytes */
+		/* high bit of each byte: >= 'A' and not > 'Z', in ASCII */
+		uint64_t ge_a = low + ones * (0x80 - 'A'), gt_z = low + ones * (0x7f - 'Z');
+		uint64_t upper = (ge_a & ~gt_z) & ~x & high;
+		x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		uint8_t c = src[i];
+		dst[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+	}
+}
+
 /* Parse the question name at @off; returns the offset past it, or 0. */
 static unsigned int
 dns_parse_qname(const uint8_t *m, unsigned int len, unsigned int off, struct dns_qname *q)
 {
-	unsigned int nl = 0;
+	unsigned int nl = 0, start = off;
 
 	q->n_labels = 0;
 	for (;;) {
@@ -85,14 +109,10 @@ dns_parse_qname(const uint8_t *m, unsigned int len, unsigned int off, struct dns
 		if (off + 1 + b > len || nl + 1 + b + 1 > DP_DNS_NAME_MAX)
 			return 0;
 		q->labels[q->n_labels++] = (uint8_t)nl;
-		q->wire[nl] = (uint8_t)b;
-		for (unsigned int i = 1; i <= b; i++) {
-			uint8_t c = m[off + i];
-			q->wire[nl + i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-		}
 		nl += 1 + b;
 		off += 1 + b;
 	}
+	dns_lower_copy(q->wire, m + start, nl);
 	q->wire[nl++] = 0;
 	q->len = nl;
 	return off + 1;

@@ -274,7 +274,10 @@ static inline void
 dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	      struct dp_verdict *vp)
 {
-	struct dp_verdict v;
+	/* the verdict is used where it was written: a copy of it read the
+	 * frame functions' small stores back in 16-byte loads, which wait for
+	 * them to retire (a store-forwarding stall, 4 % of the DNS path) */
+	struct dp_verdict *const v = vp;
 
 	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
 		dp_count(&w->cnt, DP_C_drop_multiseg);
@@ -286,25 +289,24 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 
 	switch (from) {
 	case DP_UP:
-		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
 	case DP_DOWN:
-		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
 	default: /* the host kernel speaks on the uplink as it is */
-		v.action = DP_ACT_TX_UPLINK;
-		v.counter = DP_C__COUNT;
-		v.len = m->data_len;
-		v.ol_flags = 0;
-		v.event = DP_EV_NONE;
+		v->action = DP_ACT_TX_UPLINK;
+		v->counter = DP_C__COUNT;
+		v->len = m->data_len;
+		v->ol_flags = 0;
+		v->event = DP_EV_NONE;
 		break;
 	}
-	*vp = v;
-	if (unlikely(v.event != DP_EV_NONE))
-		dp_post(w, (enum dp_event_type)v.event, v.svc);
-	if (v.counter < DP_C__COUNT)
-		dp_count(&w->cnt, v.counter);
-	if (v.action == DP_ACT_HOLD) {
+	if (unlikely(v->event != DP_EV_NONE))
+		dp_post(w, (enum dp_event_type)v->event, v->svc);
+	if (v->counter < DP_C__COUNT)
+		dp_count(&w->cnt, v->counter);
+	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
 			[SYN_DUPLICATE] = DP_C_drop_syn_duplicate,
@@ -312,31 +314,31 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 			[SYN_NO_FLOW] = DP_C_drop_svc_not_ready,
 			[SYN_CLIENT_RESET] = DP_C_drop_syn_client_reset,
 		};
-		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v.svc, &v.key, v.tcp_flags,
-					      v.append, m, w->st.now);
+		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v->svc, &v->key, v->tcp_flags,
+					      v->append, m, w->st.now);
 		dp_count(&w->cnt, why[a]);
 		if (a != SYN_HELD)
 			rte_pktmbuf_free(m);
 		return;
 	}
-	if (v.action == DP_ACT_DROP) {
+	if (v->action == DP_ACT_DROP) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	m->data_len = v.len;
-	m->pkt_len = v.len;
-	m->ol_flags = v.ol_flags;
-	m->l2_len = v.l2_len;
-	m->l3_len = v.l3_len;
-	if (v.action == DP_ACT_PARK) {
+	m->data_len = v->len;
+	m->pkt_len = v->len;
+	m->ol_flags = v->ol_flags;
+	m->l2_len = v->l2_len;
+	m->l3_len = v->l3_len;
+	if (v->action == DP_ACT_PARK) {
 		if (likely(w->n_parked < DP_PARK_MAX)) {
-			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v.svc };
+			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v->svc };
 			return;
 		}
 		dp_count(&w->cnt, DP_C_dns_park_full); /* no room to wait: answer now */
-		v.action = DP_ACT_TX_UPLINK;
+		v->action = DP_ACT_TX_UPLINK;
 	}
-	dp_tx(w, dp_action_port[v.action], m);
+	dp_tx(w, dp_action_port[v->action], m);
 }
 
 /* Handle one packet; with DP_F_CYCLES, count the cycles it took by path
