@@ -66,6 +66,9 @@
 # (dns-hit=50,syn-cold=50), BENCH_FLOOD_DNS (0.5), BENCH_RETRIES (2: a failed
 # run is made again that many times; the count is printed with the results),
 # TESTPMD (dpdk-testpmd).
+# A reply that comes back more than 65536 packets late finds its tag reused
+# (rx_unmatched): up to 1 % of the replies of a run may (a stalled process on
+# a loaded machine); more fail the run.
 # Exit status: 0 when every run went through (the goals are for the record),
 # 1 when a run failed (a process died, a counter did not move, a check of
 # correctness failed), 2 on bad usage. Needs root (namespaces).
