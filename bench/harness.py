@@ -424,7 +424,7 @@ NOTES = (
 
 
 def cmd_report(a):
-    trials = range(1, a.trials + 1)
+    trials = [int(x) for x in a.trials.split(",")]
 
     def run(t, role):
         return load(os.path.join(a.dir, f"t{t}-{role}.summary.json"))
@@ -516,7 +516,7 @@ def cmd_report(a):
     on = [x["on_cpu"] for x in rate_runs]
     lc = rate_runs[0]["lcores"]
     setup |= {
-        "trials": a.trials,
+        "trials": len(trials), "trials_used": trials,
         "lcores": {"generator_worker": f"lcore 1 on CPU {lc['gen']['cpu']}",
                    "dut_forwarding": f"lcore 0 on CPU {lc['dut']['cpu']} (--main-lcore 1)",
                    "mains": "generator's on CPU 0 (asleep), the device's on CPU 1 (jitsu's "
@@ -535,7 +535,8 @@ def cmd_report(a):
              "dns_under_flood_vs_alone": 0.95}
     w = 44
     print()
-    print(f"jitsu benchmark harness: {a.trials} trials; generator worker on lcore 1 "
+    print(f"jitsu benchmark harness: {len(trials)} trials ({','.join(map(str, trials))}); "
+          f"generator worker on lcore 1 "
           f"(CPU {lc['gen']['cpu']}), device's forwarding lcore 0 (CPU {lc['dut']['cpu']})")
     print(f"{'figure':<{w}} {'median':>10} {'min':>10} {'max':>10}  goal (for the record)")
 
@@ -593,7 +594,7 @@ def cmd_report(a):
           f", generator {oc['generator_worker']['min'] * 100:.1f}.."
           f"{min(oc['generator_worker']['max'], 1) * 100:.1f}%")
     for k in ("devices", "descriptors", "burst", "durations", "mix", "criteria", "runs_retried",
-              "load_before", "load_after"):
+              "trials_dropped", "load_before", "load_after"):
         if k in setup:
             print(f"{k}: {setup[k]}")
     for line in NOTES:
@@ -649,7 +650,7 @@ def main():
     g.add_argument("key")
     r = sub.add_parser("report")
     r.add_argument("--dir", required=True)
-    r.add_argument("--trials", type=int, required=True)
+    r.add_argument("--trials", required=True, help="the trials that went through: 1,2,4")
     r.add_argument("--cycles", required=True, help="the summary of the measure_cycles run")
     r.add_argument("--pdr-loss", type=float, default=0.005)
     r.add_argument("--json", required=True)
