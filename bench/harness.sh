@@ -321,8 +321,8 @@ run_once() {
 	pids+=("$dpid")
 	case $d in jitsu-fwd | jitsu-cycles) summon_ready "$dp" || ok=1 ;; esac
 	if [ "$ok" -eq 0 ]; then
-		"${H[@]}" sample --dut "$kind" --prefix "$dp" --pid "$dpid" --gen-pid "$gpid" --timeout 40 \
-			--report "$tmp/$n.json" --warmup "$WARMUP" --window "$window" --expect "$duration" \
+		"${H[@]}" sample --dut "$kind" --prefix "$dp" --pid "$dpid" --gen-pid "$gpid" \
+			--timeout 40 --report "$tmp/$n.json" --warmup "$WARMUP" --window "$window" --expect "$duration" \
 			"${extra[@]+"${extra[@]}"}" --out "$tmp/$n.sample.json" || ok=1
 	fi
 	local died=
