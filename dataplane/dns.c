@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cksum.h"
 #include "dns.h"
 
 #define DNS_QR 0x8000
@@ -38,11 +39,14 @@ rd16(const uint8_t *b)
 	return (uint16_t)(b[0] << 8 | b[1]);
 }
 
+/* One 16-bit store (network order): the caller sums what was written with
+ * matching 16-bit loads (dp_cksum_sum16_at()), which the store forwards. */
 static inline uint8_t *
 wr16(uint8_t *b, uint16_t v)
 {
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
+	uint8_t be[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	memcpy(b, be, 2);
 	return b + 2;
 }
 
@@ -61,11 +65,35 @@ struct dns_qname {
 	unsigned int n_labels;
 };
 
+/* Copy @p n bytes of a wire name, lower-cased, 8 at a time: the length
+ * bytes (at most 63) are below 'A' and pass unchanged. */
+static inline void
+dns_lower_copy(uint8_t *dst, const uint8_t *src, unsigned int n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	unsigned int i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, low;
+		memcpy(&x, src + i, 8);
+		low = x & ~high; /* each byte's low 7 bits: no carry between bytes */
+		/* high bit of each byte: >= 'A' and not > 'Z', in ASCII */
+		uint64_t ge_a = low + ones * (0x80 - 'A'), gt_z = low + ones * (0x7f - 'Z');
+		uint64_t upper = (ge_a & ~gt_z) & ~x & high;
+		x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		uint8_t c = src[i];
+		dst[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+	}
+}
+
 /* Parse the question name at @off; returns the offset past it, or 0. */
 static unsigned int
 dns_parse_qname(const uint8_t *m, unsigned int len, unsigned int off, struct dns_qname *q)
 {
-	unsigned int nl = 0;
+	unsigned int nl = 0, start = off;
 
 	q->n_labels = 0;
 	for (;;) {
@@ -81,14 +109,10 @@ dns_parse_qname(const uint8_t *m, unsigned int len, unsigned int off, struct dns
 		if (off + 1 + b > len || nl + 1 + b + 1 > DP_DNS_NAME_MAX)
 			return 0;
 		q->labels[q->n_labels++] = (uint8_t)nl;
-		q->wire[nl] = (uint8_t)b;
-		for (unsigned int i = 1; i <= b; i++) {
-			uint8_t c = m[off + i];
-			q->wire[nl + i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
-		}
 		nl += 1 + b;
 		off += 1 + b;
 	}
+	dns_lower_copy(q->wire, m + start, nl);
 	q->wire[nl++] = 0;
 	q->len = nl;
 	return off + 1;
@@ -131,9 +155,19 @@ dns_parse_additional(const uint8_t *m, unsigned int len, unsigned int off,
 	return 0;
 }
 
-static uint16_t
-dns_formerr(uint8_t *m, uint16_t flags, struct dp_dns_result *res)
+/* What the response keeps of the query (see struct dp_dns_result): called
+ * before anything past the header is written. */
+static inline void
+dns_keep(const uint8_t *m, unsigned int len, unsigned int keep, struct dp_dns_result *res)
 {
+	res->keep = (uint16_t)keep;
+	res->tail_sum = keep < len ? dp_cksum_sum_at(m + keep, len - keep, keep & 1) : 0;
+}
+
+static uint16_t
+dns_formerr(uint8_t *m, unsigned int len, uint16_t flags, struct dp_dns_result *res)
+{
+	dns_keep(m, len, DP_DNS_HDR_LEN, res);
 	wr16(m + 2, (uint16_t)(DNS_QR | (flags & DNS_RD) | DNS_RCODE_FORMERR));
 	memset(m + 4, 0, 8);
 	res->counter = DP_C_dns_formerr;
@@ -168,6 +202,8 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 	struct dns_edns e;
 
 	res->svc = DP_SVC_NONE;
+	res->keep = 0;
+	res->tail_sum = 0;
 	if (len < DP_DNS_HDR_LEN) {
 		res->counter = DP_C_drop_dns_short;
 		return 0;
@@ -182,16 +218,16 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 		return 0;
 	}
 	if (rd16(m + 4) != 1 || rd16(m + 6) != 0 || rd16(m + 8) != 0)
-		return dns_formerr(m, flags, res);
+		return dns_formerr(m, len, flags, res);
 
 	unsigned int off = dns_parse_qname(m, len, DP_DNS_HDR_LEN, &q);
 	if (off == 0 || len - off < 4)
-		return dns_formerr(m, flags, res);
+		return dns_formerr(m, len, flags, res);
 	uint16_t qtype = rd16(m + off);
 	uint16_t qclass = rd16(m + off + 2);
 	off += 4;
 	if (dns_parse_additional(m, len, off, rd16(m + 10), &e) < 0)
-		return dns_formerr(m, flags, res);
+		return dns_formerr(m, len, flags, res);
 
 	unsigned int rcode = DNS_RCODE_NOERROR, ext_rcode = 0;
 	int zone = -1, want_a = 0, want_soa = 0, aa = 0;
@@ -237,6 +273,7 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 		return 0;
 	}
 
+	dns_keep(m, len, off, res);
 	uint8_t *w = m + off;
 	if (want_a) {
 		w = wr16(w, 0xc000 | DP_DNS_HDR_LEN);

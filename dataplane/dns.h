@@ -26,6 +26,16 @@ struct dp_dns_conf {
 /** Outcome of one message. */
 struct dp_dns_result {
 	unsigned int counter; /**< dns_* outcome or drop_dns_* reason */
+	/** For an incremental checksum update by the caller (answered only):
+	 *  the response's bytes from DP_DNS_HDR_LEN up to @keep are the query's
+	 *  own (the question), and @tail_sum is the sum (dp_cksum_sum_at()) of
+	 *  the query's bytes from @keep to its end, taken before they were
+	 *  overwritten; the header's bytes 2..11 change too, bytes 0..1 never. */
+	uint16_t keep;
+	uint16_t tail_sum;
+	/* after them, not beside @counter: the caller's copy of the two is
+	 * then not merged into one 8-byte load of two 4-byte stores, which
+	 * would wait for them to retire */
 	int svc;              /**< service the name belongs to, or DP_SVC_NONE */
 };
 

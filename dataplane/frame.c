@@ -9,6 +9,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "cksum.h"
 #include "dataplane.h"
 #include "pkt.h"
 
@@ -100,20 +101,72 @@ dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr
 	dp_udp_finish(frame, (uint8_t)p->l2_len, (uint8_t)p->l3_len, dlen, tx_cksum, v);
 }
 
+/* Turn a DNS query whose checksums were right (checked here or by the NIC)
+ * into its reply, the checksums updated from the query's (RFC 1624) rather
+ * than computed again over the packet: addresses and ports only swap places,
+ * which leaves every sum as it was; what changes is the IPv4 total length,
+ * TTL and fragment word, the UDP length (in the header and the
+ * pseudo-header), DNS header bytes 2..11 (@p hsum_q: their sum in the query)
+ * and what follows the question (the query's: @p r->tail_sum). Only the
+ * reply's new bytes are read back. Byte for byte what a full computation
+ * gives (tests/unit/test_cksum.c). */
+static void
+dp_dns_reply_incr(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *mac,
+		  uint16_t dlen, uint16_t hsum_q, const struct dp_dns_result *r,
+		  struct dp_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + p->l4_off);
+	const uint8_t *msg = frame + p->data_off;
+	uint16_t ulen = (uint16_t)(sizeof(*udp) + dlen);
+	uint16_t tot_r = rte_cpu_to_be_16((uint16_t)(p->l3_len + ulen)), ulen_r = rte_cpu_to_be_16(ulen);
+	uint16_t ttl_q, ttl_r, frag_q;
+	const uint8_t ttl_proto[2] = { DP_REPLY_TTL, IPPROTO_UDP };
+
+	memcpy(&ttl_q, &ip->time_to_live, 2); /* TTL and protocol: one word */
+	memcpy(&ttl_r, ttl_proto, 2);
+	frag_q = ip->fragment_offset;
+	ip->hdr_checksum = dp_cksum_update(ip->hdr_checksum,
+					   dp_cksum_fold((uint32_t)ip->total_length + ttl_q + frag_q),
+					   dp_cksum_fold((uint32_t)tot_r + ttl_r));
+	/* just written 16 bits at a time (dns.c): read back alike */
+	uint16_t hsum_r = dp_cksum_sum16_at(msg + 2, DP_DNS_HDR_LEN - 2, 0);
+	uint16_t tail_r = dp_cksum_sum16_at(msg + r->keep, (size_t)(dlen - r->keep), r->keep & 1);
+	udp->dgram_cksum = dp_cksum_update_udp(
+		udp->dgram_cksum,
+		dp_cksum_fold(2u * udp->dgram_len + hsum_q + r->tail_sum),
+		dp_cksum_fold(2u * ulen_r + hsum_r + tail_r));
+
+	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	uint32_t a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = DP_REPLY_TTL;
+	ip->fragment_offset = 0;
+	ip->total_length = tot_r;
+	uint16_t port = udp->src_port;
+	udp->src_port = udp->dst_port;
+	udp->dst_port = port;
+	udp->dgram_len = ulen_r;
+	v->len = (uint16_t)(p->l4_off + ulen);
+	v->l2_len = (uint8_t)p->l2_len;
+	v->l3_len = (uint8_t)p->l3_len;
+	v->ol_flags = 0;
+}
+
 /* One's-complement sum over the pseudo-header and the datagram (its own
  * checksum included) is all ones when the checksum is right. */
 static int
 dp_udp_cksum_ok(const uint8_t *frame, const struct dp_pkt *p)
 {
 	uint16_t ulen = (uint16_t)(p->data_len + 8);
-	uint32_t s = rte_raw_cksum(frame + p->l2_len + 12, 8); /* source, destination */
+	uint32_t s = dp_cksum_sum_at(frame + p->l2_len + 12, 8, 0); /* source, destination */
 
-	/* rte_raw_cksum sums in memory order: add the rest in network order */
+	/* sums are in memory order: add the rest in network order */
 	s += (uint32_t)rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16(ulen);
-	s += rte_raw_cksum(frame + p->l4_off, ulen);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s == 0xffff;
+	s += dp_cksum_sum_at(frame + p->l4_off, ulen, 0);
+	return dp_cksum_fold(s) == 0xffff;
 }
 
 void
@@ -160,6 +213,11 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 		return;
 	}
 
+	/* checked (or said good by the NIC) and not 0: the reply's checksums
+	 * follow from the query's, unless the port computes them anyway */
+	int incr = udp->dgram_cksum != 0 && !(c->flags & DP_F_TX_CKSUM_UP) &&
+		   p->data_len >= DP_DNS_HDR_LEN;
+	uint16_t hsum_q = incr ? dp_cksum_sum_at(frame + p->data_off + 2, DP_DNS_HDR_LEN - 2, 0) : 0;
 	struct dp_dns_result r;
 	uint16_t dlen = dp_dns_respond(&c->dns, frame + p->data_off, p->data_len,
 				       (uint16_t)(cap - p->data_off), &r);
@@ -167,7 +225,10 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 	v->svc = r.svc;
 	if (dlen == 0)
 		return;
-	dp_udp_reply(frame, p, &c->up_mac, dlen, c->flags & DP_F_TX_CKSUM_UP, v);
+	if (incr)
+		dp_dns_reply_incr(frame, p, &c->up_mac, dlen, hsum_q, &r, v);
+	else
+		dp_udp_reply(frame, p, &c->up_mac, dlen, c->flags & DP_F_TX_CKSUM_UP, v);
 	v->action = DP_ACT_TX_UPLINK;
 }
 
@@ -479,7 +540,30 @@ dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, struc
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(frame + p.l4_off);
 
 	/* RFC 9293 3.10.7.1: the SYN is acknowledged and refused */
-	uint32_t ack = rte_be_to_cpu_32(tcp->sent_seq) + 1 + p.data_len;
+	uint32_t ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1 + p.data_len);
+	uint16_t tot = rte_cpu_to_be_16((uint16_t)(p.l3_len + sizeof(*tcp)));
+	uint16_t sport = tcp->src_port, dport = tcp->dst_port, ttl_q, ttl_r;
+	const uint8_t ttl_proto[2] = { DP_REPLY_TTL, IPPROTO_TCP };
+	const uint8_t off_flags[2] = { (sizeof(*tcp) / 4) << 4, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG };
+	uint16_t of;
+
+	/* Checksums from values, not read back from what was just written: the
+	 * IPv4 header's updated from the SYN's (checked when it came: TTL,
+	 * fragment word and total length change, the addresses swap), the
+	 * segment's summed from its few non-zero words and the pseudo-header
+	 * (the same as the SYN's). */
+	memcpy(&ttl_q, &ip->time_to_live, 2);
+	memcpy(&ttl_r, ttl_proto, 2);
+	memcpy(&of, off_flags, 2);
+	uint16_t ipck = dp_cksum_update(ip->hdr_checksum,
+					dp_cksum_fold((uint32_t)ip->total_length + ttl_q +
+						      ip->fragment_offset),
+					dp_cksum_fold((uint32_t)tot + ttl_r));
+	uint32_t s = (ip->src_addr & 0xffff) + (ip->src_addr >> 16) + (ip->dst_addr & 0xffff) +
+		     (ip->dst_addr >> 16) + rte_cpu_to_be_16(IPPROTO_TCP) +
+		     rte_cpu_to_be_16(sizeof(*tcp)) + sport + dport + (ack & 0xffff) + (ack >> 16) + of;
+	uint16_t tck = (uint16_t)~dp_cksum_fold(s);
+
 	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, c->up_mac.addr_bytes, RTE_ETHER_ADDR_LEN);
 	uint32_t a = ip->src_addr;
@@ -487,20 +571,16 @@ dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, struc
 	ip->dst_addr = a;
 	ip->time_to_live = DP_REPLY_TTL;
 	ip->fragment_offset = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(p.l3_len + sizeof(*tcp)));
-	ip->hdr_checksum = 0;
-	uint16_t port = tcp->src_port;
-	tcp->src_port = tcp->dst_port;
-	tcp->dst_port = port;
+	ip->total_length = tot;
+	ip->hdr_checksum = ipck;
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
 	tcp->sent_seq = 0;
-	tcp->recv_ack = rte_cpu_to_be_32(ack);
-	tcp->data_off = (uint8_t)((sizeof(*tcp) / 4) << 4);
-	tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	tcp->recv_ack = ack;
+	memcpy(&tcp->data_off, &of, 2);
 	tcp->rx_win = 0;
-	tcp->cksum = 0;
+	tcp->cksum = tck;
 	tcp->tcp_urp = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	v->len = (uint16_t)(p.l4_off + sizeof(*tcp));
 	v->action = DP_ACT_TX_UPLINK;
 	v->counter = DP_C_syn_reset;

@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf_core.h>
 
+#include "cksum.h"
 #include "pkt.h"
 
 #define DP_ARP_LEN 28 /* Ethernet/IPv4 ARP body */
@@ -90,7 +91,7 @@ dp_parse(const uint8_t *frame, uint16_t len, uint64_t rx_ol_flags, struct dp_pkt
 	uint64_t ipck = rx_ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 	if (ipck == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return DP_C_drop_ip_cksum;
-	if (ipck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, ihl) != 0xffff)
+	if (ipck != RTE_MBUF_F_RX_IP_CKSUM_GOOD && dp_cksum_sum_at(ip, ihl, 0) != 0xffff)
 		return DP_C_drop_ip_cksum;
 
 	p->l3_len = ihl;

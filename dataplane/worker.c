@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -11,6 +13,7 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_tcp.h>
 
 #include "dataplane.h"
 
@@ -274,7 +277,10 @@ static inline void
 dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	      struct dp_verdict *vp)
 {
-	struct dp_verdict v;
+	/* the verdict is used where it was written: a copy of it read the
+	 * frame functions' small stores back in 16-byte loads, which wait for
+	 * them to retire (a store-forwarding stall, 4 % of the DNS path) */
+	struct dp_verdict *const v = vp;
 
 	if (unlikely(!rte_pktmbuf_is_contiguous(m))) {
 		dp_count(&w->cnt, DP_C_drop_multiseg);
@@ -286,25 +292,24 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 
 	switch (from) {
 	case DP_UP:
-		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
 	case DP_DOWN:
-		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, &v);
+		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
 	default: /* the host kernel speaks on the uplink as it is */
-		v.action = DP_ACT_TX_UPLINK;
-		v.counter = DP_C__COUNT;
-		v.len = m->data_len;
-		v.ol_flags = 0;
-		v.event = DP_EV_NONE;
+		v->action = DP_ACT_TX_UPLINK;
+		v->counter = DP_C__COUNT;
+		v->len = m->data_len;
+		v->ol_flags = 0;
+		v->event = DP_EV_NONE;
 		break;
 	}
-	*vp = v;
-	if (unlikely(v.event != DP_EV_NONE))
-		dp_post(w, (enum dp_event_type)v.event, v.svc);
-	if (v.counter < DP_C__COUNT)
-		dp_count(&w->cnt, v.counter);
-	if (v.action == DP_ACT_HOLD) {
+	if (unlikely(v->event != DP_EV_NONE))
+		dp_post(w, (enum dp_event_type)v->event, v->svc);
+	if (v->counter < DP_C__COUNT)
+		dp_count(&w->cnt, v->counter);
+	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
 			[SYN_DUPLICATE] = DP_C_drop_syn_duplicate,
@@ -312,31 +317,51 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 			[SYN_NO_FLOW] = DP_C_drop_svc_not_ready,
 			[SYN_CLIENT_RESET] = DP_C_drop_syn_client_reset,
 		};
-		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v.svc, &v.key, v.tcp_flags,
-					      v.append, m, w->st.now);
+		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v->svc, &v->key, v->tcp_flags,
+					      v->append, m, w->st.now);
 		dp_count(&w->cnt, why[a]);
 		if (a != SYN_HELD)
 			rte_pktmbuf_free(m);
 		return;
 	}
-	if (v.action == DP_ACT_DROP) {
+	if (v->action == DP_ACT_DROP) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	m->data_len = v.len;
-	m->pkt_len = v.len;
-	m->ol_flags = v.ol_flags;
-	m->l2_len = v.l2_len;
-	m->l3_len = v.l3_len;
-	if (v.action == DP_ACT_PARK) {
+	m->data_len = v->len;
+	m->pkt_len = v->len;
+	m->ol_flags = v->ol_flags;
+	m->l2_len = v->l2_len;
+	m->l3_len = v->l3_len;
+	if (v->action == DP_ACT_PARK) {
 		if (likely(w->n_parked < DP_PARK_MAX)) {
-			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v.svc };
+			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v->svc };
 			return;
 		}
 		dp_count(&w->cnt, DP_C_dns_park_full); /* no room to wait: answer now */
-		v.action = DP_ACT_TX_UPLINK;
+		v->action = DP_ACT_TX_UPLINK;
 	}
-	dp_tx(w, dp_action_port[v.action], m);
+	dp_tx(w, dp_action_port[v->action], m);
+}
+
+/* A SYN (untagged IPv4, no options: a flood's) to be handled next: its
+ * flow's slot in synjitsu's table is fetched meanwhile (VPP's "prefetch the
+ * next packet's bucket"). A guess from fixed offsets: the parse decides. */
+static inline void
+dp_prefetch_syn(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->data_len < 54 || f[12] != 0x08 || f[13] != 0x00 || f[14] != 0x45 ||
+	    f[23] != IPPROTO_TCP ||
+	    (f[47] & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) != RTE_TCP_SYN_FLAG)
+		return;
+	struct syn_key k;
+	memcpy(&k.src_ip, f + 26, 4);
+	memcpy(&k.dst_ip, f + 30, 4);
+	k.sport = (uint16_t)(f[34] << 8 | f[35]);
+	k.dport = (uint16_t)(f[36] << 8 | f[37]);
+	syn_prefetch(w->st.syn, &k);
 }
 
 /* Handle one packet; with DP_F_CYCLES, count the cycles it took by path
@@ -499,9 +524,14 @@ dp_worker_run(void *arg)
 				continue;
 			got += n;
 			dp_count_add(&w->cnt, dp_rx_counter[r], n);
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+			if (n > 1)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[1], void *));
 			for (uint16_t i = 0; i < n; i++) {
-				if (i + 1 < n)
-					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				if (i + 2 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 2], void *));
+				if (i + 1 < n && w->st.syn != NULL && r == DP_UP)
+					dp_prefetch_syn(w, pkts[i + 1]);
 				dp_handle(w, (enum dp_port_role)r, pkts[i]);
 			}
 		}

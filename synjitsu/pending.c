@@ -137,6 +137,12 @@ syn_key_hash(const struct syn_key *k)
 	return (uint32_t)(h >> 32);
 }
 
+void
+syn_prefetch(const struct syn_table *t, const struct syn_key *k)
+{
+	__builtin_prefetch(&t->flows[syn_key_hash(k) & t->flow_mask]);
+}
+
 static struct syn_flow *
 syn_flow_find(struct syn_table *t, const struct syn_key *k)
 {

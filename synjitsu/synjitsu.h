@@ -94,6 +94,13 @@ void syn_table_free(struct syn_table *t);
 enum syn_action syn_offer(struct syn_table *t, uint32_t svc, const struct syn_key *k,
 			  uint8_t flags, int append, void *pkt, uint64_t now);
 
+/**
+ * Prefetch the flow table's slot of @p k, a packet or two before it is
+ * offered (the table is larger than the caches; a flood of new flows misses
+ * in it on every SYN).
+ */
+void syn_prefetch(const struct syn_table *t, const struct syn_key *k);
+
 /** A packet given back by syn_take(). */
 struct syn_out {
 	void *pkt;

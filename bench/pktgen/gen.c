@@ -47,6 +47,7 @@ struct pg_tmpl {
 
 struct pg_gen {
 	struct pg_flows *flows;
+	int flood; /* the flood kind, or -1 */
 	uint64_t rng;
 	uint32_t seq[PG_K__COUNT];
 	uint32_t kpos, klen;
@@ -313,6 +314,7 @@ pg_gen_create(const struct pg_config *cfg, const struct rte_ether_addr *src_mac,
 		return NULL;
 	}
 	g->flows = flows;
+	g->flood = cfg->flood;
 	g->rng = cfg->seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
 	g->nx_salt = (uint32_t)(g->rng >> 17);
 	g->n_names = cfg->n_names;
@@ -352,7 +354,7 @@ pg_gen_create(const struct pg_config *cfg, const struct rte_ether_addr *src_mac,
 	g->nsz = nsz;
 
 	for (int k = 0; k < PG_K__COUNT; k++) {
-		if (!cfg->weight[k] || k == PG_K_dns_hit)
+		if ((!cfg->weight[k] && cfg->flood != k) || k == PG_K_dns_hit)
 			continue;
 		g->tmpl[k] = pg_tmpl_alloc(nsz);
 		if (g->tmpl[k] == NULL)
@@ -385,7 +387,7 @@ pg_gen_create(const struct pg_config *cfg, const struct rte_ether_addr *src_mac,
 			}
 		}
 	}
-	if (cfg->weight[PG_K_dns_hit]) {
+	if (cfg->weight[PG_K_dns_hit] || cfg->flood == PG_K_dns_hit) {
 		g->hit = pg_tmpl_alloc(cfg->n_names * nsz);
 		if (g->hit == NULL)
 			goto nomem;
@@ -458,12 +460,9 @@ pg_patch_dns(uint8_t *f, uint32_t seq, uint16_t range)
 	return (uint32_t)rte_cpu_to_be_16(sport) + rte_cpu_to_be_16(id);
 }
 
-void
-pg_gen_next(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out)
+static inline void
+pg_gen_kind(struct pg_gen *g, enum pg_kind k, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out)
 {
-	enum pg_kind k = (enum pg_kind)g->ksched[g->kpos];
-	if (++g->kpos == g->klen)
-		g->kpos = 0;
 	uint32_t seq = g->seq[k]++;
 	const struct pg_tmpl *t;
 	struct rte_udp_hdr *u = (struct rte_udp_hdr *)(buf + PG_L4_OFF);
@@ -547,4 +546,19 @@ pg_gen_next(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out
 	}
 	out->len = t->len;
 	out->kind = (uint8_t)k;
+}
+
+void
+pg_gen_next(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out)
+{
+	enum pg_kind k = (enum pg_kind)g->ksched[g->kpos];
+	if (++g->kpos == g->klen)
+		g->kpos = 0;
+	pg_gen_kind(g, k, buf, tsc, out);
+}
+
+void
+pg_gen_flood(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out)
+{
+	pg_gen_kind(g, (enum pg_kind)g->flood, buf, tsc, out);
 }

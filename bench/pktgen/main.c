@@ -176,8 +176,14 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "port %u does not exist (%u ports; give one with --vdev, e.g. "
 			 "net_memif0,role=server,socket=/tmp/pg.sock)\n", cfg.port,
 			 rte_eth_dev_count_avail());
-	char name[RTE_ETH_NAME_MAX_LEN] = "";
+	char name[RTE_ETH_NAME_MAX_LEN] = "", down_name[RTE_ETH_NAME_MAX_LEN] = "";
 	rte_eth_dev_get_name_by_port(cfg.port, name);
+	int down = cfg.down_port != PG_PORT_NONE;
+	if (down && !rte_eth_dev_is_valid_port(cfg.down_port))
+		rte_exit(EXIT_FAILURE, "--down-port %u does not exist (%u ports)\n", cfg.down_port,
+			 rte_eth_dev_count_avail());
+	if (down)
+		rte_eth_dev_get_name_by_port(cfg.down_port, down_name);
 
 	int socket = rte_eth_dev_socket_id(cfg.port);
 	struct rte_mempool *pool = rte_pktmbuf_pool_create("pg_pool", PG_POOL_SIZE, PG_POOL_CACHE, 0,
@@ -189,9 +195,14 @@ main(int argc, char **argv)
 	int rc = pg_port_setup(cfg.port, pool);
 	if (rc != 0)
 		rte_exit(EXIT_FAILURE, "port %u (%s): %s\n", cfg.port, name, rte_strerror(-rc));
+	if (down && (rc = pg_port_setup(cfg.down_port, pool)) != 0) {
+		rte_eth_dev_stop(cfg.port);
+		rte_exit(EXIT_FAILURE, "port %u (%s): %s\n", cfg.down_port, down_name,
+			 rte_strerror(-rc));
+	}
 
 	struct pg_worker_params prm = { .cfg = &cfg, .pool = pool, .port = cfg.port, .queue = 0,
-					.lcore = lcore };
+					.down_port = cfg.down_port, .lcore = lcore };
 	if (cfg.have_src_mac)
 		prm.src_mac = cfg.src_mac;
 	else if (rte_eth_macaddr_get(cfg.port, &prm.src_mac) != 0)
@@ -202,9 +213,17 @@ main(int argc, char **argv)
 
 	if (!pg_link_wait(cfg.port, cfg.link_timeout_s, 1)) {
 		rte_eth_dev_stop(cfg.port);
+		if (down)
+			rte_eth_dev_stop(cfg.down_port);
 		rte_exit(EXIT_FAILURE, "port %u (%s): link still down after %u s (is the other side "
 			 "running? memif: the client connects to the server's socket)\n", cfg.port,
 			 name, cfg.link_timeout_s);
+	}
+	if (down && !pg_link_wait(cfg.down_port, cfg.link_timeout_s, 1)) {
+		rte_eth_dev_stop(cfg.port);
+		rte_eth_dev_stop(cfg.down_port);
+		rte_exit(EXIT_FAILURE, "--down-port %u (%s): link still down after %u s\n",
+			 cfg.down_port, down_name, cfg.link_timeout_s);
 	}
 
 	struct pg_probe_result probe = { 0 };
@@ -212,6 +231,8 @@ main(int argc, char **argv)
 		rc = pg_probe(&prm, cfg.link_timeout_s * 1000u, &probe);
 		if (rc != 0) {
 			rte_eth_dev_stop(cfg.port);
+			if (down)
+				rte_eth_dev_stop(cfg.down_port);
 			rte_exit(EXIT_FAILURE, "port %u (%s): %s\n", cfg.port, name, rc == -ETIMEDOUT ?
 				 "no answer to ARP requests for --gw: is the peer up, is --gw its "
 				 "address (or does it reflect)? --no-probe sends anyway" :
@@ -255,14 +276,22 @@ main(int argc, char **argv)
 	pg_report(stdout, cfg.quiet ? NULL : stderr, &cfg, pg_worker_stats(w), &times, &ps,
 		  cfg.probe ? &probe : NULL);
 	if (cfg.linger_s > 0) {
-		if (pg_link_wait(cfg.port, cfg.linger_s, 0))
+		if (pg_link_wait(cfg.port, cfg.linger_s, 0)) {
 			pg_link_settle(cfg.port);
-		else if (!cfg.quiet)
+			/* the peer closes both of its ports together */
+			if (down && pg_link_wait(cfg.down_port, cfg.linger_s, 0))
+				pg_link_settle(cfg.down_port);
+		} else if (!cfg.quiet) {
 			fprintf(stderr, "jitsu-pktgen: the peer is still connected after %u s: "
 				"closing\n", cfg.linger_s);
+		}
 	}
 
 	pg_worker_free(w);
+	if (down) {
+		rte_eth_dev_stop(cfg.down_port);
+		rte_eth_dev_close(cfg.down_port);
+	}
 	rte_eth_dev_stop(cfg.port);
 	rte_eth_dev_close(cfg.port);
 	rte_mempool_free(pool);

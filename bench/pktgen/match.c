@@ -76,8 +76,9 @@ pg_done(struct pg_match_ctx *m, enum pg_kind k, uint64_t sent_tsc, const uint8_t
 {
 	uint64_t *c = m->st->kind[k];
 
-	if (o != PG_WRONG && !rte_is_same_ether_addr((const struct rte_ether_addr *)frame,
-						     &m->src_mac)) {
+	/* forwarded frames' MACs are checked where they are matched */
+	if (o != PG_WRONG && !m->down &&
+	    !rte_is_same_ether_addr((const struct rte_ether_addr *)frame, &m->src_mac)) {
 		o = PG_WRONG;
 		why = PG_C_bad_dst_mac;
 	}
@@ -244,13 +245,31 @@ pg_match_udp(struct pg_match_ctx *m, const uint8_t *f, uint16_t len,
 				return;
 			const struct pg_config *c = m->cfg;
 			enum pg_outcome o = PG_WRONG;
-			if (ip->src_addr == c->src_ip && ip->dst_addr == c->fwd_ip)
+			enum pg_counter why = PG_C_bad_fwd_addr;
+			if (m->down) { /* forwarded: a router's MAC and TTL, or a reflector's */
+				const struct rte_ether_addr *dst = c->have_fwd_mac ? &c->fwd_mac
+										    : &m->src_mac;
+				uint8_t ttl = c->have_fwd_mac ? 63 : 64; /* 64: gen.c's */
+				if (ip->src_addr != c->src_ip || ip->dst_addr != c->fwd_ip) {
+					o = PG_WRONG;
+				} else if (!rte_is_same_ether_addr((const struct rte_ether_addr *)f, dst) ||
+					   ip->time_to_live != ttl) {
+					o = PG_WRONG;
+					why = PG_C_bad_fwd_route;
+				} else {
+					o = PG_CORRECT;
+				}
+			} else if (ip->src_addr == c->src_ip && ip->dst_addr == c->fwd_ip)
 				o = PG_ECHOED; /* our own datagram, turned around */
 			else if (ip->src_addr == c->fwd_ip && ip->dst_addr == c->src_ip)
 				o = PG_CORRECT; /* the service's echo */
-			pg_done(m, PG_K_fwd, stamp.tsc, f, len, now, o, PG_C_bad_fwd_addr);
+			pg_done(m, PG_K_fwd, stamp.tsc, f, len, now, o, why);
 			return;
 		}
+	}
+	if (m->down) {
+		pg_count(m, PG_C_rx_down_not_fwd);
+		return;
 	}
 	if (sport == 53)
 		pg_match_dns(m, f, len, d, dlen, dport, 1, now);
@@ -312,6 +331,10 @@ pg_match_frame(struct pg_match_ctx *m, const uint8_t *f, uint16_t len, uint64_t 
 		return;
 	}
 	uint16_t type = pg_rd16(f + 12);
+	if (m->down && type != RTE_ETHER_TYPE_IPV4) {
+		pg_count(m, PG_C_rx_down_not_fwd);
+		return;
+	}
 	if (type == RTE_ETHER_TYPE_ARP) {
 		pg_match_arp(m, f, len, now);
 		return;
@@ -340,6 +363,10 @@ pg_match_frame(struct pg_match_ctx *m, const uint8_t *f, uint16_t len, uint64_t 
 		return;
 	}
 	const uint8_t *l4 = (const uint8_t *)ip + ihl;
+	if (m->down && ip->next_proto_id != IPPROTO_UDP) {
+		pg_count(m, PG_C_rx_down_not_fwd);
+		return;
+	}
 	if (ip->next_proto_id == IPPROTO_UDP)
 		pg_match_udp(m, f, len, ip, l4, total - ihl, now);
 	else if (ip->next_proto_id == IPPROTO_TCP)

@@ -114,6 +114,19 @@ static const char pg_usage_text[] =
 	"                        side still polling when the other closes may crash\n"
 	"                        (DPDK 22.11), so stop the peer first\n"
 	"      --port N          the DPDK port (default 0)\n"
+	"      --down-port N     a second port, where the device forwards fwd (the\n"
+	"                        gateway's downlink, testpmd's paired port); it is\n"
+	"                        polled too, and fwd frames out of it are matched\n"
+	"                        as forwarded (correct)\n"
+	"      --fwd-mac MAC     forwarded frames must be addressed to MAC with the TTL\n"
+	"                        decremented once (a router: the service's MAC); by\n"
+	"                        default to our own MAC with the TTL as sent (a\n"
+	"                        reflector such as testpmd's macswap)\n"
+	"      --flood K         besides the profile (paced by --rate), fill every\n"
+	"                        burst with frames of kind K, as fast as they go\n"
+	"      --lossy           frames the port does not take are dropped (counted as\n"
+	"                        dropped per kind), as a NIC's full ring drops what\n"
+	"                        the wire brings; by default they are sent again\n"
 	"\n"
 	"Capture instead of sending:\n"
 	"      --pcap FILE       write the profile's frames to FILE (pcap, Ethernet, us);\n"
@@ -279,6 +292,7 @@ enum {
 	OPT_MIX = 256, OPT_NAMES, OPT_ZONE, OPT_GW, OPT_GW_MAC, OPT_SVC_IP, OPT_FWD_IP,
 	OPT_SYN_PORT, OPT_FWD_PORT, OPT_SRC_IP, OPT_SRC_MAC, OPT_SIZE, OPT_IMIX, OPT_RATE,
 	OPT_DURATION, OPT_DRAIN, OPT_LINK_TIMEOUT, OPT_NO_PROBE, OPT_LINGER, OPT_PORT, OPT_PCAP, OPT_COUNT, OPT_SEED,
+	OPT_DOWN_PORT, OPT_FWD_MAC, OPT_FLOOD, OPT_LOSSY,
 };
 
 static const struct option pg_longopts[] = {
@@ -303,6 +317,10 @@ static const struct option pg_longopts[] = {
 	{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 	{ "linger", required_argument, NULL, OPT_LINGER },
 	{ "port", required_argument, NULL, OPT_PORT },
+	{ "down-port", required_argument, NULL, OPT_DOWN_PORT },
+	{ "fwd-mac", required_argument, NULL, OPT_FWD_MAC },
+	{ "flood", required_argument, NULL, OPT_FLOOD },
+	{ "lossy", no_argument, NULL, OPT_LOSSY },
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
@@ -326,6 +344,8 @@ pg_opts_defaults(struct pg_config *cfg)
 	cfg->syn_port = 80;
 	cfg->fwd_port = 7;
 	cfg->seed = 1;
+	cfg->down_port = PG_PORT_NONE;
+	cfg->flood = -1;
 	pg_parse_ip("10.77.0.1", &cfg->gw_ip);
 	pg_parse_ip("198.18.0.1", &cfg->src_ip);
 	pg_parse_names("www.example.org", cfg);
@@ -392,15 +412,37 @@ pg_opts_parse(int argc, char **argv, struct pg_config *cfg)
 			break;
 		}
 		case OPT_GW_MAC:
-		case OPT_SRC_MAC: {
-			struct rte_ether_addr *m = opt == OPT_GW_MAC ? &cfg->gw_mac : &cfg->src_mac;
+		case OPT_SRC_MAC:
+		case OPT_FWD_MAC: {
+			struct rte_ether_addr *m = opt == OPT_GW_MAC ? &cfg->gw_mac :
+						   opt == OPT_SRC_MAC ? &cfg->src_mac : &cfg->fwd_mac;
 			if (rte_ether_unformat_addr(optarg, m) != 0) {
 				fprintf(stderr, "jitsu-pktgen: '%s' is not a MAC address\n", optarg);
 				bad = 1;
 			}
-			*(opt == OPT_GW_MAC ? &cfg->have_gw_mac : &cfg->have_src_mac) = 1;
+			*(opt == OPT_GW_MAC ? &cfg->have_gw_mac : opt == OPT_SRC_MAC ?
+			  &cfg->have_src_mac : &cfg->have_fwd_mac) = 1;
 			break;
 		}
+		case OPT_DOWN_PORT:
+			if (pg_parse_u64(optarg, UINT16_MAX - 1, &v) != 0) {
+				fprintf(stderr, "jitsu-pktgen: --down-port: '%s' is not a port\n", optarg);
+				bad = 1;
+			} else {
+				cfg->down_port = (uint16_t)v;
+			}
+			break;
+		case OPT_FLOOD:
+			cfg->flood = pg_kind_by_name(optarg, strlen(optarg));
+			if (cfg->flood < 0) {
+				fprintf(stderr, "jitsu-pktgen: --flood: '%s' is none of dns-hit, dns-miss, "
+					"syn-cold, fwd, arp\n", optarg);
+				bad = 1;
+			}
+			break;
+		case OPT_LOSSY:
+			cfg->lossy = 1;
+			break;
 		case OPT_SYN_PORT:
 		case OPT_FWD_PORT:
 		case OPT_PORT:
@@ -535,12 +577,31 @@ pg_opts_parse(int argc, char **argv, struct pg_config *cfg)
 	}
 	if (!cfg->have_fwd_ip) {
 		cfg->fwd_ip = cfg->svc_ip;
-		if (cfg->weight[PG_K_fwd] && !cfg->have_svc_ip) {
+		if ((cfg->weight[PG_K_fwd] || cfg->flood == PG_K_fwd) && !cfg->have_svc_ip) {
 			fprintf(stderr, "jitsu-pktgen: fwd needs --fwd-ip or --svc-ip\n");
 			bad = 1;
 		}
 	}
-	if (cfg->weight[PG_K_syn_cold] && !cfg->have_svc_ip) {
+	if (cfg->flood >= 0 && cfg->weight[cfg->flood]) {
+		fprintf(stderr, "jitsu-pktgen: --flood %s: the kind is in the profile already\n",
+			pg_kind_names[cfg->flood]);
+		bad = 1;
+	}
+	if (cfg->flood >= 0 && cfg->pcap_path != NULL) {
+		fprintf(stderr, "jitsu-pktgen: --flood goes with a live run, not --pcap\n");
+		bad = 1;
+	}
+	if (cfg->flood >= 0 && cfg->rate_pps == 0) {
+		fprintf(stderr, "jitsu-pktgen: --flood needs --rate (the profile's pace; the "
+			"flood fills the rest)\n");
+		bad = 1;
+	}
+	if (cfg->down_port != PG_PORT_NONE && cfg->down_port == cfg->port) {
+		fprintf(stderr, "jitsu-pktgen: --down-port must differ from --port\n");
+		bad = 1;
+	}
+	int uses_svc = cfg->weight[PG_K_syn_cold] || cfg->flood == PG_K_syn_cold;
+	if (uses_svc && !cfg->have_svc_ip) {
 		fprintf(stderr, "jitsu-pktgen: syn-cold needs --svc-ip\n");
 		bad = 1;
 	}

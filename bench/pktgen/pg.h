@@ -31,6 +31,7 @@
 #define PG_NAME_MAX 255          /* wire form, root included */
 #define PG_FRAME_MAX 1514        /* 1518 on the wire with the FCS */
 #define PG_FCS_LEN 4             /* frame sizes are given with it, as on a wire */
+#define PG_PORT_NONE UINT16_MAX
 
 /* The kinds of traffic: X(id, name). A profile is a weighted mix of them. */
 #define PG_KINDS(X)               \
@@ -70,7 +71,9 @@ enum pg_kind {
 	X(bad_dns_addr, "dns-hit replies with another address than the one expected")    \
 	X(bad_arp_reply, "ARP replies from another address or MAC than the gateway's")   \
 	X(bad_tcp_reply, "TCP replies other than RST or SYN-ACK, or with a wrong ACK")   \
-	X(bad_fwd_addr, "fwd packets back with addresses neither echoed nor answered")
+	X(bad_fwd_addr, "fwd packets back with addresses neither echoed nor answered")  \
+	X(bad_fwd_route, "fwd packets out of --down-port with another MAC or TTL than expected") \
+	X(rx_down_not_fwd, "frames out of --down-port that are no fwd packet of ours")
 
 enum pg_counter {
 #define PG_X(name, help) PG_C_##name,
@@ -79,10 +82,12 @@ enum pg_counter {
 	PG_C__COUNT
 };
 
-/* Per-kind outcomes: X(name). received = correct + wrong + echoed. */
+/* Per-kind outcomes: X(name). received = correct + wrong + echoed.
+ * dropped: made but turned away by a full ring with --lossy (never sent). */
 #define PG_KIND_COUNTERS(X) \
 	X(sent)             \
 	X(sent_bytes)       \
+	X(dropped)          \
 	X(received)         \
 	X(received_bytes)   \
 	X(correct)          \
@@ -126,10 +131,13 @@ struct pg_config {
 	uint32_t linger_s;
 	int probe;
 	uint16_t port;
+	uint16_t down_port;  /* PG_PORT_NONE: none */
+	int flood;           /* a kind that fills every burst besides the profile, or -1 */
+	int lossy;           /* frames the port does not take are dropped, not retried */
 	uint32_t gw_ip, svc_ip, fwd_ip, src_ip;
 	uint16_t syn_port, fwd_port;
-	struct rte_ether_addr gw_mac, src_mac;
-	int have_gw_mac, have_src_mac, have_svc_ip, have_fwd_ip;
+	struct rte_ether_addr gw_mac, src_mac, fwd_mac;
+	int have_gw_mac, have_src_mac, have_svc_ip, have_fwd_ip, have_fwd_mac;
 	struct pg_name names[PG_NAMES_MAX];
 	unsigned int n_names;
 	char zone[PG_NAME_MAX + 1];
@@ -255,10 +263,14 @@ void pg_gen_free(struct pg_gen *g);
  */
 void pg_gen_next(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out);
 
+/** The same for a frame of the flood kind (--flood), outside the profile. */
+void pg_gen_flood(struct pg_gen *g, uint8_t *buf, uint64_t tsc, struct pg_gen_out *out);
+
 /* ---- matcher (match.c) ------------------------------------------------------ */
 
 struct pg_match_ctx {
 	const struct pg_config *cfg;
+	int down; /* the frame came out of --down-port (forwarded by the device) */
 	struct rte_ether_addr src_mac;
 	struct pg_flows *flows;
 	struct pg_stats *st;
@@ -307,6 +319,7 @@ struct pg_worker_params {
 	const struct pg_config *cfg;
 	struct rte_mempool *pool;
 	uint16_t port;
+	uint16_t down_port; /* polled for forwarded frames; PG_PORT_NONE: none */
 	uint16_t queue;
 	struct rte_ether_addr src_mac;
 	unsigned int lcore;

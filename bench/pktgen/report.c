@@ -98,6 +98,13 @@ pg_report(FILE *out, FILE *err, const struct pg_config *cfg, const struct pg_sta
 		fprintf(out, "\"rate_pps\": %" PRIu64, cfg->rate_pps);
 	else
 		fprintf(out, "\"rate_pps\": null");
+	fprintf(out, ", \"flood\": ");
+	if (cfg->flood >= 0)
+		pg_json_str(out, pg_kind_names[cfg->flood]);
+	else
+		fprintf(out, "null");
+	fprintf(out, ", \"lossy\": %s, \"down_port\": %s", cfg->lossy ? "true" : "false",
+		cfg->down_port != PG_PORT_NONE ? "true" : "false");
 	fprintf(out, ", \"duration_s\": %.3f, \"interrupted\": %s, \"drain_ms\": %u, "
 		"\"tsc_hz\": %" PRIu64 ",\n", cfg->duration_s, t->interrupted ? "true" : "false",
 		cfg->drain_ms, t->tsc_hz);
@@ -116,7 +123,7 @@ pg_report(FILE *out, FILE *err, const struct pg_config *cfg, const struct pg_sta
 	fprintf(out, ",\n \"kinds\": {");
 	for (int k = 0, first = 1; k < PG_K__COUNT; k++) {
 		const uint64_t *c = st->kind[k];
-		if (!cfg->weight[k] && c[PG_KC_received] == 0)
+		if (!cfg->weight[k] && cfg->flood != k && c[PG_KC_received] == 0)
 			continue;
 		fprintf(out, "%s\n  \"%s\": {", first ? "" : ",", pg_kind_names[k]);
 		first = 0;
@@ -156,7 +163,7 @@ pg_report(FILE *out, FILE *err, const struct pg_config *cfg, const struct pg_sta
 	for (int k = 0; k < PG_K__COUNT; k++) {
 		const uint64_t *c = st->kind[k];
 		const struct pg_hist *h = &st->lat[k];
-		if (!cfg->weight[k] && c[PG_KC_received] == 0)
+		if (!cfg->weight[k] && cfg->flood != k && c[PG_KC_received] == 0)
 			continue;
 		fprintf(err, "  %-9s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %10.1f %10.1f %10.1f\n", pg_kind_names[k], c[PG_KC_sent],

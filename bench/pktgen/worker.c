@@ -30,7 +30,7 @@ struct pg_worker {
 	struct pg_flows flows;
 	struct pg_match_ctx mctx;
 	struct rte_mempool *pool;
-	uint16_t port, queue;
+	uint16_t port, queue, down_port;
 	uint32_t stop_tx, quit; /* written by the main lcore */
 	struct pg_times times;
 	uint16_t n_pend;
@@ -59,12 +59,13 @@ pg_worker_create(const struct pg_worker_params *prm)
 	w->cfg = prm->cfg;
 	w->pool = prm->pool;
 	w->port = prm->port;
+	w->down_port = prm->down_port;
 	w->queue = prm->queue;
 	w->times.tsc_hz = rte_get_tsc_hz();
 	/* only the kinds of the profile have tables: a reply to another
 	 * kind's tag is unmatched */
 	for (int k = 0; k < PG_K__COUNT; k++) {
-		if (prm->cfg->weight[k] == 0)
+		if (prm->cfg->weight[k] == 0 && prm->cfg->flood != k)
 			continue;
 		w->flows.slot[k] = rte_zmalloc_socket("pg_slots", pg_slots[k] * sizeof(struct pg_slot),
 						      RTE_CACHE_LINE_SIZE, socket);
@@ -124,12 +125,13 @@ pg_worker_times(const struct pg_worker *w)
 }
 
 static inline void
-pg_rx(struct pg_worker *w)
+pg_rx(struct pg_worker *w, uint16_t port, int down)
 {
 	struct rte_mbuf *pkts[PG_BURST];
 
+	w->mctx.down = down;
 	for (int r = 0; r < PG_RX_ROUNDS; r++) {
-		uint16_t n = rte_eth_rx_burst(w->port, w->queue, pkts, PG_BURST);
+		uint16_t n = rte_eth_rx_burst(port, w->queue, pkts, PG_BURST);
 		if (n == 0)
 			return;
 		uint64_t now = rte_rdtsc();
@@ -152,9 +154,12 @@ pg_rx(struct pg_worker *w)
 	}
 }
 
-/* Generate @p want frames behind what is pending; 0 when the pool is dry. */
+/* Generate @p want frames behind what is pending, @p paced of them from
+ * the profile and the rest of the flood kind, the profile's spread evenly
+ * through them (no kind goes first into a ring that may be full); 0 when
+ * the pool is dry. */
 static inline unsigned int
-pg_generate(struct pg_worker *w, unsigned int want)
+pg_generate(struct pg_worker *w, unsigned int want, unsigned int paced)
 {
 	struct rte_mbuf **m = w->pend + w->n_pend;
 
@@ -165,7 +170,10 @@ pg_generate(struct pg_worker *w, unsigned int want)
 	uint64_t tsc = rte_rdtsc(); /* one stamp a burst: they leave together */
 	for (unsigned int i = 0; i < want; i++) {
 		struct pg_gen_out o;
-		pg_gen_next(w->gen, rte_pktmbuf_mtod(m[i], uint8_t *), tsc, &o);
+		if (paced == want || (i + 1) * paced / want > i * paced / want)
+			pg_gen_next(w->gen, rte_pktmbuf_mtod(m[i], uint8_t *), tsc, &o);
+		else
+			pg_gen_flood(w->gen, rte_pktmbuf_mtod(m[i], uint8_t *), tsc, &o);
 		m[i]->data_len = o.len;
 		m[i]->pkt_len = o.len;
 		w->pend_kind[w->n_pend + i] = o.kind;
@@ -190,7 +198,12 @@ pg_tx(struct pg_worker *w, uint64_t now)
 			w->times.tx_first = now;
 		w->times.tx_last = now;
 	}
-	if (sent < w->n_pend) {
+	if (sent < w->n_pend && w->cfg->lossy) { /* a full ring drops what comes */
+		for (uint16_t i = sent; i < w->n_pend; i++)
+			w->st.kind[w->pend_kind[i]][PG_KC_dropped]++;
+		rte_pktmbuf_free_bulk(w->pend + sent, (unsigned int)(w->n_pend - sent));
+		sent = w->n_pend;
+	} else if (sent < w->n_pend) {
 		uint16_t rest = (uint16_t)(w->n_pend - sent);
 		w->st.cnt[PG_C_tx_retry]++;
 		memmove(w->pend, w->pend + sent, rest * sizeof(w->pend[0]));
@@ -213,14 +226,16 @@ pg_worker_run(void *arg)
 	if (backlog < 2 * PG_BURST)
 		backlog = 2 * PG_BURST;
 	while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
-		pg_rx(w);
+		pg_rx(w, w->port, 0);
+		if (w->down_port != PG_PORT_NONE)
+			pg_rx(w, w->down_port, 1);
 		uint64_t now = rte_rdtsc();
 		if (unlikely(__atomic_load_n(&w->stop_tx, __ATOMIC_ACQUIRE))) {
 			if (w->times.stop_tx == 0)
 				w->times.stop_tx = now;
 			continue;
 		}
-		unsigned int want = PG_BURST - w->n_pend;
+		unsigned int want = PG_BURST - w->n_pend, paced = want;
 		if (w->cfg->rate_pps) {
 			uint64_t due = (uint64_t)((double)(now - t0) * per_tsc);
 			if (due > made + backlog) { /* the port could not keep up: skip */
@@ -228,11 +243,13 @@ pg_worker_run(void *arg)
 				made = due - backlog;
 			}
 			uint64_t credit = due > made ? due - made : 0;
-			if (credit < want)
-				want = (unsigned int)credit;
+			if (credit < paced)
+				paced = (unsigned int)credit;
 		}
-		if (want > 0)
-			made += pg_generate(w, want);
+		if (w->cfg->flood < 0)
+			want = paced;
+		if (want > 0 && pg_generate(w, want, paced) > 0)
+			made += paced;
 		if (w->n_pend > 0)
 			pg_tx(w, now);
 	}
@@ -306,16 +323,23 @@ pg_probe(const struct pg_worker_params *prm, uint32_t timeout_ms, struct pg_prob
 				rte_pktmbuf_free(m);
 			next = now + every;
 		}
-		uint16_t n = rte_eth_rx_burst(prm->port, prm->queue, pkts, PG_BURST);
-		for (uint16_t i = 0; i < n; i++) {
-			if (pg_probe_answer(prm->cfg, &prm->src_mac, pkts[i])) {
-				if (answered++ == 0)
-					res->ms = (double)(rte_rdtsc() - t0) * 1e3 / (double)hz;
-			} else {
-				res->other++;
+		/* a device that forwards (testpmd paired) returns it on the down port */
+		for (int d = 0; d < 2; d++) {
+			uint16_t port = d ? prm->down_port : prm->port;
+			if (port == PG_PORT_NONE)
+				continue;
+			uint16_t n = rte_eth_rx_burst(port, prm->queue, pkts, PG_BURST);
+			for (uint16_t i = 0; i < n; i++) {
+				if (pg_probe_answer(prm->cfg, &prm->src_mac, pkts[i])) {
+					if (answered++ == 0)
+						res->ms = (double)(rte_rdtsc() - t0) * 1e3 /
+							  (double)hz;
+				} else {
+					res->other++;
+				}
 			}
+			rte_pktmbuf_free_bulk(pkts, n);
 		}
-		rte_pktmbuf_free_bulk(pkts, n);
 		/* once answered, 20 ms more swallow the answers to earlier tries */
 		if (answered && now - t0 > (uint64_t)(res->ms * (double)hz / 1e3) + hz / 50)
 			break;

@@ -119,6 +119,35 @@ Test(dns, names_are_case_insensitive_and_case_is_kept)
 	cr_assert_eq(memcmp(m + 13, "wWw", 3), 0, "0x20 case is echoed untouched");
 }
 
+Test(dns, case_folding_touches_ascii_capitals_only)
+{
+	/* long labels: the name is folded 8 bytes at a time, then the rest */
+	static const struct {
+		const char *q;
+		unsigned int counter;
+	} cases[] = {
+		{ "a-long-label_xyz0123456789.example.org", DP_C_dns_answer },
+		{ "A-LONG-LABEL_XYZ0123456789.EXAMPLE.ORG", DP_C_dns_answer },
+		{ "a-Long-lAbel_xYz0123456789.exaMple.Org", DP_C_dns_answer },
+		/* bytes that are one bit (0x20) from the name's but no capitals */
+		{ "a\x0dlong-label_xyz0123456789.example.org", DP_C_dns_nxdomain },
+		{ "a-long-label_xyz0\x11" "23456789.example.org", DP_C_dns_nxdomain },
+		{ "\xc1-long-label_xyz0123456789.example.org", DP_C_dns_nxdomain },
+		{ "a-long-label\x7fxyz0123456789.example.org", DP_C_dns_nxdomain },
+		{ "a-long-label_xyz0123456789.examp\xcc" "e.org", DP_C_dns_refused },
+	};
+	uint8_t m[1500];
+	struct dp_dns_result r;
+
+	add_name(1, "a-long-label_xyz0123456789.example.org");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint16_t qlen = th_dns_query(m, cases[i].q, 1, 0);
+		respond(m, qlen, &r);
+		cr_assert_eq(r.counter, cases[i].counter, "case %zu: %u", i, r.counter);
+		cr_assert_eq(r.svc, cases[i].counter == DP_C_dns_answer ? 1 : DP_SVC_NONE, "case %zu", i);
+	}
+}
+
 Test(dns, second_name_and_second_service)
 {
 	uint8_t m[1500];
