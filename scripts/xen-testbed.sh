@@ -30,8 +30,10 @@
 #   scripts/xen-testbed.sh check
 #       build, then run every tests/xen/test_*.sh, each in a boot of its own,
 #       with every other file of tests/xen/ and build/jitsu, build/jitsuctl (when
-#       built) in /test/. Serial logs: $JITSU_XEN_DIR/serial-TEST.log. Exit 1
-#       if any fails.
+#       built) in /test/, and the repository's scripts/, tests/e2e/, conf/ and
+#       both binaries under /test/repo/ (so the host's e2e tests run as they
+#       are). Serial logs: $JITSU_XEN_DIR/serial-TEST.log. Ends with the line
+#       "N passed, M failed"; exit 1 if any failed.
 #
 #   scripts/xen-testbed.sh clean        removes $JITSU_XEN_DIR but not the cache
 #
