@@ -48,7 +48,9 @@ ms() { date +%s%3N; }
 ctl() {
 	if [ -n "$jpid" ] && ! kill -0 "$jpid" 2>/dev/null; then
 		echo "FAIL jitsu died; its log:" >&2
-		tail -n 80 "$tmp/jitsu.log" >&2
+		# the mappings a crash report ends with: only the code's
+		grep -Ev '^[0-9a-f]+-[0-9a-f]+ ([r-][w-][x-][ps]) ' "$tmp/jitsu.log" | tail -n 60 >&2
+		grep -E '^[0-9a-f]+-[0-9a-f]+ r-xp ' "$tmp/jitsu.log" >&2
 		kill -TERM $$ # from a $(...) too
 		exit 1
 	fi
