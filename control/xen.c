@@ -96,6 +96,7 @@ static struct {
 	struct ctl_watch timer_w;
 	struct xen_timeout *timeouts;   /* sorted by expiry */
 	struct xen_svc *svcs;
+	struct xen_fd *always;          /* registered fds that epoll cannot watch */
 	unsigned int tokens;
 	unsigned int inflight;          /* operations whose callback has not come */
 	int tried;
@@ -108,7 +109,11 @@ struct xen_fd {
 	struct ctl_watch w;
 	void *for_libxl;
 	short events;
+	int always;             /* epoll refuses it (a regular file): always ready */
+	struct xen_fd *next;    /* in xen.always, when always */
 };
+
+static void xen_timer_arm(void);
 
 static uint32_t
 xen_epoll_events(short events)
@@ -136,8 +141,19 @@ xen_fd_register(void *user, int fd, void **reg, short events, void *for_libxl)
 	(void)user;
 	if (f == NULL)
 		return ERROR_OSEVENT_REG_FAIL;
-	*f = (struct xen_fd){ { fd, xen_on_fd, f }, for_libxl, events };
-	if (ctl_loop_add(&f->w, xen_epoll_events(events)) < 0) {
+	*f = (struct xen_fd){ { fd, xen_on_fd, f }, for_libxl, events, 0, NULL };
+	int rc = ctl_loop_add(&f->w, xen_epoll_events(events));
+	if (rc == -EPERM) {
+		/* a regular file (a save image): poll() says it is always
+		 * ready, epoll will not have it; it is run from the timer */
+		f->always = 1;
+		f->next = xen.always;
+		xen.always = f;
+		*reg = f;
+		xen_timer_arm();
+		return 0;
+	}
+	if (rc < 0) {
 		free(f);
 		return ERROR_OSEVENT_REG_FAIL;
 	}
@@ -152,6 +168,11 @@ xen_fd_modify(void *user, int fd, void **reg, short events)
 
 	(void)user;
 	(void)fd;
+	if (f->always) {
+		f->events = events;
+		xen_timer_arm();
+		return 0;
+	}
 	if (ctl_loop_mod(&f->w, xen_epoll_events(events)) < 0)
 		return ERROR_OSEVENT_REG_FAIL;
 	f->events = events;
@@ -165,6 +186,16 @@ xen_fd_deregister(void *user, int fd, void *reg)
 
 	(void)user;
 	(void)fd;
+	if (f->always) {
+		for (struct xen_fd **p = &xen.always; *p != NULL; p = &(*p)->next) {
+			if (*p == f) {
+				*p = f->next;
+				break;
+			}
+		}
+		f->w.fd = -1;
+		f->always = 0;
+	}
 	ctl_loop_del(&f->w);
 	ctl_loop_free_later(f); /* an event of this round may name it */
 }
@@ -187,7 +218,13 @@ xen_timer_arm(void)
 {
 	struct itimerspec its = { 0 };
 
-	if (xen.timeouts != NULL) {
+	int ready = 0;
+
+	for (const struct xen_fd *f = xen.always; f != NULL && !ready; f = f->next)
+		ready = f->events != 0;
+	if (ready) {
+		its.it_value.tv_nsec = 1; /* at once: an always-ready fd is waiting */
+	} else if (xen.timeouts != NULL) {
 		its.it_value.tv_sec = xen.timeouts->abs.tv_sec;
 		its.it_value.tv_nsec = xen.timeouts->abs.tv_usec * 1000L;
 		if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
@@ -277,6 +314,28 @@ xen_timeouts_due(void)
 	xen_timer_arm();
 }
 
+/* Run the fds epoll cannot watch: ready for what they wait for, as poll()
+ * would say. A callback may drop any of them: take them one by one. */
+static void
+xen_always_ready(void)
+{
+	struct xen_fd *batch[32];
+	unsigned int n = 0;
+
+	for (struct xen_fd *f = xen.always; f != NULL && n < RTE_DIM(batch); f = f->next)
+		if (f->events != 0)
+			batch[n++] = f;
+	for (unsigned int i = 0; i < n; i++) {
+		struct xen_fd *f = batch[i];
+		if (!f->always || f->events == 0) /* dropped or changed meanwhile */
+			continue;
+		short revents = f->events & (POLLIN | POLLOUT);
+		if (revents != 0)
+			libxl_osevent_occurred_fd(xen.ctx, f->for_libxl, f->w.fd, f->events, revents);
+	}
+	xen_timer_arm();
+}
+
 static void
 xen_on_timer(struct ctl_watch *w, uint32_t ev)
 {
@@ -286,6 +345,7 @@ xen_on_timer(struct ctl_watch *w, uint32_t ev)
 	if (read(w->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		XEN_LOG(WARNING, "timerfd: %s", strerror(errno));
 	xen_timeouts_due();
+	xen_always_ready();
 }
 
 static const libxl_osevent_hooks xen_os_hooks = {
@@ -1035,7 +1095,10 @@ ctl_xen_open(void)
 		snprintf(xen.why, sizeof(xen.why), "%s", why);
 		return xen.why;
 	}
-	xen.logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+	/* JITSU_LIBXL_DEBUG=1: libxl's own debug log, to diagnose a backend */
+	const char *dbg = getenv("JITSU_LIBXL_DEBUG");
+	xen.logger = xtl_createlogger_stdiostream(stderr, dbg != NULL && dbg[0] == '1' ? XTL_DEBUG
+										     : XTL_ERROR, 0);
 	if (xen.logger == NULL ||
 	    libxl_ctx_alloc(&xen.ctx, LIBXL_VERSION, 0, (xentoollog_logger *)xen.logger) != 0) {
 		snprintf(xen.why, sizeof(xen.why), "Xen is not available: cannot open libxl");

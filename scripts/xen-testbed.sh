@@ -72,7 +72,7 @@ RECIPE=5
 # (/etc/xen/scripts/vif-bridge) need bash, ip, awk, flock, which: all there.
 DOM0_PKGS=(
 	xen-utils-4.17 xenstore-utils kmod busybox-static iproute2 procps
-	curl bind9-dnsutils ethtool python3                # the tests' clients and tools
+	curl bind9-dnsutils ethtool python3 gdb                # the tests' clients and tools
 	libnl-route-3-200 libpcap0.8                       # the gateway's libraries
 	librte-eal23 librte-ethdev23 librte-net23 librte-mbuf23 librte-mempool23
 	librte-rcu23 librte-ring23 librte-telemetry23 librte-cfgfile23

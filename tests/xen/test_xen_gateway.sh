@@ -112,7 +112,10 @@ check "jitsu -n accepts the configuration on a dom0" \
 	--vdev=net_null1 --log-level=*:error -- -c "$tmp/jitsu.conf" -n
 rm -rf "/var/run/dpdk/$prefix-n"
 
-"$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+# JITSU_XEN_GDB=1: under gdb, which prints the stack if it crashes
+dbg=()
+[ "${JITSU_XEN_GDB:-0}" = 1 ] && dbg=(gdb -q -batch -ex run -ex bt -ex "info registers rip" --args)
+"${dbg[@]}" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
 	--log-level=lib.eal:error --log-level=pmd.net.tap:critical \
 	--vdev=net_af_packet0,iface=jup0 --vdev=net_tap0,iface=jdn0 \
 	-- -c "$tmp/jitsu.conf" >"$tmp/jitsu.log" 2>&1 &
