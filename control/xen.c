@@ -948,6 +948,9 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 	if (x->saved) {
 		libxl_domain_restore_params params;
 		libxl_domain_restore_params_init(&params);
+		/* what libxl_domain_suspend() writes (xl tells it from its own
+		 * header; 1 would send it through the legacy converter) */
+		params.stream_version = 2;
 		x->restored = 1;
 		if (xen_ao_new(x, XEN_OP_RESTORE, &how) == NULL) {
 			rc = -ENOMEM;

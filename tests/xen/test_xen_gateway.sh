@@ -38,6 +38,7 @@ cleanup() {
 		kill -KILL "$jpid" 2>/dev/null
 	fi
 	ip netns del "$cli" 2>/dev/null
+	umount "$tmp/state" 2>/dev/null
 	rm -rf "$tmp" "/var/run/dpdk/$prefix"
 }
 trap cleanup EXIT
@@ -79,6 +80,11 @@ ip -n "$cli" addr add 10.77.0.2/24 dev jcl0
 ip -n "$cli" link set jcl0 up
 ip -n "$cli" route add 10.77.0.0/16 via 10.77.0.1
 in_cli ethtool -K jcl0 tx off >/dev/null 2>&1 || true
+
+# suspended images (96 MiB guests) go to a tmpfs of their own: dom0's root
+# is an initramfs with little room left
+mkdir -p "$tmp/state"
+mount -t tmpfs -o size=256m,mode=0700 jitsu-state "$tmp/state"
 
 cat >"$tmp/jitsu.conf" <<EOF
 [gateway]
@@ -163,6 +169,7 @@ check "sus boots and answers" grep -q "jitsu guest sus" <<<"$body"
 ctl stop sus >/dev/null
 check "jitsuctl stop sus: suspended (STOPPED)" wait_state sus stopped 120
 check "its image is saved" test -s "$tmp/state/jitsu-svc-sus.save"
+echo "     image: $(stat -c %s "$tmp/state/jitsu-svc-sus.save" 2>/dev/null) bytes, begins $(od -A n -t x1 -N 16 "$tmp/state/jitsu-svc-sus.save" 2>/dev/null)"
 check "and no domain is left running" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-sus"
 t0=$(ms)
 body=$(in_cli curl -s --max-time 150 http://10.77.1.11/)
@@ -201,8 +208,11 @@ check "jitsu exits 0 on SIGTERM" test "$rc" -eq 0
 check "no domain of the gateway is left" bash -c "! xl list 2>/dev/null | grep -q jitsu-svc-"
 check "no vif is left on the bridge" bash -c "! ip -o link 2>/dev/null | grep -q ' vif[0-9]'"
 if [ "$fail" -ne 0 ]; then
-	echo "---- jitsu's log ----"
-	tail -n 60 "$tmp/jitsu.log"
+	echo "---- jitsu's log: libxl's errors, then its end ----"
+	grep -aE "libxl: (error|critical)|xc: error|libxl-save-helper|stream|fatal|rip " "$tmp/jitsu.log" |
+		grep -avE "^[0-9a-f]+-[0-9a-f]+ " | tail -n 40
+	grep -avE "libxl: debug|xencall:buffer|^[0-9a-f]+-[0-9a-f]+ |domainbuilder|xc: detail" "$tmp/jitsu.log" |
+		tail -n 40
 fi
 echo "xen gateway: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
