@@ -115,7 +115,8 @@ check-run: all unit asan fuzz pktgen
 # The real Xen testbed (scripts/xen-testbed.sh): Xen 4.17 and a Debian dom0
 # booted in QEMU (TCG, no KVM needed); every tests/xen/test_*.sh runs in dom0,
 # each in a boot of its own, with build/jitsu and build/jitsuctl at /test/.
-# Serial logs: build/xen/serial-TEST.log. Needs root; not part of `make check`.
+# Serial logs: build/xen/serial-TEST.log. Needs root. `make check` runs it
+# too, last (JITSU_SKIP_XEN=1 leaves it out).
 check-xen: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/xen-testbed.sh check

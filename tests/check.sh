@@ -39,6 +39,12 @@ done
 
 [ -x "$BUILD/jitsu-pktgen" ] && run "bench pktgen smoke" bench/pktgen_smoke.sh "$BUILD"
 
+# The real Xen: the testbed boots Xen and a dom0 in QEMU and runs
+# tests/xen/ there (about 4 minutes; JITSU_SKIP_XEN=1 leaves it out).
+if [ "${JITSU_SKIP_XEN:-0}" != 1 ]; then
+	run "xen testbed (tests/xen in a real Xen under QEMU)" scripts/xen-testbed.sh check
+fi
+
 echo
 [ ${#failed[@]} -eq 0 ] || printf 'failed: %s\n' "${failed[@]}"
 echo "check: $pass passed, $fail failed"
