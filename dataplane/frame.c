@@ -79,15 +79,13 @@ dp_udp_finish(uint8_t *frame, uint8_t l2_len, uint8_t l3_len, uint16_t dlen, int
 	}
 }
 
-/* Turn a UDP datagram whose payload now holds @p dlen bytes of reply into
- * the reply frame: swap addresses and ports, fix lengths and checksums. */
-static void
-dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *mac,
-	     uint16_t dlen, int tx_cksum, struct dp_verdict *v)
+/* Address a UDP datagram back to its sender, from @p mac: MACs, IPv4
+ * addresses and ports swapped, the reply's TTL, no fragment bits. Lengths
+ * and checksums are the caller's. */
+static inline void
+dp_udp_turn(uint8_t *frame, struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp,
+	    const struct rte_ether_addr *mac)
 {
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + p->l4_off);
-
 	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
 	uint32_t a = ip->src_addr;
@@ -98,6 +96,18 @@ dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr
 	uint16_t port = udp->src_port;
 	udp->src_port = udp->dst_port;
 	udp->dst_port = port;
+}
+
+/* Turn a UDP datagram whose payload now holds @p dlen bytes of reply into
+ * the reply frame: swap addresses and ports, fix lengths and checksums. */
+static void
+dp_udp_reply(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *mac,
+	     uint16_t dlen, int tx_cksum, struct dp_verdict *v)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + p->l2_len);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(frame + p->l4_off);
+
+	dp_udp_turn(frame, ip, udp, mac);
 	dp_udp_finish(frame, (uint8_t)p->l2_len, (uint8_t)p->l3_len, dlen, tx_cksum, v);
 }
 
@@ -137,17 +147,8 @@ dp_dns_reply_incr(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether
 		dp_cksum_fold(2u * udp->dgram_len + hsum_q + r->tail_sum),
 		dp_cksum_fold(2u * ulen_r + hsum_r + tail_r));
 
-	memcpy(frame, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
-	memcpy(frame + RTE_ETHER_ADDR_LEN, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	uint32_t a = ip->src_addr;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = a;
-	ip->time_to_live = DP_REPLY_TTL;
-	ip->fragment_offset = 0;
+	dp_udp_turn(frame, ip, udp, mac);
 	ip->total_length = tot_r;
-	uint16_t port = udp->src_port;
-	udp->src_port = udp->dst_port;
-	udp->dst_port = port;
 	udp->dgram_len = ulen_r;
 	v->len = (uint16_t)(p->l4_off + ulen);
 	v->l2_len = (uint8_t)p->l2_len;

@@ -149,4 +149,25 @@ th_udp_frame(uint8_t *f, const uint8_t dst_mac[6], const uint8_t src_mac[6], uin
 	return (uint16_t)(34 + 8 + plen);
 }
 
+/* The service table most frame tests use: service 0 is www.example.org at
+ * 10.77.1.10, and example.org is a zone. (Include criterion.h and
+ * dataplane.h first.) */
+#if defined(CRITERION_H_) && defined(JITSU_DATAPLANE_H)
+static inline struct dp_svctab *
+th_www_table(void)
+{
+	struct dp_svctab_params p = { .max_services = 2, .max_names = 2, .max_zones = 1 };
+	uint8_t w[DP_DNS_NAME_MAX];
+	struct dp_svctab *tab = dp_svctab_create(&p);
+
+	cr_assert_not_null(tab);
+	cr_assert_eq(dp_svctab_add_service(tab, 0, th_ip("10.77.1.10")), 0);
+	int l = dp_dns_name_from_text("www.example.org", w, sizeof(w));
+	cr_assert_eq(dp_svctab_add_name(tab, 0, w, (size_t)l), 0);
+	l = dp_dns_name_from_text("example.org", w, sizeof(w));
+	cr_assert_eq(dp_svctab_add_zone(tab, w, (size_t)l), 0);
+	return tab;
+}
+#endif
+
 #endif

@@ -19,16 +19,7 @@ static struct dp_fp_conf conf;
 static void
 setup(void)
 {
-	struct dp_svctab_params p = { .max_services = 2, .max_names = 2, .max_zones = 1 };
-	uint8_t w[DP_DNS_NAME_MAX];
-
-	tab = dp_svctab_create(&p);
-	cr_assert_not_null(tab);
-	cr_assert_eq(dp_svctab_add_service(tab, 0, th_ip("10.77.1.10")), 0);
-	int l = dp_dns_name_from_text("www.example.org", w, sizeof(w));
-	cr_assert_eq(dp_svctab_add_name(tab, 0, w, (size_t)l), 0);
-	l = dp_dns_name_from_text("example.org", w, sizeof(w));
-	cr_assert_eq(dp_svctab_add_zone(tab, w, (size_t)l), 0);
+	tab = th_www_table();
 	memset(&conf, 0, sizeof(conf));
 	memcpy(conf.up_mac.addr_bytes, gw_mac, 6);
 	memcpy(conf.down_mac.addr_bytes, down_mac, 6);
