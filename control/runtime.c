@@ -667,15 +667,8 @@ ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs, struct 
 			continue;
 		}
 		/* libxl: the xl configuration is checked even where Xen is not */
-		struct ctl_xl_input in;
-		char domname[64];
-		libxl_domain_config dc;
-		ctl_xen_input(c, &cfg->gw, &in, domname, sizeof(domname));
-		libxl_domain_config_init(&dc);
-		if (ctl_xl_translate(&in, &dc, msg, sizeof(msg)) < 0 ||
-		    ctl_xen_check_config(c, msg, sizeof(msg)) < 0)
+		if (ctl_xen_check_config(c, &cfg->gw, msg, sizeof(msg)) < 0)
 			ctl_errors_add(errs, "%s: %s", c->origin, msg);
-		libxl_domain_config_dispose(&dc);
 		const char *why = ctl_xl_available();
 		if (why != NULL)
 			ctl_errors_add(warns, "%s: backend libxl: %s: it would be refused", c->origin,

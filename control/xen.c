@@ -76,7 +76,6 @@ struct xen_svc {
 	int save_fd;
 	int saved;                      /* a suspended image waits in save_path */
 	int restored;                   /* this boot is a restore: the vif says ready */
-	int paused;
 	int expect_death;               /* we destroy or shut it down */
 	int vif_up, key_up;
 	char save_path[CTL_STR_MAX + 80];
@@ -84,7 +83,6 @@ struct xen_svc {
 	char key_path[CTL_STR_MAX + 40];
 	char token[24];
 	int watching;
-	uint64_t t_link;
 };
 
 /* The process's libxl side. */
@@ -431,7 +429,7 @@ xen_gone(struct xen_svc *x)
 	xen_unwatch(x);
 	xen_death_off(x);
 	x->domid = 0;
-	x->paused = 0;
+	x->s->paused = 0;
 	x->expect_death = 0;
 	xen_set_live(x);
 }
@@ -611,7 +609,6 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 			xen_destroy(x);
 			return;
 		}
-		x->paused = 1;
 		s->paused = 1;
 		ctl_svc_stopped(s);
 		return;
@@ -620,7 +617,6 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 			ctl_svc_failed(s, "libxl: unpause failed (error %d)", rc);
 			return;
 		}
-		x->paused = 0;
 		s->paused = 0;
 		ctl_svc_set_state(s, DP_SVC_BOOTED);
 		ctl_svc_ready(s); /* it was serving all along */
@@ -737,8 +733,7 @@ xen_check_ready(struct xen_svc *x)
 		char *v = xs_read(xen.xs, XBT_NULL, x->vif_path, &len);
 		if (v != NULL && strcmp(v, "4") == 0) {
 			x->vif_up = 1;
-			x->t_link = ctl_now();
-			s->t_link = x->t_link;
+			s->t_link = ctl_now();
 		}
 		free(v);
 	}
@@ -770,9 +765,11 @@ xen_on_xs(struct ctl_watch *w, uint32_t ev)
 
 /* ---- the backend's operations ------------------------------------------ */
 
-int
-ctl_xen_input(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
-	      struct ctl_xl_input *in, char *domname, size_t len)
+/* The translation input of a service: its domain is NETNS_PREFIX-NAME
+ * unless its xl file names it. */
+static void
+xen_input(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+	  struct ctl_xl_input *in, char *domname, size_t len)
 {
 	snprintf(domname, len, "%s-%s", gw->netns_prefix, c->name);
 	*in = (struct ctl_xl_input){
@@ -780,7 +777,6 @@ ctl_xen_input(const struct ctl_service_config *c, const struct ctl_gateway_confi
 		.name = domname, .address = c->address, .bridge = gw->bridge,
 	};
 	ctl_svc_default_mac(c, &in->mac);
-	return 0;
 }
 
 static int
@@ -790,7 +786,7 @@ xen_translate(const struct ctl_service_config *c, const struct ctl_gateway_confi
 	struct ctl_xl_input in;
 	char domname[64];
 
-	ctl_xen_input(c, gw, &in, domname, sizeof(domname));
+	xen_input(c, gw, &in, domname, sizeof(domname));
 	libxl_domain_config_init(dc);
 	int rc = ctl_xl_translate(&in, dc, msg, len);
 	if (rc < 0)
@@ -798,8 +794,8 @@ xen_translate(const struct ctl_service_config *c, const struct ctl_gateway_confi
 	return rc;
 }
 
-int
-ctl_xen_check_config(const struct ctl_service_config *c, char *msg, size_t len)
+static int
+xen_ready_ok(const struct ctl_service_config *c, char *msg, size_t len)
 {
 	if (c->ready == CTL_READY_NOTIFY || c->ready == CTL_READY_TCP) {
 		snprintf(msg, len, "ready: a libxl service is ready at start, when its vif is "
@@ -809,6 +805,19 @@ ctl_xen_check_config(const struct ctl_service_config *c, char *msg, size_t len)
 	return 0;
 }
 
+int
+ctl_xen_check_config(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+		     char *msg, size_t len)
+{
+	libxl_domain_config dc;
+	int rc = xen_ready_ok(c, msg, len);
+
+	if (rc == 0 && (rc = xen_translate(c, gw, &dc, msg, len)) == 0)
+		libxl_domain_config_dispose(&dc);
+	return rc;
+}
+
+/* The xl file is translated by prepare, which has the gateway's side. */
 static int
 xen_check(const struct ctl_service_config *c, char *msg, size_t len)
 {
@@ -818,7 +827,7 @@ xen_check(const struct ctl_service_config *c, char *msg, size_t len)
 		snprintf(msg, len, "backend libxl: %s", why);
 		return -ENOTSUP;
 	}
-	return ctl_xen_check_config(c, msg, len);
+	return xen_ready_ok(c, msg, len);
 }
 
 static int
@@ -865,7 +874,6 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 		} else if (libxl_evenable_domain_death(xen.ctx, domid, domid, &x->death) == 0) {
 			XEN_LOG(INFO, "%s: adopting domain %u (%s)%s", s->cfg->name, domid,
 				x->domname, paused ? ", paused" : "");
-			x->paused = paused;
 			s->paused = paused;
 			s->adopted = 1; /* the runtime makes it READY, or STOPPED if paused */
 		}
@@ -916,7 +924,7 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 			 xen_op_names[x->ao->op]);
 		return -EBUSY;
 	}
-	if (x->paused && x->domid != 0) {
+	if (x->s->paused && x->domid != 0) {
 		if (xen_ao_new(x, XEN_OP_UNPAUSE, &how) == NULL)
 			return -ENOMEM;
 		rc = libxl_domain_unpause(xen.ctx, x->domid, &how);
@@ -1021,7 +1029,7 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 	if (x->domid == 0) /* still being made: the create's callback destroys it */
 		return;
 	xen_unwatch(x);
-	if (how == CTL_STOP_AS_CONFIGURED && !x->paused && x->ao == NULL) {
+	if (how == CTL_STOP_AS_CONFIGURED && !x->s->paused && x->ao == NULL) {
 		switch (s->cfg->stop) {
 		case CTL_STOP_PAUSE:
 			if (xen_ao_new(x, XEN_OP_PAUSE, &ah) == NULL)
@@ -1041,7 +1049,7 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 		if (rc == 0)
 			return;
 	}
-	if (how == CTL_STOP_TERMINATE && x->ao == NULL && !x->paused) {
+	if (how == CTL_STOP_TERMINATE && x->ao == NULL && !x->s->paused) {
 		x->expect_death = 1;
 		if (xen_ao_new(x, XEN_OP_SHUTDOWN, &ah) != NULL &&
 		    libxl_domain_shutdown(xen.ctx, x->domid, &ah) == 0)
@@ -1065,7 +1073,7 @@ xen_adopted(struct ctl_svc *s)
 	struct xen_svc *x = s->be_priv;
 
 	/* it has been serving: ready at once, unless it was paused */
-	if (x->paused)
+	if (x->s->paused)
 		return;
 	ctl_svc_set_state(s, DP_SVC_BOOTED);
 	ctl_svc_ready(s);

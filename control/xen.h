@@ -20,9 +20,11 @@
  */
 const char *ctl_xen_open(void);
 
-/** What a libxl service may not ask for, Xen or not (ready = tcp, notify).
- *  @return 0 or -EINVAL with @p msg. */
-int ctl_xen_check_config(const struct ctl_service_config *c, char *msg, size_t len);
+/** Check a libxl service as far as can be done without Xen: its xl file
+ *  translates, and it asks for no readiness the backend lacks (tcp, notify).
+ *  @return 0 or -errno with @p msg. */
+int ctl_xen_check_config(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
+			 char *msg, size_t len);
 
 /** Close what ctl_xen_open() opened (its services released first). */
 void ctl_xen_close(void);
@@ -41,13 +43,5 @@ struct ctl_svc;
 /** For telemetry: the domain of libxl service @p s (0: none), its name, and
  *  whether a suspended image waits. @return 0, or -ENOENT for another backend. */
 int ctl_xen_describe(const struct ctl_svc *s, uint32_t *domid, const char **domname, int *saved);
-
-/**
- * The translation input of service @p c: its domain is named
- * `NETNS_PREFIX-NAME` unless its xl file names it. @p domname (@p len
- * bytes) holds that name. @return 0.
- */
-int ctl_xen_input(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
-		  struct ctl_xl_input *in, char *domname, size_t len);
 
 #endif
