@@ -58,6 +58,9 @@ struct dp_svc_rt *ctl_runtime_shared(struct ctl_runtime *rt);
 struct rte_ring *ctl_runtime_events(struct ctl_runtime *rt);
 int ctl_runtime_event_fd(struct ctl_runtime *rt);
 
+/** The ring of readiness probes (service ids) for one worker to send. */
+struct rte_ring *ctl_runtime_probes(struct ctl_runtime *rt);
+
 /** Tell the runtime where worker @p worker keeps its activity clocks. */
 void ctl_runtime_set_activity(struct ctl_runtime *rt, unsigned int worker,
 			      const uint64_t *activity);

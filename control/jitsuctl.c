@@ -26,7 +26,8 @@ static const char jc_usage[] =
 	"  stats          the gateway's counters (JSON)\n"
 	"  reload         re-read the configuration; a bad one is refused, the old one stays\n"
 	"\n"
-	"  -f PREFIX      the --file-prefix jitsu runs with (default: rte)\n";
+	"  -f, --file-prefix PREFIX  the --file-prefix jitsu runs with (default: rte)\n"
+	"  -h, --help                this help\n";
 
 static int
 jc_query(const char *prefix, const char *cmd, char *out, size_t len)
@@ -130,7 +131,13 @@ main(int argc, char **argv)
 	char cmd[256];
 	int c;
 
-	while ((c = getopt(argc, argv, "f:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "file-prefix", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			prefix = optarg;

@@ -411,6 +411,9 @@ main(int argc, char **argv)
 			.quit = &quit,
 			.events = ctl_runtime_events(gw.runtime),
 			.event_fd = ctl_runtime_event_fd(gw.runtime),
+			.probes = w == 0 ? ctl_runtime_probes(gw.runtime) : NULL,
+			.announce = w == 0,
+			.pool = pool,
 			/* sized at start: max_pending per service, a pool shared by all */
 			.syn = {
 				.n_services = ctl_runtime_capacity(gw.runtime),

@@ -279,47 +279,6 @@ proc_stop(struct ctl_svc *s, enum ctl_stop_how how)
 		kill(-s->pid, SIGCONT); /* a stopped process cannot act on SIGTERM */
 }
 
-/* ---- readiness by connecting ------------------------------------------- */
-
-struct proc_probe {
-	const struct ctl_svc *s;
-	int fd;
-};
-
-static int
-proc_probe_in_ns(void *arg)
-{
-	struct proc_probe *p = arg;
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET,
-		.sin_port = htons((uint16_t)p->s->cfg->ready_port),
-		.sin_addr.s_addr = p->s->cfg->address,
-	};
-
-	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd < 0)
-		return -errno;
-	if (connect(p->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
-		int e = errno;
-		close(p->fd);
-		p->fd = -1;
-		return -e;
-	}
-	return 0;
-}
-
-/* The probe connects from inside the service's namespace to its address and
- * port: it answers once its stack accepts connections there, which is what
- * a replayed SYN needs. */
-static int
-proc_probe(struct ctl_svc *s)
-{
-	struct proc_probe p = { s, -1 };
-	int rc = ctl_netns_run(s->netns_fd, proc_probe_in_ns, &p);
-
-	return rc < 0 ? rc : p.fd;
-}
-
 const struct ctl_backend_ops ctl_backend_process = {
 	.name = "process",
 	.check = proc_check,
@@ -327,5 +286,4 @@ const struct ctl_backend_ops ctl_backend_process = {
 	.release = proc_release,
 	.summon = proc_summon,
 	.stop = proc_stop,
-	.probe = proc_probe,
 };

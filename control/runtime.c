@@ -21,6 +21,7 @@
 #include <rte_errno.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "../nic/nic.h"
@@ -35,7 +36,9 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 	rte_log(RTE_LOG_##level, ctl_rt_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
 #define CTL_TICK_MS 2
-#define CTL_PROBE_EVERY_MS 2
+#define CTL_PROBE_FIRST_MS 2 /* the SYN probe's first gap, doubled up to: */
+#define CTL_PROBE_MAX_MS 20
+#define CTL_PROBE_RING 256
 #define CTL_IDLE_EVERY_TICKS 100
 #define CTL_EVENT_RING 4096
 #define CTL_MAX_BACKOFF_MS 600000
@@ -81,6 +84,7 @@ struct ctl_runtime {
 	const struct syn_table **syn;      /* per worker: held SYNs' statistics */
 	const uint64_t **replay_tsc;       /* per worker: end of the last replay, by service */
 	struct rte_ring *events;
+	struct rte_ring *probes; /* service ids whose SYN probe a worker sends */
 	struct ctl_watch event_w;          /* eventfd: events or commands */
 	struct ctl_watch timer_w;
 	uint64_t ticks;
@@ -124,10 +128,22 @@ ctl_svc_running(struct ctl_svc *s)
 	ctl_phase(s, CTL_PH_running, s->t_exec, s->t_running);
 	ctl_svc_set_state(s, DP_SVC_BOOTED);
 	RT_LOG(DEBUG, "%s: running (pid %d)", s->cfg->name, (int)s->pid);
-	if (s->cfg->ready == CTL_READY_START)
+	if (s->cfg->ready == CTL_READY_START) {
 		ctl_svc_ready(s);
-	else
-		s->next_probe = s->t_running;
+		return;
+	}
+	s->next_probe = s->t_running;
+	s->probe_gap_ms = CTL_PROBE_FIRST_MS;
+	if (s->cfg->ready == CTL_READY_TCP) {
+		/* one SYN for the whole boot, sent again until answered: a
+		 * late SYN-ACK to an earlier copy still matches */
+		__atomic_store_n(&s->shared->probe_sport,
+				 rte_cpu_to_be_16((uint16_t)(49152 + rte_rand_max(16384))),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&s->shared->probe_seq, (uint32_t)rte_rand(), __ATOMIC_RELAXED);
+		__atomic_store_n(&s->shared->probe_port,
+				 rte_cpu_to_be_16((uint16_t)s->cfg->ready_port), __ATOMIC_RELEASE);
+	}
 }
 
 void
@@ -143,7 +159,6 @@ ctl_svc_ready(struct ctl_svc *s)
 	s->first_packet_pending = 1;
 	s->replay_pending = 1;
 	s->failures_in_a_row = 0;
-	ctl_loop_close(&s->probe_w);
 	ctl_svc_set_state(s, DP_SVC_READY);
 	if (s->t_link != 0 && s->t_trigger != 0)
 		RT_LOG(INFO, "%s: ready in %.1f ms (running at %.1f, link up at %.1f)",
@@ -173,7 +188,6 @@ ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...)
 	if (backoff > CTL_MAX_BACKOFF_MS)
 		backoff = CTL_MAX_BACKOFF_MS;
 	s->retry_at = ctl_now() + (uint64_t)backoff * 1000000;
-	ctl_loop_close(&s->probe_w);
 	if (ctl_svc_exists(s))
 		s->be->stop(s, CTL_STOP_KILL); /* what is left of it goes */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
@@ -240,41 +254,27 @@ ctl_stop(struct ctl_svc *s, enum ctl_stop_how how, const char *why)
 	    st == DP_SVC_SUMMON_PENDING)
 		return;
 	s->stops++;
-	ctl_loop_close(&s->probe_w);
 	s->deadline = ctl_now() + (uint64_t)s->rt->cfg->gw.stop_grace * 1000000;
 	ctl_svc_set_state(s, DP_SVC_STOPPING);
 	RT_LOG(INFO, "%s: stopping (%s)", s->cfg->name, why);
 	s->be->stop(s, how);
 }
 
-static void
-ctl_probe_done(struct ctl_watch *w, uint32_t events)
-{
-	struct ctl_svc *s = w->arg;
-	int err = 0;
-	socklen_t len = sizeof(err);
-
-	(void)events;
-	if (getsockopt(w->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	ctl_loop_close(w);
-	if (err == 0 && ctl_svc_state(s) == DP_SVC_BOOTED)
-		ctl_svc_ready(s);
-	/* refused: not listening yet; the tick tries again */
-}
-
+/* ready = tcp:PORT: a worker sends a SYN from the gateway's address through
+ * the downlink and the vif, the way a client's goes, and posts DP_EV_PROBE
+ * when the service's SYN-ACK comes back (DESIGN.md section 5). It is sent
+ * again, at growing gaps, until then: every 2 ms at first, for a process that
+ * listens within milliseconds, then every 20 ms, for a guest that boots for
+ * seconds. */
 static void
 ctl_probe(struct ctl_svc *s, uint64_t now)
 {
-	if (s->probe_w.fd >= 0 || now < s->next_probe)
+	if (now < s->next_probe)
 		return;
-	s->next_probe = now + CTL_PROBE_EVERY_MS * 1000000ull;
-	int fd = s->be->probe(s);
-	if (fd < 0)
-		return;
-	s->probe_w = (struct ctl_watch){ .fd = fd, .fn = ctl_probe_done, .arg = s };
-	if (ctl_loop_add(&s->probe_w, EPOLLOUT) < 0)
-		ctl_loop_close(&s->probe_w);
+	s->next_probe = now + s->probe_gap_ms * 1000000ull;
+	s->probe_gap_ms = RTE_MIN(2 * s->probe_gap_ms, (uint32_t)CTL_PROBE_MAX_MS);
+	if (rte_ring_sp_enqueue(s->rt->probes, (void *)(uintptr_t)s->id) != 0)
+		RT_LOG(DEBUG, "%s: probe ring full, next round", s->cfg->name);
 }
 
 static uint64_t
@@ -368,9 +368,17 @@ ctl_drain(struct ctl_runtime *rt)
 			enum dp_event_type type;
 			uint32_t id;
 			dp_event_decode(ev[i], &type, &id);
-			if (type != DP_EV_SUMMON || id >= rt->cap || rt->svc[id] == NULL)
+			if (id >= rt->cap || rt->svc[id] == NULL)
 				continue;
 			struct ctl_svc *s = rt->svc[id];
+			if (type == DP_EV_PROBE) {
+				if (ctl_svc_state(s) == DP_SVC_BOOTED &&
+				    s->cfg->ready == CTL_READY_TCP)
+					ctl_svc_ready(s);
+				continue;
+			}
+			if (type != DP_EV_SUMMON)
+				continue;
 			if (ctl_svc_state(s) == DP_SVC_SUMMON_PENDING) {
 				s->t_trigger = ctl_now();
 				ctl_summon(s);
@@ -553,7 +561,7 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->gw = &rt->cfg->gw;
 	s->shared = &rt->shared[id];
 	s->netns_fd = -1;
-	s->probe_w.fd = s->notify_w.fd = -1;
+	s->notify_w.fd = -1;
 	s->be = ctl_backends[c->backend];
 	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
@@ -608,7 +616,6 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		struct ctl_svc *s = rt->svc[i];
 		if (s == NULL || (pick != NULL && !pick(s, arg)))
 			continue;
-		ctl_loop_close(&s->probe_w);
 		if (ctl_svc_exists(s)) {
 			ctl_svc_set_state(s, DP_SVC_STOPPING);
 			s->be->stop(s, CTL_STOP_TERMINATE);
@@ -700,8 +707,10 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->shared = rte_zmalloc("jitsu_services", rt->cap * sizeof(*rt->shared),
 				 RTE_CACHE_LINE_SIZE);
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	rt->probes = rte_ring_create("jitsu_probes", CTL_PROBE_RING, SOCKET_ID_ANY,
+				     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (rt->svc == NULL || rt->used == NULL || rt->activity == NULL || rt->shared == NULL ||
-	    rt->events == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
+	    rt->events == NULL || rt->probes == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < rt->cap; i++)
 		rt->shared[i].state = DP_SVC_FAILED; /* no service under that id */
@@ -831,6 +840,12 @@ ctl_runtime_events(struct ctl_runtime *rt)
 	return rt->events;
 }
 
+struct rte_ring *
+ctl_runtime_probes(struct ctl_runtime *rt)
+{
+	return rt->probes;
+}
+
 int
 ctl_runtime_event_fd(struct ctl_runtime *rt)
 {
@@ -950,6 +965,7 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	ctl_loop_close(&rt->event_w);
 	ctl_loop_close(&rt->timer_w);
 	rte_ring_free(rt->events);
+	rte_ring_free(rt->probes);
 	rte_free(rt->shared);
 	free(rt->activity);
 	free(rt->syn);

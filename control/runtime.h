@@ -65,8 +65,6 @@ struct ctl_backend_ops {
 	/** Stop: per s->cfg->stop (pause or terminate), terminate, or kill at once.
 	 *  Report with ctl_svc_stopped() (the process backend: when the child is reaped). */
 	void (*stop)(struct ctl_svc *s, enum ctl_stop_how how);
-	/** Open a non-blocking TCP connect to the service's readiness port. fd or -errno. */
-	int (*probe)(struct ctl_svc *s);
 	/** Optional: prepare found the service already running (s->adopted);
 	 *  make it READY (or leave it STOPPED when it is paused). */
 	void (*adopted)(struct ctl_svc *s);
@@ -102,7 +100,6 @@ struct ctl_svc {
 	char notify_path[108];
 	char **argv;                    /**< exec split into words */
 	char **envp;                    /**< the environment the service gets */
-	struct ctl_watch probe_w;       /**< readiness connect in flight */
 	struct ctl_watch notify_w;      /**< READY=1 datagrams */
 
 	/* timings, CLOCK_MONOTONIC ns */
@@ -111,7 +108,8 @@ struct ctl_svc {
 	int first_packet_pending;
 	int replay_pending;             /**< waiting for the workers' replay stamps */
 	uint64_t deadline;              /**< readiness timeout or end of stop grace */
-	uint64_t next_probe;
+	uint64_t next_probe;            /**< ready = tcp:PORT: when to send the SYN again */
+	uint32_t probe_gap_ms;          /**< and the gap after that */
 	uint64_t retry_at;              /**< FAILED until then */
 	int killed;
 
@@ -155,6 +153,8 @@ ctl_svc_state(const struct ctl_svc *s)
 static inline void
 ctl_svc_set_state(struct ctl_svc *s, uint32_t state)
 {
+	if (state != DP_SVC_BOOTED) /* the SYN probe is for the boot only */
+		__atomic_store_n(&s->shared->probe_port, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shared->state, state, __ATOMIC_RELEASE);
 }
 

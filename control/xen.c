@@ -720,7 +720,9 @@ static const libxl_event_hooks xen_ev_hooks = {
 	.disaster = xen_disaster,
 };
 
-/* Readiness: the vif Connected (4), and the key when ready = xenstore:KEY. */
+/* Readiness: the vif Connected (4), and the key when ready = xenstore:KEY.
+ * With ready = tcp:PORT the vif's time is kept and the runtime's SYN probe
+ * decides. */
 static void
 xen_check_ready(struct xen_svc *x)
 {
@@ -744,7 +746,8 @@ xen_check_ready(struct xen_svc *x)
 	}
 	if (x->vif_up && (x->key_path[0] == '\0' || x->key_up)) {
 		xen_unwatch(x);
-		ctl_svc_ready(s);
+		if (s->cfg->ready != CTL_READY_TCP)
+			ctl_svc_ready(s);
 	}
 }
 
@@ -797,9 +800,10 @@ xen_translate(const struct ctl_service_config *c, const struct ctl_gateway_confi
 static int
 xen_ready_ok(const struct ctl_service_config *c, char *msg, size_t len)
 {
-	if (c->ready == CTL_READY_NOTIFY || c->ready == CTL_READY_TCP) {
-		snprintf(msg, len, "ready: a libxl service is ready at start, when its vif is "
-			 "connected (vif) or when it writes a xenstore key (xenstore:KEY)");
+	if (c->ready == CTL_READY_NOTIFY) {
+		snprintf(msg, len, "ready: notify is for process services; a libxl service is "
+			 "ready at start, when its vif is connected (vif), when it writes a "
+			 "xenstore key (xenstore:KEY) or when it answers a SYN (tcp:PORT)");
 		return -EINVAL;
 	}
 	return 0;
@@ -1060,13 +1064,6 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 	xen_destroy(x);
 }
 
-static int
-xen_probe(struct ctl_svc *s)
-{
-	(void)s;
-	return -ENOTSUP;
-}
-
 static void
 xen_adopted(struct ctl_svc *s)
 {
@@ -1086,7 +1083,6 @@ static const struct ctl_backend_ops ctl_backend_libxl = {
 	.release = xen_release,
 	.summon = xen_summon,
 	.stop = xen_stop,
-	.probe = xen_probe,
 	.adopted = xen_adopted,
 	.pump = ctl_xen_pump,
 };

@@ -12,7 +12,12 @@
 /* X(name, kind): kind is PKT (traffic seen or sent), OUT (an outcome that
  * answered or forwarded something) or DROP (a packet freed without being
  * sent: the reason is the name). event_ring_full counts summons that could
- * not be posted (the service stays STOPPED and the next packet retries). */
+ * not be posted (the service stays STOPPED and the next packet retries).
+ * The probe_* counters are the readiness probes (ready = tcp:PORT): SYNs sent,
+ * SYN-ACKs answered with a RST (the service is ready), RSTs from a service
+ * not listening yet. arp_announce counts the gratuitous ARPs sent at start;
+ * no_mbuf the frames of the gateway's own (probes, announcements) not made
+ * for want of an mbuf (a probe is asked for again on the next round). */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -21,6 +26,7 @@
 	X(tx_downlink, PKT)                                                   \
 	X(tx_exception, PKT)                                                  \
 	X(arp_reply, OUT)                                                     \
+	X(arp_announce, OUT)                                                  \
 	X(dns_answer, OUT)                                                    \
 	X(dns_nodata, OUT)                                                    \
 	X(dns_nxdomain, OUT)                                                  \
@@ -72,6 +78,10 @@
 	X(drop_dns_opcode, DROP)                                              \
 	X(drop_dns_no_room, DROP)                                             \
 	X(event_ring_full, PKT)                                               \
+	X(probe_sent, OUT)                                                    \
+	X(probe_answered, OUT)                                                \
+	X(probe_refused, OUT)                                                 \
+	X(no_mbuf, PKT)                                                 \
 	X(drop_parked_at_exit, DROP)
 
 enum dp_counter {

@@ -67,17 +67,29 @@ enum dp_svc_state {
 /** Name of a state ("stopped", "ready", ...). */
 const char *dp_svc_state_name(unsigned int state);
 
-/** A service's shared run-time record, one cache line each. */
+/**
+ * A service's shared run-time record, one cache line each. The probe_* words
+ * describe the readiness probe (ready = tcp:PORT, DESIGN.md section 5): the
+ * control plane sets them before it asks a worker to send the probe's SYN
+ * (dp_worker_params.probes) and clears probe_port once the service is READY;
+ * a worker that sees the service's SYN-ACK to that SYN resets the connection
+ * and posts DP_EV_PROBE. Workers load them relaxed: the sequence number is
+ * the cookie, a stale or torn read only fails to match.
+ */
 struct dp_svc_rt {
 	uint32_t state;             /**< enum dp_svc_state */
 	struct rte_ether_addr mac;  /**< the service's own MAC on the downlink */
 	uint8_t dns_when_ready;     /**< dns_reply = ready: answers wait for READY */
+	uint16_t probe_port;        /**< the service's port, network order; 0: no probe */
+	uint16_t probe_sport;       /**< the probe's source port, network order */
+	uint32_t probe_seq;         /**< the probe SYN's sequence number, host order */
 } __rte_cache_aligned;
 
 /** Events a worker posts to the control plane (one per summon, not per packet). */
 enum dp_event_type {
 	DP_EV_NONE = 0,
 	DP_EV_SUMMON,   /**< a worker won STOPPED -> SUMMON_PENDING */
+	DP_EV_PROBE,    /**< the service answered its readiness probe (SYN-ACK) */
 };
 
 /** What the fast path knows; each worker keeps its own copy. */
@@ -165,6 +177,27 @@ void dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t 
 unsigned int dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len,
 			      struct dp_verdict *v);
 
+/**
+ * Write into @p frame (room for @p cap bytes) the readiness probe of service
+ * @p svc: a SYN from the gateway's address to the service's address and
+ * probe port, from our downlink MAC to the service's, as its dp_svc_rt says.
+ * @return 0 with the verdict set (DP_ACT_TX_DOWNLINK, length, no offload),
+ *         or non-zero when there is none to send (no such service, or
+ *         READY meanwhile) or no room; nothing is lost then.
+ */
+unsigned int dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame,
+				uint16_t cap, struct dp_verdict *v);
+
+#define DP_GARP_LEN 60 /**< a gratuitous ARP, padded to the Ethernet minimum */
+
+/**
+ * Write at @p frame (DP_GARP_LEN bytes) a gratuitous ARP that announces
+ * @p ip (network order) at @p mac: a broadcast request whose sender and
+ * target addresses are both @p ip, which updates the entry a neighbour
+ * already has (RFC 5227 section 3). @return its length.
+ */
+uint16_t dp_garp_frame(uint8_t *frame, const struct rte_ether_addr *mac, uint32_t ip);
+
 /** Look up a learned client; NULL when unknown. */
 const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);
 
@@ -200,6 +233,14 @@ struct dp_worker_params {
 	const uint32_t *quit;    /**< the worker returns when it reads non-zero */
 	struct rte_ring *events; /**< multi-producer ring of events to the control plane */
 	int event_fd;            /**< eventfd written after each posted event, or -1 */
+	/** Readiness probes to send (service ids, from the control plane; single
+	 *  producer, single consumer): one worker gets it, the others NULL. */
+	struct rte_ring *probes;
+	struct rte_mempool *pool; /**< where the probes' mbufs come from */
+	/** Announce at start, with gratuitous ARPs, the gateway's address on
+	 *  both ports and the services' on the uplink (proxy ARP): neighbours
+	 *  that knew another MAC for them (an earlier run's) learn ours. */
+	uint8_t announce;
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
 };
 

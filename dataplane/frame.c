@@ -53,6 +53,27 @@ dp_arp_respond(uint8_t *frame, uint16_t l2_len, const struct rte_ether_addr *mac
 	return 0;
 }
 
+uint16_t
+dp_garp_frame(uint8_t *frame, const struct rte_ether_addr *mac, uint32_t ip)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+
+	memset(frame, 0, DP_GARP_LEN);
+	memset(&eth->dst_addr, 0xff, RTE_ETHER_ADDR_LEN);
+	eth->src_addr = *mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	a->arp_data.arp_sha = *mac;
+	memcpy(&a->arp_data.arp_sip, &ip, 4);
+	memcpy(&a->arp_data.arp_tip, &ip, 4); /* target MAC stays zero */
+	return DP_GARP_LEN;
+}
+
 /* Lengths and checksums of a UDP reply whose payload is now @dlen bytes. */
 static void
 dp_udp_finish(uint8_t *frame, uint8_t l2_len, uint8_t l3_len, uint16_t dlen, int tx_cksum,
@@ -468,6 +489,107 @@ arp:
 	}
 }
 
+/* An untagged Ethernet/IPv4/TCP segment without data, written whole at
+ * @frame (54 bytes plus the options). @return its length. */
+static uint16_t
+dp_tcp_segment(uint8_t *frame, const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
+	       uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport, uint32_t seq,
+	       uint8_t flags, const uint8_t *opt, uint8_t opt_len)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t l4 = (uint16_t)(sizeof(*tcp) + opt_len);
+
+	eth->dst_addr = *dst;
+	eth->src_addr = *src;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4));
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = DP_REPLY_TTL;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = sip;
+	ip->dst_addr = dip;
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = sport;
+	tcp->dst_port = dport;
+	tcp->sent_seq = rte_cpu_to_be_32(seq);
+	tcp->data_off = (uint8_t)(l4 / 4 << 4);
+	tcp->tcp_flags = flags;
+	tcp->rx_win = flags & RTE_TCP_SYN_FLAG ? rte_cpu_to_be_16(UINT16_MAX) : 0;
+	if (opt_len > 0)
+		memcpy(tcp + 1, opt, opt_len);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + l4);
+}
+
+unsigned int
+dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame, uint16_t cap,
+		   struct dp_verdict *v)
+{
+	static const uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+
+	dp_verdict_init(v);
+	if (c->rt == NULL || svc >= dp_svctab_capacity(c->dns.tab) ||
+	    dp_svctab_addr(c->dns.tab, svc) == 0)
+		return DP_C_drop_gw_unhandled;
+	const struct dp_svc_rt *r = &c->rt[svc];
+	uint16_t port = __atomic_load_n(&r->probe_port, __ATOMIC_RELAXED);
+	if (port == 0) /* READY meanwhile: nothing to ask */
+		return DP_C_drop_gw_unhandled;
+	if (cap < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) +
+			  sizeof(mss))
+		return DP_C_drop_dns_no_room;
+	v->len = dp_tcp_segment(frame, &r->mac, &c->down_mac, c->gw_ip,
+				dp_svctab_addr(c->dns.tab, svc),
+				__atomic_load_n(&r->probe_sport, __ATOMIC_RELAXED), port,
+				__atomic_load_n(&r->probe_seq, __ATOMIC_RELAXED), RTE_TCP_SYN_FLAG,
+				mss, sizeof(mss));
+	v->svc = (int)svc;
+	v->action = DP_ACT_TX_DOWNLINK;
+	v->counter = DP_C_probe_sent;
+	return 0;
+}
+
+/* TCP from service @v->svc to the gateway's own address: the answer to its
+ * readiness probe, or something the gateway does not take. A SYN-ACK that
+ * acknowledges the probe's SYN means the service listens: the frame becomes
+ * the RST that closes the half-open connection (RFC 9293 3.5.2: its sequence
+ * number is the SYN-ACK's acknowledgment) and DP_EV_PROBE is posted. */
+static void
+dp_probe_answer(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
+		struct dp_verdict *v)
+{
+	const struct dp_svc_rt *r = &c->rt[v->svc];
+
+	v->counter = DP_C_drop_gw_unhandled;
+	if (p->proto != IPPROTO_TCP || p->is_fragment)
+		return;
+	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(frame + p->l4_off);
+	uint16_t port = __atomic_load_n(&r->probe_port, __ATOMIC_RELAXED);
+	uint16_t sport = __atomic_load_n(&r->probe_sport, __ATOMIC_RELAXED);
+	uint32_t ack = rte_be_to_cpu_32(tcp->recv_ack);
+
+	if (port == 0 || tcp->src_port != port || tcp->dst_port != sport ||
+	    !(p->tcp_flags & RTE_TCP_ACK_FLAG) ||
+	    ack != __atomic_load_n(&r->probe_seq, __ATOMIC_RELAXED) + 1)
+		return;
+	if (p->tcp_flags & RTE_TCP_RST_FLAG) { /* not listening yet */
+		v->counter = DP_C_probe_refused;
+		return;
+	}
+	if ((p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) != RTE_TCP_SYN_FLAG)
+		return;
+	v->len = dp_tcp_segment(frame, &r->mac, &c->down_mac, c->gw_ip, p->src_ip, sport, port,
+				ack, RTE_TCP_RST_FLAG, NULL, 0);
+	v->action = DP_ACT_TX_DOWNLINK;
+	v->counter = DP_C_probe_answered;
+	v->event = DP_EV_PROBE;
+}
+
 void
 dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		  uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
@@ -507,7 +629,7 @@ dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *f
 	}
 	dp_touch(st, v->svc);
 	if (p.dst_ip == c->gw_ip) {
-		v->counter = DP_C_drop_gw_unhandled;
+		dp_probe_answer(c, frame, &p, v);
 		return;
 	}
 	if (dp_svctab_by_ip(c->dns.tab, p.dst_ip) != DP_SVC_NONE) {

@@ -57,7 +57,10 @@ struct dp_worker {
 	struct dp_fp_state st;
 	struct rte_ring *events;
 	int event_fd;
+	struct rte_ring *probes;
+	struct rte_mempool *pool;
 	const uint32_t *quit;
+	uint8_t announce;
 	uint16_t queue;
 	uint16_t port[DP_NROLES]; /* DP_PORT_NONE when absent */
 	struct rte_eth_dev_tx_buffer *txb[DP_NROLES];
@@ -95,6 +98,9 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->quit = prm->quit;
 	w->events = prm->events;
 	w->event_fd = prm->event_fd;
+	w->probes = prm->pool != NULL ? prm->probes : NULL;
+	w->pool = prm->pool;
+	w->announce = prm->pool != NULL && prm->announce;
 	/* ids stay below the capacity whatever reloads bring */
 	uint32_t n_svc = dp_svctab_capacity(w->conf.dns.tab);
 	w->st.activity = rte_zmalloc_socket("dp_activity", (n_svc + 1) * sizeof(uint64_t),
@@ -230,9 +236,10 @@ dp_worker_replay_tsc(const struct dp_worker *w)
 	return w->replay_tsc;
 }
 
-/* One event per summon: the ring carries it, the eventfd wakes the control
- * loop. When the ring is full the service goes back to STOPPED, so that the
- * next packet for it tries again. */
+/* One event per summon or answered probe: the ring carries it, the eventfd
+ * wakes the control loop. When the ring is full a summon's service goes back
+ * to STOPPED, so that the next packet for it tries again; a lost probe event
+ * costs only a later probe. */
 static void
 dp_post(struct dp_worker *w, enum dp_event_type type, int svc)
 {
@@ -241,12 +248,15 @@ dp_post(struct dp_worker *w, enum dp_event_type type, int svc)
 
 	if (w->events == NULL || rte_ring_mp_enqueue(w->events, ev) != 0) {
 		uint32_t expect = DP_SVC_SUMMON_PENDING;
-		__atomic_compare_exchange_n(&w->conf.rt[svc].state, &expect, DP_SVC_STOPPED, 0,
-					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+		if (type == DP_EV_SUMMON)
+			__atomic_compare_exchange_n(&w->conf.rt[svc].state, &expect,
+						    DP_SVC_STOPPED, 0, __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED);
 		dp_count(&w->cnt, DP_C_event_ring_full);
 		return;
 	}
-	dp_count(&w->cnt, DP_C_summons);
+	if (type == DP_EV_SUMMON)
+		dp_count(&w->cnt, DP_C_summons);
 	if (w->event_fd >= 0 && write(w->event_fd, &one, sizeof(one)) < 0) {
 		/* the eventfd counter cannot overflow in practice; the event
 		 * is in the ring and the control loop's timer drains it too */
@@ -464,6 +474,70 @@ dp_synjitsu_expire(struct dp_worker *w)
 	}
 }
 
+/* Readiness probes the control plane asked for: one SYN each, to the
+ * service's vif. Runs on the drain tick; they are a few per summon. */
+static void
+dp_send_probes(struct dp_worker *w)
+{
+	void *ids[16];
+	unsigned int n = rte_ring_sc_dequeue_burst(w->probes, ids, RTE_DIM(ids), NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+		struct dp_verdict v;
+
+		if (m == NULL) {
+			dp_count(&w->cnt, DP_C_no_mbuf);
+			continue;
+		}
+		if (dp_probe_syn_frame(&w->conf, (uint32_t)(uintptr_t)ids[i],
+				       rte_pktmbuf_mtod(m, uint8_t *),
+				       (uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)),
+				       &v) != 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m->data_len = m->pkt_len = v.len;
+		dp_count(&w->cnt, DP_C_probe_sent);
+		dp_tx(w, DP_DOWN, m);
+	}
+}
+
+/* One gratuitous ARP for @ip at the port's MAC. */
+static void
+dp_garp(struct dp_worker *w, enum dp_port_role r, const struct rte_ether_addr *mac, uint32_t ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+
+	if (m == NULL) {
+		dp_count(&w->cnt, DP_C_no_mbuf);
+		return;
+	}
+	m->data_len = m->pkt_len = dp_garp_frame(rte_pktmbuf_mtod(m, uint8_t *), mac, ip);
+	dp_count(&w->cnt, DP_C_arp_announce);
+	dp_tx(w, r, m);
+}
+
+/* At start: the gateway's address on both sides, the services' (which the
+ * gateway answers ARP for) on the uplink. */
+static void
+dp_announce(struct dp_worker *w)
+{
+	const struct dp_svctab *tab = w->conf.dns.tab;
+
+	if (w->port[DP_DOWN] != DP_PORT_NONE)
+		dp_garp(w, DP_DOWN, &w->conf.down_mac, w->conf.gw_ip);
+	if (w->port[DP_UP] == DP_PORT_NONE)
+		return;
+	dp_garp(w, DP_UP, &w->conf.up_mac, w->conf.gw_ip);
+	for (uint32_t id = 0; tab != NULL && id < dp_svctab_capacity(tab); id++) {
+		uint32_t ip = dp_svctab_addr(tab, id);
+		if (ip != 0)
+			dp_garp(w, DP_UP, &w->conf.up_mac, ip);
+	}
+	dp_flush(w);
+}
+
 /* Answers held for services that were not READY: out when the service is,
  * SERVFAIL when it failed or the wait is over. Runs on the drain tick. */
 static void
@@ -506,6 +580,8 @@ dp_worker_run(void *arg)
 		rte_rcu_qsbr_thread_register(w->qsv, w->queue);
 		rte_rcu_qsbr_thread_online(w->qsv, w->queue);
 	}
+	if (w->announce)
+		dp_announce(w);
 	while (__atomic_load_n(w->quit, __ATOMIC_RELAXED) == 0) {
 		unsigned int got = 0;
 		const struct dp_fp_conf *c = __atomic_load_n(w->live, __ATOMIC_ACQUIRE);
@@ -544,6 +620,8 @@ dp_worker_run(void *arg)
 		if (got == 0 || cur - prev > drain_tsc) {
 			if (w->n_parked)
 				dp_release_parked(w);
+			if (w->probes != NULL && w->port[DP_DOWN] != DP_PORT_NONE)
+				dp_send_probes(w);
 			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
 				dp_synjitsu_expire(w);
 			dp_flush(w);

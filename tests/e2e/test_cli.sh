@@ -28,6 +28,9 @@ expect() {
 expect "--help needs no EAL" 0 "^Usage: jitsu \[EAL options\] -- \[options\]" "$jitsu" --help
 expect "-- --help too" 0 "--check" "$jitsu" -l 0 -- --help
 expect "--version" 0 "^jitsu [0-9.]+ \(DPDK" "$jitsu" --version
+jitsuctl=$(dirname "$jitsu")/jitsuctl
+expect "jitsuctl --help" 0 "^  -f, --file-prefix PREFIX" "$jitsuctl" --help
+expect "jitsuctl: an unknown option" 2 "unrecognized option '--bogus'" "$jitsuctl" --bogus
 expect "-n: a good configuration" 0 "configuration OK \(2 services" \
 	"$jitsu" "${eal[@]}" -- -c "$top/conf/jitsu.conf" -n
 printf '[gateway]\naddress = 10.77.0.1\n[service www]\ndns = www.example.org\naddress = 10.77.1.10\n' \
@@ -52,11 +55,16 @@ expect "no configuration at all" 2 "no configuration" "$jitsu" "${eal[@]}" --
 expect "no worker lcore" 2 "no worker lcore" \
 	"$jitsu" -l 0 --no-huge -m 128 --no-shconf --file-prefix "$prefix" --no-pci --log-level=*:error \
 	--vdev=net_null0,no-rx=1 --vdev=net_null1,no-rx=1 -- -c "$top/conf/jitsu.conf"
-printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nready = tcp:80\n' \
-	"$tmp/ok.cfg" >"$tmp/xltcp.conf"
 printf 'kernel = "/bin/true"\nmemory = 64\n' >"$tmp/ok.cfg"
-expect "-n: a libxl service cannot be ready = tcp:PORT" 2 "xltcp.conf:3: \[service x\]: ready: a libxl service is ready" \
-	"$jitsu" "${eal[@]}" -- -c "$tmp/xltcp.conf" -n
+for r in tcp:80 notify; do
+	printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nready = %s\n' \
+		"$tmp/ok.cfg" "$r" >"$tmp/xl-$r.conf"
+done
+expect "-n: a libxl service can be ready = tcp:PORT (the dataplane's SYN probe)" 0 \
+	"configuration OK \(1 services" "$jitsu" "${eal[@]}" -- -c "$tmp/xl-tcp:80.conf" -n
+expect "-n: a libxl service cannot be ready = notify" 2 \
+	"xl-notify.conf:3: \[service x\]: ready: notify is for process services" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/xl-notify.conf" -n
 
 # Not a Xen dom0: a libxl service is refused at load, saying why, and the
 # gateway runs the rest (here nothing) until SIGTERM, exiting 0. In a network

@@ -84,6 +84,13 @@ address = 10.77.1.17
 exec = /nonexistent/jitsu-no-such-command
 dns_reply = ready
 
+[service late]
+dns = late.example.org
+address = 10.77.1.18
+exec = sh -c 'sleep 0.3 && exec busybox httpd -f -p 80 -h $TMP/www'
+ready = tcp:80
+idle_timeout = 600
+
 [service crashy]
 dns = crashy.example.org
 address = 10.77.1.15
@@ -92,6 +99,8 @@ ready = tcp:80
 CONF
 
 topo_up "$SFX"
+# the client cached another MAC for the gateway (an earlier run's, say)
+ip -n "$CLI_NS" neigh replace 10.77.0.1 lladdr 02:00:00:00:00:99 dev "jcl$SFX" nud stale
 jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
 
 fail=0 pass=0
@@ -103,6 +112,17 @@ in_cli() { ip netns exec "$CLI_NS" "$@"; }
 dig_a() { in_cli dig @10.77.0.1 +tries=2 +time=2 +short "$1" A; }
 
 baseline=$(counter mbuf_in_use) # the ports' own: a tap fills its rx ring
+
+# ---- the gateway announced itself at start (gratuitous ARP)
+upmac=$(ip -n "$GW_NS" -o link show "jup$SFX" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+for _ in $(seq 20); do
+	cached=$(ip -n "$CLI_NS" neigh show 10.77.0.1 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2)
+	[ "$cached" = "$upmac" ] && break
+	sleep 0.1
+done
+check "a gratuitous ARP at start replaced the client's stale entry for the gateway ($cached, uplink $upmac)" \
+	[ "$cached" = "$upmac" ]
+check "announcements counted: arp_announce $(counter arp_announce)" [ "$(counter arp_announce)" -ge 2 ]
 
 # ---- a cold service: summoned by DNS, reached through the gateway
 states=$(ctl list | awk '{print $2}' | sort -u | tr '\n' ' ')
@@ -137,6 +157,22 @@ dig_a notified.example.org >/dev/null
 check "notify: ready once it sent READY=1" wait_state notified ready
 check "notify: ready took the service's 0.3 s ($(field notified "['ready']['p50_us']") us)" \
 	[ "$(field notified "['ready']['p50_us']")" -ge 250000 ]
+
+# ---- readiness by the dataplane's SYN probe (ready = tcp:PORT): refused by
+# the service's stack while nothing listens, then answered and reset
+sent=$(counter probe_sent) answered=$(counter probe_answered) refused=$(counter probe_refused)
+check "tcp:PORT: the SYN probes were answered so far ($sent sent, $answered answered)" \
+	[ "$answered" -ge 3 -a "$sent" -ge "$answered" ]
+dig_a late.example.org >/dev/null
+check "tcp:PORT: a service that listens after 0.3 s becomes ready" wait_state late ready
+check "tcp:PORT: its probes were refused until then ($refused -> $(counter probe_refused))" \
+	[ "$(counter probe_refused)" -gt "$refused" ]
+check "tcp:PORT: ready only once it listened ($(field late "['ready']['p50_us']") us)" \
+	[ "$(field late "['ready']['p50_us']")" -ge 250000 ]
+page=$(in_cli curl -s -m 5 http://10.77.1.18/ || true)
+check "tcp:PORT: it serves (got '$page')" [ "$page" = "www of $SFX" ]
+check "tcp:PORT: the probes' half-open connections were reset: none left" \
+	bash -c "! ip netns exec jitsu-$SFX-late ss -Htn state syn-recv | grep -q ."
 
 # ---- dns_reply = ready: the answer waits for the service, or says SERVFAIL
 out=$(in_cli dig @10.77.0.1 +tries=1 +time=4 slow.example.org A)

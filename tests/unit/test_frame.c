@@ -410,3 +410,27 @@ Test(frame, counter_names_are_unique_and_drops_are_summed)
 	dp_counters_accumulate(&sum, &c);
 	cr_assert_eq(sum.v[DP_C_drop_ip_cksum], 4);
 }
+
+Test(frame, a_gratuitous_arp_announces_an_address)
+{
+	uint8_t f[DP_GARP_LEN];
+	struct dp_verdict v;
+	uint32_t ip = th_ip("10.77.0.1");
+
+	cr_assert_eq(dp_garp_frame(f, &conf.down_mac, ip), DP_GARP_LEN);
+	cr_assert_eq(memcmp(f, bcast, 6), 0, "broadcast");
+	cr_assert_eq(memcmp(f + 6, down_mac, 6), 0);
+	cr_assert_eq(th_get16(f + 12), 0x0806);
+	cr_assert_eq(th_get16(f + 14), 1, "Ethernet");
+	cr_assert_eq(th_get16(f + 16), 0x0800, "IPv4");
+	cr_assert_eq(th_get16(f + 20), 1, "a request (RFC 5227 3)");
+	cr_assert_eq(memcmp(f + 22, down_mac, 6), 0, "sender MAC: ours");
+	cr_assert_eq(memcmp(f + 28, &ip, 4), 0, "sender IP: the address");
+	static const uint8_t zero[6];
+	cr_assert_eq(memcmp(f + 32, zero, 6), 0, "target MAC: unknown");
+	cr_assert_eq(memcmp(f + 38, &ip, 4), 0, "target IP: the address again");
+	/* and a gateway that hears it takes it for what it is */
+	dp_downlink_frame(&conf, NULL, f, DP_GARP_LEN, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_arp_gratuitous);
+}

@@ -6,6 +6,7 @@
 #include <rte_tcp.h>
 
 #include "../../dataplane/dataplane.h"
+#include "../../dataplane/pkt.h"
 #include "helpers.h"
 
 static const uint8_t gw_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x01 };
@@ -525,4 +526,129 @@ Test(route, a_held_syn_becomes_an_rst_to_the_client)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	cr_assert_eq(s, 0xffff, "TCP checksum");
+}
+
+/* ---- the readiness probe (ready = tcp:PORT without a backend probe) ---- */
+
+/* A segment from www's port 80 to the gateway's probe port 50000. */
+static uint16_t
+probe_reply(uint8_t *f, uint8_t flags, uint32_t ack)
+{
+	uint16_t len = tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.1", flags, 64);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(f + 34);
+
+	t->src_port = htons(80);
+	t->dst_port = htons(50000);
+	t->sent_seq = htonl(777);
+	t->recv_ack = htonl(ack);
+	t->cksum = 0;
+	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
+	return len;
+}
+
+static void
+probe_on(uint32_t seq)
+{
+	rt[0].probe_port = htons(80);
+	rt[0].probe_sport = htons(50000);
+	rt[0].probe_seq = seq;
+}
+
+/* A TCP segment without data from the gateway to www, checksums right. */
+static const struct rte_tcp_hdr *
+assert_to_www(const uint8_t *f, uint16_t len, uint16_t tcp_len)
+{
+	struct dp_pkt p;
+
+	cr_assert_eq(len, 14 + 20 + tcp_len);
+	cr_assert_eq(dp_parse(f, len, 0, &p), DP_PARSE_OK, "the IPv4 header checksum holds");
+	cr_assert_eq(memcmp(f, www_mac, 6), 0, "to the service's MAC");
+	cr_assert_eq(memcmp(f + 6, down_mac, 6), 0, "from the downlink's");
+	cr_assert_eq(p.src_ip, th_ip("10.77.0.1"), "from the gateway's address");
+	cr_assert_eq(p.dst_ip, th_ip("10.77.1.10"));
+	cr_assert_eq(p.proto, IPPROTO_TCP);
+	cr_assert_eq(p.sport, 50000);
+	cr_assert_eq(p.dport, 80);
+	cr_assert_eq(p.data_len, 0);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
+	const struct rte_tcp_hdr *t = (const struct rte_tcp_hdr *)(f + 34);
+	cr_assert_eq(rte_ipv4_udptcp_cksum(ip, t), 0, "the TCP checksum holds (sums to 0xffff)");
+	return t;
+}
+
+Test(route, the_probe_is_a_syn_from_the_gateway_to_the_service_port)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	probe_on(0x12345678);
+	cr_assert_eq(dp_probe_syn_frame(&conf, 0, f, sizeof(f), &v), 0);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
+	cr_assert_eq(v.counter, DP_C_probe_sent);
+	cr_assert_eq(v.ol_flags, 0);
+	const struct rte_tcp_hdr *t = assert_to_www(f, v.len, 24);
+	cr_assert_eq(t->tcp_flags, RTE_TCP_SYN_FLAG);
+	cr_assert_eq(ntohl(t->sent_seq), 0x12345678);
+	cr_assert_eq(t->data_off, 6 << 4, "one option: the MSS");
+	cr_assert_eq(f[54], 2);
+	cr_assert_neq(t->rx_win, 0);
+}
+
+Test(route, no_probe_is_written_when_there_is_none_to_send)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	cr_assert_neq(dp_probe_syn_frame(&conf, 0, f, sizeof(f), &v), 0, "port 0: no probe");
+	probe_on(1);
+	cr_assert_neq(dp_probe_syn_frame(&conf, 2, f, sizeof(f), &v), 0, "no such service");
+	cr_assert_neq(dp_probe_syn_frame(&conf, 0, f, 40, &v), 0, "no room");
+	conf.rt = NULL;
+	cr_assert_neq(dp_probe_syn_frame(&conf, 0, f, sizeof(f), &v), 0, "no services run");
+}
+
+Test(route, the_services_syn_ack_is_reset_and_reported)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+
+	probe_on(UINT32_MAX); /* the acknowledgment wraps to 0 */
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0),
+			  sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
+	cr_assert_eq(v.counter, DP_C_probe_answered);
+	cr_assert_eq(v.event, DP_EV_PROBE);
+	cr_assert_eq(v.svc, 0);
+	const struct rte_tcp_hdr *t = assert_to_www(f, v.len, 20);
+	cr_assert_eq(t->tcp_flags, RTE_TCP_RST_FLAG, "a RST alone");
+	cr_assert_eq(ntohl(t->sent_seq), 0, "its sequence number: the SYN-ACK's acknowledgment");
+}
+
+Test(route, other_segments_to_the_gateway_are_not_answers)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	const uint8_t synack = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, synack, 1), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled, "no probe in flight");
+	probe_on(41);
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 42),
+			  sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_probe_refused, "not listening yet");
+	cr_assert_eq(v.event, DP_EV_NONE);
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, synack, 43), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled, "another acknowledgment");
+	cr_assert_eq(v.event, DP_EV_NONE);
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, RTE_TCP_SYN_FLAG, 42), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled, "a SYN without ACK");
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, synack | RTE_TCP_FIN_FLAG, 42), sizeof(f),
+			  0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled, "a FIN");
+	rt[0].probe_sport = htons(50001);
+	dp_downlink_frame(&conf, &st, f, probe_reply(f, synack, 42), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_gw_unhandled, "to another port of ours");
+	cr_assert_eq(v.action, DP_ACT_DROP);
 }

@@ -118,13 +118,6 @@ fake_stop(struct ctl_svc *s, enum ctl_stop_how how)
 	ctl_svc_stopped(s);
 }
 
-static int
-fake_probe(struct ctl_svc *s)
-{
-	(void)s;
-	return -ECONNREFUSED;
-}
-
 static const struct ctl_backend_ops fake_ops = {
 	.name = "fake",
 	.check = fake_check,
@@ -132,7 +125,6 @@ static const struct ctl_backend_ops fake_ops = {
 	.release = fake_release,
 	.summon = fake_summon,
 	.stop = fake_stop,
-	.probe = fake_probe,
 	.adopted = fake_adopted,
 	.pump = fake_pump,
 };
@@ -338,6 +330,53 @@ Test(runtime, tcp_readiness_waits_for_the_probe)
 		ctl_loop_poll(2);
 	cr_assert_eq(state(0), DP_SVC_BOOTED, "refused probes: not ready");
 	cr_assert(run_until(0, DP_SVC_FAILED), "and then too late");
+}
+
+/* A worker's answer to the probe: the service's SYN-ACK was seen. */
+static void
+worker_saw_the_syn_ack(uint32_t id)
+{
+	uint64_t one = 1;
+
+	cr_assert_eq(rte_ring_mp_enqueue(ctl_runtime_events(rt),
+					 (void *)(uintptr_t)((uint64_t)DP_EV_PROBE << 32 | id)), 0);
+	cr_assert_eq(write(ctl_runtime_event_fd(rt), &one, sizeof(one)), (ssize_t)sizeof(one));
+}
+
+Test(runtime, tcp_readiness_is_the_dataplanes_syn_probe)
+{
+	void *got[64];
+
+	cfg->gw.ready_timeout = 5000;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,ready=tcp:8080",
+				     "dns=b.test,ip=10.77.1.2", NULL });
+	const struct dp_svc_rt *shared = ctl_runtime_shared(rt);
+	worker_saw_the_syn_ack(1);
+	for (int i = 0; i < 5; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(state(1), DP_SVC_STOPPED, "an answer nobody asked for changes nothing");
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_BOOTED));
+	cr_assert_eq(shared[0].probe_port, htons(8080));
+	cr_assert_geq(ntohs(shared[0].probe_sport), 49152);
+	uint32_t seq = shared[0].probe_seq;
+	unsigned int n = 0;
+	for (int i = 0; i < 30 && n < 2; i++) {
+		ctl_loop_poll(2);
+		n += rte_ring_sc_dequeue_burst(ctl_runtime_probes(rt), got + n, 2 - n, NULL);
+	}
+	cr_assert_eq(n, 2, "the probe is asked for again until answered");
+	cr_assert_eq((uintptr_t)got[0], 0);
+	cr_assert_eq((uintptr_t)got[1], 0);
+	cr_assert_eq(shared[0].probe_seq, seq, "the same SYN: a late answer still counts");
+	cr_assert_eq(state(0), DP_SVC_BOOTED, "no answer: not ready");
+	worker_saw_the_syn_ack(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	cr_assert_eq(shared[0].probe_port, 0, "no probe once READY");
+	for (int i = 0; i < 10; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(rte_ring_sc_dequeue_burst(ctl_runtime_probes(rt), got, 64, NULL) <= 1, 1,
+		     "no probe asked for after READY (but the one of the last round)");
 }
 
 Test(runtime, summons_beyond_the_limit_wait_their_turn)

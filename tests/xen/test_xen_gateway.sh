@@ -96,6 +96,7 @@ ready_timeout = 120000
 pending_timeout = 120000
 stop_grace = 20000
 max_concurrent_summons = 1
+failure_backoff = 1000
 state_dir = $tmp/state
 
 [ports]
@@ -103,37 +104,51 @@ uplink = 0
 downlink = 1
 EOF
 # one service per stop mode: destroy (and idle), suspend, pause; each a PV
-# guest that says its name
-for spec in www:10.77.1.10:destroy:5 sus:10.77.1.11:suspend:3600 pau:10.77.1.12:pause:3600; do
-	IFS=: read -r svc ip stop idle <<<"$spec"
+# guest that says its name. www is ready when it answers the dataplane's SYN
+# probe, the others when they write data/jitsu-ready into xenstore.
+while read -r svc ip stop idle ready; do
 	printf 'type = "pv"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nmemory = 96\nvcpus = 1\n' \
 		"$guest_kernel" "$guest_initrd" "console=hvc0 quiet jitsu_ip=$ip/24 jitsu_gw=10.77.0.1 jitsu_name=$svc" \
 		>"$tmp/$svc.cfg"
-	printf '\n[service %s]\ndns = %s.example.org\naddress = %s\nbackend = libxl\nxl = %s\nready = xenstore:data/jitsu-ready\nstop = %s\nidle_timeout = %s\n' \
-		"$svc" "$svc" "$ip" "$tmp/$svc.cfg" "$stop" "$idle" >>"$tmp/jitsu.conf"
-done
+	printf '\n[service %s]\ndns = %s.example.org\naddress = %s\nbackend = libxl\nxl = %s\nready = %s\nstop = %s\nidle_timeout = %s\n' \
+		"$svc" "$svc" "$ip" "$tmp/$svc.cfg" "$ready" "$stop" "$idle" >>"$tmp/jitsu.conf"
+done <<EOF
+www 10.77.1.10 destroy 5 tcp:80
+sus 10.77.1.11 suspend 3600 xenstore:data/jitsu-ready
+pau 10.77.1.12 pause 3600 xenstore:data/jitsu-ready
+EOF
 
 check "jitsu -n accepts the configuration on a dom0" \
 	"$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix-n" --vdev=net_null0 \
 	--vdev=net_null1 --log-level=*:error -- -c "$tmp/jitsu.conf" -n
 rm -rf "/var/run/dpdk/$prefix-n"
 
-# JITSU_XEN_GDB=1: under gdb, which prints the stack if it crashes
+# jitsu_start CONF: run jitsu (in the background, $jpid) until it answers
+# jitsuctl. JITSU_XEN_GDB=1: under gdb, which prints the stack if it crashes.
 dbg=()
 [ "${JITSU_XEN_GDB:-0}" = 1 ] && dbg=(gdb -q -batch -ex run -ex bt -ex "info registers rip" --args)
-"${dbg[@]}" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
-	--log-level=lib.eal:error --log-level=pmd.net.tap:critical \
-	--vdev=net_af_packet0,iface=jup0 --vdev=net_tap0,iface=jdn0 \
-	-- -c "$tmp/jitsu.conf" >"$tmp/jitsu.log" 2>&1 &
-jpid=$!
-for _ in $(seq 300); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+jitsu_start() {
+	"${dbg[@]}" "$jitsu" -l 0-1 --no-huge -m 256 --no-pci --file-prefix "$prefix" \
+		--log-level=lib.eal:error --log-level=pmd.net.tap:critical \
+		--vdev=net_af_packet0,iface=jup0 --vdev=net_tap0,iface=jdn0 \
+		-- -c "$1" >>"$tmp/jitsu.log" 2>&1 &
+	jpid=$!
+	for _ in $(seq 300); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+}
+# counter NAME: one of jitsu's counters (jitsuctl stats)
+counter() { ctl stats | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+domain_gone() { # NAME SECONDS
+	for _ in $(seq $(($2 * 10))); do domain_listed "$1" || return 0; sleep 0.1; done
+	return 1
+}
+jitsu_start "$tmp/jitsu.conf"
 check "jitsu runs with three libxl services, all STOPPED" \
 	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 3
 grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
 	bad "the libxl backend opened"
 
-# JITSU_XEN_ONLY (www sus pau): the parts to run, when debugging one
-only=" ${JITSU_XEN_ONLY:-www sus pau} "
+# JITSU_XEN_ONLY (www sus pau rec): the parts to run, when debugging one
+only=" ${JITSU_XEN_ONLY:-www sus pau rec} "
 if [[ $only == *" www "* ]]; then
 # ---- www: dig summons, curl is held and replayed, idle destroys ----
 t0=$(ms)
@@ -144,6 +159,8 @@ t1=$(ms)
 check "curl through the cold start is answered by the guest" grep -q "jitsu guest www" <<<"$body"
 echo "     cold connect + fetch: $((t1 - t0)) ms (dig to body)"
 check "www is READY" test "$(state www)" = ready
+check "ready = tcp:80: the dataplane's SYN probe was answered (sent $(counter probe_sent), answered $(counter probe_answered), refused $(counter probe_refused))" \
+	test "$(counter probe_answered)" -ge 1
 domid=$(json www domid)
 check "www runs as domain jitsu-svc-www ($domid)" domain_listed jitsu-svc-www
 held=$(ctl show www | grep -o '"held": *[0-9]*' | grep -o '[0-9]*$')
@@ -166,6 +183,16 @@ check "and its domain is destroyed (xl list)" bash -c "! xl list 2>/dev/null | g
 grep -E "www: (destroy of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
 body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
 check "a second cold connect (no DNS) summons it again" grep -q "jitsu guest www" <<<"$body"
+
+# ---- www: a guest that crashes on its own, then is summoned again ----
+in_cli curl -s --max-time 5 http://10.77.1.10/cgi-bin/crash >/dev/null
+check "a guest whose kernel panics: www FAILED" wait_state www failed 60
+check "with the reason ($(json www last_error))" grep -q "^domain [0-9]* crashed$" <<<"$(json www last_error)"
+check "its domain is gone (xl list)" domain_gone jitsu-svc-www 60
+grep -E "www: summon failed" "$tmp/jitsu.log" | sed 's/^/     log: /'
+check "after the back-off it can be summoned again" wait_state www stopped 10
+body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
+check "and the next connect boots it again and is answered" grep -q "jitsu guest www" <<<"$body"
 
 fi
 
@@ -202,6 +229,44 @@ t1=$(ms)
 check "the next connect unpauses it and is answered" grep -q "jitsu guest pau" <<<"$body"
 check "the same domain ($d1)" test "$(json pau domid)" = "$d1"
 echo "     unpause + fetch: $((t1 - t0)) ms"
+
+fi
+
+if [[ $only == *" rec "* ]]; then
+# ---- recover: jitsu killed with domains running, then started again ----
+body=$(in_cli curl -s --max-time 150 http://10.77.1.12/)
+check "pau serves" grep -q "jitsu guest pau" <<<"$body"
+body=$(in_cli curl -s --max-time 150 http://10.77.1.11/)
+check "sus serves" grep -q "jitsu guest sus" <<<"$body"
+d1=$(json pau domid)
+kill -KILL "$jpid"
+wait "$jpid" 2>/dev/null
+jitsu_start "$tmp/jitsu.conf"
+check "restarted with xen_recover = adopt: pau READY without a summon" test "$(state pau)" = ready
+check "the same domain ($d1 -> $(json pau domid))" test "$(json pau domid)" = "$d1"
+check "no summon was needed" test "$(json pau summons)" = 0
+grep -E "adopting domain" "$tmp/jitsu.log" | sed 's/^/     log: /'
+body=$(in_cli curl -s --max-time 30 http://10.77.1.12/)
+check "and it serves through the new gateway" grep -q "jitsu guest pau" <<<"$body"
+# again, now with xen_recover = destroy and without the service sus: pau's
+# domain is destroyed as configured, sus's as claimed by no service
+kill -KILL "$jpid"
+wait "$jpid" 2>/dev/null
+sed -e 's/^\[gateway\]$/[gateway]\nxen_recover = destroy/' "$tmp/jitsu.conf" |
+	awk '/^\[service sus\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' >"$tmp/recover.conf"
+jitsu_start "$tmp/recover.conf"
+check "restarted with xen_recover = destroy: pau's domain destroyed" domain_gone jitsu-svc-pau 60
+check "and pau STOPPED" wait_state pau stopped 30
+check "a domain no service claims (sus's) destroyed" domain_gone jitsu-svc-sus 60
+grep -E "destroying domain" "$tmp/jitsu.log" | sed 's/^/     log: /'
+body=$(in_cli curl -s --max-time 150 http://10.77.1.12/)
+check "pau is summoned afresh by the next connect" grep -q "jitsu guest pau" <<<"$body"
+
+# ---- a guest that powers itself off ----
+in_cli curl -s --max-time 5 http://10.77.1.12/cgi-bin/poweroff >/dev/null
+check "a guest that powers off: pau FAILED" wait_state pau failed 60
+check "with the reason ($(json pau last_error))" grep -q "^domain [0-9]* powered off$" <<<"$(json pau last_error)"
+check "its domain is gone (xl list)" domain_gone jitsu-svc-pau 60
 
 fi
 
