@@ -76,6 +76,9 @@ done
 # serving: say so in xenstore (/local/domain/DOMID/data/jitsu-ready = 1), as
 # Jitsu's unikernels do, for the gateway's `ready = xenstore:data/jitsu-ready`
 echo "guest $name: ready; xenstore data/jitsu-ready: reply type $(xs_write data/jitsu-ready 1) (11: written)"
+# asked to shut down (xl shutdown, the gateway's stop = shutdown): the kernel
+# runs /sbin/poweroff, which signals init, that is this script
+trap 'echo "guest $name: asked to power off"; poweroff -f' USR2 TERM
 wait $httpd
 echo "guest $name: httpd exited"
 poweroff -f

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer: whole frames through the uplink and downlink paths (parsing,
- * ARP, DNS, checksums), with and without rx checksum flags. */
+ * ARP, DNS, checksums, answers to readiness probes), with and without rx
+ * checksum flags; and the probe's SYN written into buffers of every size. */
 #include <string.h>
 
 #include <rte_mbuf_core.h>
@@ -43,6 +44,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint32_t i = 0; i < 4; i++) {
 		rt[i].state = (ctl + i) % DP_SVC__COUNT;
 		rt[i].mac = mac;
+		/* a readiness probe in flight (port 80 from 50000, SYN 41) for some */
+		rt[i].probe_port = (ctl + i) & 1 ? htons(80) : 0;
+		rt[i].probe_sport = htons(50000);
+		rt[i].probe_seq = 41;
 	}
 	uint64_t rx = (ctl & 0x80) ? RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD : 0;
 	uint8_t *f = malloc(cap);
@@ -70,6 +75,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(f, data + 1, len);
 	dp_downlink_frame(&c, &st, f, (uint16_t)len, (uint16_t)cap, rx, &v);
 	if (v.action != DP_ACT_DROP && (v.len == 0 || v.len > cap))
+		abort();
+	if (v.event == DP_EV_PROBE && (v.svc < 0 || v.action != DP_ACT_TX_DOWNLINK))
+		abort();
+	if (dp_probe_syn_frame(&c, ctl & 7, f, (uint16_t)cap, &v) == 0 &&
+	    (v.len == 0 || v.len > cap))
 		abort();
 	free(f);
 	return 0;

@@ -10,9 +10,14 @@
 #
 # From the client namespace: dig summons through libxl, curl connects (its
 # SYN held by synjitsu while the guest boots, retransmissions absorbed) and
-# is answered; the idle timeout destroys the domain (xl list); a suspend
-# service is saved and restored; a pause service is paused and unpaused; on
-# SIGTERM jitsu leaves no domain behind. Prints the per-phase times.
+# is answered once the guest answers the dataplane's SYN probe (ready =
+# tcp:80); the idle timeout destroys the domain (xl list); a guest that
+# crashes turns FAILED and is summoned again; a suspend service is saved and
+# restored; a pause service is paused and unpaused; a shutdown service is
+# asked and powers itself off; jitsu killed and started again adopts the
+# running domains (xen_recover = adopt) or destroys them (destroy, and those
+# no service claims); a guest that powers off turns FAILED; on SIGTERM jitsu
+# leaves no domain behind. Prints the per-phase times.
 # Everything is inside the testbed VM, which has no network card.
 set -uo pipefail
 
@@ -59,12 +64,24 @@ ctl() {
 }
 state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 json() { ctl show "$1" | sed -n "s/.*\"$2\": *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -1; }
+# waits are by the clock: a jitsuctl call itself takes a while under emulation
 wait_state() { # NAME STATE SECONDS
-	for _ in $(seq $(($3 * 10))); do
+	local end=$((SECONDS + $3))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(state "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
 	echo "     $1 is $(state "$1"), not $2 (last error: $(json "$1" last_error))"
+	return 1
+}
+wait_failures() { # NAME N SECONDS: until the service has failed N times (a
+	# FAILED state lasts only failure_backoff: the count stays)
+	local end=$((SECONDS + $3))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(json "$1" failures)" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "     $1 is $(state "$1"), failed $(json "$1" failures) times"
 	return 1
 }
 in_cli() { ip netns exec "$cli" "$@"; }
@@ -103,7 +120,7 @@ state_dir = $tmp/state
 uplink = 0
 downlink = 1
 EOF
-# one service per stop mode: destroy (and idle), suspend, pause; each a PV
+# one service per stop mode: destroy (and idle), suspend, pause, shutdown; each a PV
 # guest that says its name. www is ready when it answers the dataplane's SYN
 # probe, the others when they write data/jitsu-ready into xenstore.
 while read -r svc ip stop idle ready; do
@@ -116,6 +133,7 @@ done <<EOF
 www 10.77.1.10 destroy 5 tcp:80
 sus 10.77.1.11 suspend 3600 xenstore:data/jitsu-ready
 pau 10.77.1.12 pause 3600 xenstore:data/jitsu-ready
+shu 10.77.1.13 shutdown 3600 tcp:80
 EOF
 
 check "jitsu -n accepts the configuration on a dom0" \
@@ -138,17 +156,18 @@ jitsu_start() {
 # counter NAME: one of jitsu's counters (jitsuctl stats)
 counter() { ctl stats | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 domain_gone() { # NAME SECONDS
-	for _ in $(seq $(($2 * 10))); do domain_listed "$1" || return 0; sleep 0.1; done
+	local end=$((SECONDS + $2))
+	while [ "$SECONDS" -lt "$end" ]; do domain_listed "$1" || return 0; sleep 0.1; done
 	return 1
 }
 jitsu_start "$tmp/jitsu.conf"
-check "jitsu runs with three libxl services, all STOPPED" \
-	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 3
+check "jitsu runs with four libxl services, all STOPPED" \
+	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 4
 grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
 	bad "the libxl backend opened"
 
-# JITSU_XEN_ONLY (www sus pau rec): the parts to run, when debugging one
-only=" ${JITSU_XEN_ONLY:-www sus pau rec} "
+# JITSU_XEN_ONLY (www sus pau shu rec): the parts to run, when debugging one
+only=" ${JITSU_XEN_ONLY:-www sus pau shu rec} "
 if [[ $only == *" www "* ]]; then
 # ---- www: dig summons, curl is held and replayed, idle destroys ----
 t0=$(ms)
@@ -186,7 +205,7 @@ check "a second cold connect (no DNS) summons it again" grep -q "jitsu guest www
 
 # ---- www: a guest that crashes on its own, then is summoned again ----
 in_cli curl -s --max-time 5 http://10.77.1.10/cgi-bin/crash >/dev/null
-check "a guest whose kernel panics: www FAILED" wait_state www failed 60
+check "a guest whose kernel panics: www FAILED" wait_failures www 1 60
 check "with the reason ($(json www last_error))" grep -q "^domain [0-9]* crashed$" <<<"$(json www last_error)"
 check "its domain is gone (xl list)" domain_gone jitsu-svc-www 60
 grep -E "www: summon failed" "$tmp/jitsu.log" | sed 's/^/     log: /'
@@ -232,6 +251,20 @@ echo "     unpause + fetch: $((t1 - t0)) ms"
 
 fi
 
+if [[ $only == *" shu "* ]]; then
+# ---- shu: stop = shutdown asks the guest, which powers itself off ----
+body=$(in_cli curl -s --max-time 150 http://10.77.1.13/)
+check "shu boots and answers" grep -q "jitsu guest shu" <<<"$body"
+ctl stop shu >/dev/null
+check "jitsuctl stop shu: STOPPED" wait_state shu stopped 120
+check "the guest powered itself off when asked, before stop_grace" \
+	grep -q "shu: domain [0-9]* powered off" "$tmp/jitsu.log"
+check "its domain is gone (xl list)" domain_gone jitsu-svc-shu 30
+grep -E "shu: (domain [0-9]* powered off|(shutdown|destroy) of domain)" "$tmp/jitsu.log" |
+	sed 's/^/     log: /'
+
+fi
+
 if [[ $only == *" rec "* ]]; then
 # ---- recover: jitsu killed with domains running, then started again ----
 body=$(in_cli curl -s --max-time 150 http://10.77.1.12/)
@@ -264,7 +297,7 @@ check "pau is summoned afresh by the next connect" grep -q "jitsu guest pau" <<<
 
 # ---- a guest that powers itself off ----
 in_cli curl -s --max-time 5 http://10.77.1.12/cgi-bin/poweroff >/dev/null
-check "a guest that powers off: pau FAILED" wait_state pau failed 60
+check "a guest that powers off: pau FAILED" wait_failures pau 1 60
 check "with the reason ($(json pau last_error))" grep -q "^domain [0-9]* powered off$" <<<"$(json pau last_error)"
 check "its domain is gone (xl list)" domain_gone jitsu-svc-pau 60
 
