@@ -51,6 +51,7 @@
 	X(maxmem, 1)                                                           \
 	X(vcpus, 1)                                                            \
 	X(maxvcpus, 1)                                                         \
+	X(tsc_mode, 0)                                                         \
 	X(vif, 0)                                                              \
 	X(disk, 0)                                                             \
 	X(on_poweroff, 0)                                                      \
@@ -76,7 +77,7 @@ static const struct {
 
 #define XL_KEY_LIST                                                            \
 	"name, type, builder, kernel, ramdisk, cmdline, root, extra, memory, maxmem, " \
-	"vcpus, maxvcpus, vif, disk, on_poweroff, on_reboot, on_crash, uuid"
+	"vcpus, maxvcpus, tsc_mode, vif, disk, on_poweroff, on_reboot, on_crash, uuid"
 #define XL_VIF_KEYS "mac, bridge, ip, vifname, rate"
 
 /* xl's default type when the file says none. */
@@ -619,6 +620,28 @@ xl_action(struct xl *x, enum xl_key k, libxl_action_on_shutdown *a)
 			"preserve, coredump-destroy, coredump-restart, soft-reset", s);
 }
 
+/* tsc_mode, by name as xl documents it (xl's old numbers are not taken). */
+static int
+xl_tsc_mode(struct xl *x, libxl_domain_build_info *b)
+{
+	static const char *const modes[] = { "default", "always_emulate", "native",
+					     "native_paravirt" };
+	const char *s;
+	int rc = xl_get_str(x, XK_tsc_mode, &s);
+
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(s, modes[i]) == 0) {
+			if (libxl_tsc_mode_from_string(s, &b->tsc_mode) != 0)
+				break;
+			return 0;
+		}
+	}
+	return xl_kfail(x, -EINVAL, XK_tsc_mode, "'%s' is not one of default, always_emulate, "
+			"native, native_paravirt", s);
+}
+
 /* ---- devices ------------------------------------------------------------ */
 
 static char *
@@ -873,6 +896,9 @@ xl_from_file(struct xl *x, libxl_domain_config *dc)
 	if (rc != 0)
 		return rc;
 
+	rc = xl_tsc_mode(x, b);
+	if (rc != 0)
+		return rc;
 	xl_default_actions(dc);
 	if ((rc = xl_action(x, XK_on_poweroff, &dc->on_poweroff)) != 0 ||
 	    (rc = xl_action(x, XK_on_reboot, &dc->on_reboot)) != 0 ||

@@ -21,6 +21,8 @@
  * - `memory`, `maxmem`: MiB as in xl (target, maximum; maxmem >= memory,
  *   default memory); neither: libxl's default.
  * - `vcpus`, `maxvcpus`: 1..4096 (online, maximum >= vcpus); default 1.
+ * - `tsc_mode`: `default`, `always_emulate`, `native`, `native_paravirt`
+ *   (PVH guests under an emulated CPU without a usable TSC need `native`).
  * - `vif`: absent, `[]` or one entry `"key=value,..."` with `mac`, `bridge`,
  *   `ip` (if given, they must be the service's MAC, the gateway's bridge, the
  *   service's address: jitsu sets them), `vifname`, `rate` (as xl). More

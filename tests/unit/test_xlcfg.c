@@ -175,6 +175,7 @@ Test(xl, every_supported_key)
 		     "maxmem = 128\n"
 		     "vcpus = 2\n"
 		     "maxvcpus = 4\n"
+		     "tsc_mode = \"native\"\n"
 		     "vif = [ 'mac=02:4a:00:00:01:0a, bridge=jitsu0, ip=10.77.1.10, "
 		     "vifname=vif-www, rate=10Mb/s' ]\n"
 		     "disk = [ '/srv/www.img,raw,xvda,rw',\n"
@@ -194,6 +195,7 @@ Test(xl, every_supported_key)
 	cr_assert_eq(T.dc.b_info.target_memkb, 64 * 1024);
 	cr_assert_eq(T.dc.b_info.max_memkb, 128 * 1024);
 	expect_vcpus(2, 4);
+	cr_assert_eq(T.dc.b_info.tsc_mode, LIBXL_TSC_MODE_NATIVE);
 
 	expect_service_vif();
 	cr_assert_str_eq(T.dc.nics[0].ifname, "vif-www");
@@ -231,6 +233,7 @@ Test(xl, a_kernel_alone_gets_xl_defaults_and_the_service_vif)
 	cr_assert_eq(T.dc.b_info.target_memkb, LIBXL_MEMKB_DEFAULT, "libxl's default");
 	cr_assert_eq(T.dc.b_info.max_memkb, LIBXL_MEMKB_DEFAULT);
 	expect_vcpus(1, 1);
+	cr_assert_eq(T.dc.b_info.tsc_mode, LIBXL_TSC_MODE_DEFAULT);
 	expect_service_vif();
 	cr_assert_null(T.dc.nics[0].ifname);
 	cr_assert_eq(T.dc.num_disks, 0);
@@ -421,6 +424,11 @@ Test(xl, bad_values_name_file_line_and_key)
 		  ":2: type: 'pvhx' is not one of pv, pvh");
 	expect_at(xl("kernel = \"%s\"\non_crash = \"explode\"\n", T.kernel), -EINVAL,
 		  ":2: on_crash: 'explode' is not one of destroy, restart");
+	expect_at(xl("kernel = \"%s\"\ntsc_mode = \"2\"\n", T.kernel), -EINVAL,
+		  ":2: tsc_mode: '2' is not one of default, always_emulate, native, "
+		  "native_paravirt");
+	expect_at(xl("kernel = \"%s\"\ntsc_mode = \"NATIVE\"\n", T.kernel), -EINVAL,
+		  ":2: tsc_mode: 'NATIVE' is not one of");
 	expect_at(xl("kernel = \"%s\"\nuuid = \"not-a-uuid\"\n", T.kernel), -EINVAL,
 		  ":2: uuid: 'not-a-uuid' is not a UUID");
 	expect_at(xl("kernel = \"%s\"\nname = \"my vm\"\n", T.kernel), -EINVAL,

@@ -14,7 +14,7 @@
 # tcp:80); the idle timeout destroys the domain (xl list); a guest that
 # crashes turns FAILED and is summoned again; a suspend service is saved and
 # restored; a pause service is paused and unpaused; a shutdown service is
-# asked and powers itself off; jitsu killed and started again adopts the
+# asked and powers itself off; a PVH guest boots and serves; jitsu killed and started again adopts the
 # running domains (xen_recover = adopt) or destroys them (destroy, and those
 # no service claims); a guest that powers off turns FAILED; on SIGTERM jitsu
 # leaves no domain behind. Prints the per-phase times.
@@ -121,19 +121,21 @@ uplink = 0
 downlink = 1
 EOF
 # one service per stop mode: destroy (and idle), suspend, pause, shutdown; each a PV
-# guest that says its name. www is ready when it answers the dataplane's SYN
+# guest that says its name; and a PVH guest (which needs tsc_mode = native
+# under QEMU's emulated CPU). www is ready when it answers the dataplane's SYN
 # probe, the others when they write data/jitsu-ready into xenstore.
-while read -r svc ip stop idle ready; do
-	printf 'type = "pv"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nmemory = 96\nvcpus = 1\n' \
-		"$guest_kernel" "$guest_initrd" "console=hvc0 quiet jitsu_ip=$ip/24 jitsu_gw=10.77.0.1 jitsu_name=$svc" \
+while read -r svc ip stop idle ready type; do
+	printf 'type = "%s"\ntsc_mode = "%s"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nmemory = 96\nvcpus = 1\n' \
+		"$type" "$([ "$type" = pvh ] && echo native || echo default)" "$guest_kernel" "$guest_initrd" "console=hvc0 quiet jitsu_ip=$ip/24 jitsu_gw=10.77.0.1 jitsu_name=$svc" \
 		>"$tmp/$svc.cfg"
 	printf '\n[service %s]\ndns = %s.example.org\naddress = %s\nbackend = libxl\nxl = %s\nready = %s\nstop = %s\nidle_timeout = %s\n' \
 		"$svc" "$svc" "$ip" "$tmp/$svc.cfg" "$ready" "$stop" "$idle" >>"$tmp/jitsu.conf"
 done <<EOF
-www 10.77.1.10 destroy 5 tcp:80
-sus 10.77.1.11 suspend 3600 xenstore:data/jitsu-ready
-pau 10.77.1.12 pause 3600 xenstore:data/jitsu-ready
-shu 10.77.1.13 shutdown 3600 tcp:80
+www 10.77.1.10 destroy 5 tcp:80 pv
+sus 10.77.1.11 suspend 3600 xenstore:data/jitsu-ready pv
+pau 10.77.1.12 pause 3600 xenstore:data/jitsu-ready pv
+shu 10.77.1.13 shutdown 3600 tcp:80 pv
+pvh 10.77.1.14 destroy 3600 tcp:80 pvh
 EOF
 
 check "jitsu -n accepts the configuration on a dom0" \
@@ -161,13 +163,13 @@ domain_gone() { # NAME SECONDS
 	return 1
 }
 jitsu_start "$tmp/jitsu.conf"
-check "jitsu runs with four libxl services, all STOPPED" \
-	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 4
+check "jitsu runs with five libxl services, all STOPPED" \
+	test "$(ctl list | awk '$2 == "stopped"' | wc -l)" -eq 5
 grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
 	bad "the libxl backend opened"
 
-# JITSU_XEN_ONLY (www sus pau shu rec): the parts to run, when debugging one
-only=" ${JITSU_XEN_ONLY:-www sus pau shu rec} "
+# JITSU_XEN_ONLY (www sus pau shu pvh rec): the parts to run, when debugging one
+only=" ${JITSU_XEN_ONLY:-www sus pau shu pvh rec} "
 if [[ $only == *" www "* ]]; then
 # ---- www: dig summons, curl is held and replayed, idle destroys ----
 t0=$(ms)
@@ -262,6 +264,17 @@ check "the guest powered itself off when asked, before stop_grace" \
 check "its domain is gone (xl list)" domain_gone jitsu-svc-shu 30
 grep -E "shu: (domain [0-9]* powered off|(shutdown|destroy) of domain)" "$tmp/jitsu.log" |
 	sed 's/^/     log: /'
+
+fi
+
+if [[ $only == *" pvh "* ]]; then
+# ---- pvh: a PVH guest ----
+body=$(in_cli curl -s --max-time 150 http://10.77.1.14/)
+check "a PVH guest boots and answers" grep -q "jitsu guest pvh" <<<"$body"
+check "its domain is PVH (xl list -l)" bash -c "xl list -l jitsu-svc-pvh | grep -q '\"type\": \"pvh\"'"
+grep -E "pvh: ready in" "$tmp/jitsu.log" | sed 's/^/     log: /'
+ctl stop pvh >/dev/null
+check "jitsuctl stop pvh: destroyed" domain_gone jitsu-svc-pvh 60
 
 fi
 
