@@ -6,8 +6,8 @@
 #   bench/summon.sh [BUILD]
 #
 # The per-summon times are jitsu's own ("ready in X ms" in its log: from the
-# moment the control plane takes the summon event to readiness, tcp:80 probed
-# from inside the service's namespace); their exact p50/p90/p99 are printed
+# moment the control plane takes the summon event to readiness: the answer
+# to the dataplane's SYN probe to tcp:80); their exact p50/p90/p99 are printed
 # next to the per-phase histograms of /jitsu/service,www (12.5 % buckets).
 # Writes BUILD/bench/summon.json. Everything runs in namespaces made here.
 set -euo pipefail

@@ -201,8 +201,26 @@ ctl_svc_stopped(struct ctl_svc *s)
 	if (ctl_svc_state(s) == DP_SVC_FAILED)
 		return; /* stays failed until its back-off ends */
 	s->t_trigger = s->t_exec = s->t_running = s->t_link = s->t_ready = 0;
+	if (s->restart_pending) {
+		s->restart_pending = 0;
+		s->t_trigger = ctl_now();
+		ctl_svc_set_state(s, DP_SVC_SUMMON_PENDING); /* the tick summons it */
+		RT_LOG(INFO, "%s: stopped; starting it again", s->cfg->name);
+		return;
+	}
+	s->restart_pending = 0;
 	ctl_svc_set_state(s, DP_SVC_STOPPED);
 	RT_LOG(INFO, "%s: %s", s->cfg->name, s->paused ? "paused" : "stopped");
+}
+
+void
+ctl_svc_restart(struct ctl_svc *s, const char *why)
+{
+	s->restarts++;
+	s->restart_pending = 1;
+	s->killed = 1; /* the backend takes it down: nothing to escalate */
+	ctl_svc_set_state(s, DP_SVC_STOPPING);
+	RT_LOG(INFO, "%s: %s: restarting it", s->cfg->name, why);
 }
 
 /* ---- transitions ------------------------------------------------------- */
@@ -616,6 +634,7 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		struct ctl_svc *s = rt->svc[i];
 		if (s == NULL || (pick != NULL && !pick(s, arg)))
 			continue;
+		s->restart_pending = 0; /* going for good */
 		if (ctl_svc_exists(s)) {
 			ctl_svc_set_state(s, DP_SVC_STOPPING);
 			s->be->stop(s, CTL_STOP_TERMINATE);

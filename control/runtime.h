@@ -114,7 +114,8 @@ struct ctl_svc {
 	int killed;
 
 	/* counts */
-	uint64_t summons, failures, stops;
+	uint64_t summons, failures, stops, restarts;
+	int restart_pending;            /**< summon again once stopped (ctl_svc_restart) */
 	uint32_t failures_in_a_row;
 	char last_error[256];
 	struct ctl_hist hist[CTL_PH__COUNT];
@@ -131,6 +132,13 @@ void ctl_svc_running(struct ctl_svc *s);
 void ctl_svc_ready(struct ctl_svc *s);
 void ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_svc_stopped(struct ctl_svc *s);
+/**
+ * The service ended on its own and its configuration says to start it again
+ * (xl's `restart` actions): it is STOPPING while the backend takes down what
+ * is left (reported with ctl_svc_stopped()), then summoned again at once.
+ * Held SYNs wait for the new boot. @p why goes to the log.
+ */
+void ctl_svc_restart(struct ctl_svc *s, const char *why);
 
 /** A process or domain of the service exists (or is being made or unmade). */
 static inline int

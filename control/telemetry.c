@@ -182,6 +182,7 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, "summons", s->summons);
 		rte_tel_data_add_dict_u64(d, "failures", s->failures);
 		rte_tel_data_add_dict_u64(d, "stops", s->stops);
+		rte_tel_data_add_dict_u64(d, "restarts", s->restarts);
 		rte_tel_data_add_dict_u64(d, "idle_timeout_s", s->cfg->idle_timeout);
 		rte_tel_data_add_dict_string(d, "last_error", s->last_error);
 		ctl_tel_phases(d, s);

@@ -49,10 +49,11 @@ RTE_LOG_REGISTER(ctl_xen_logtype, jitsu.xen, INFO);
 
 /* What a service's domain is doing; one libxl operation at a time. */
 enum xen_op { XEN_OP_NONE, XEN_OP_CREATE, XEN_OP_RESTORE, XEN_OP_START, XEN_OP_DESTROY,
-	      XEN_OP_SHUTDOWN, XEN_OP_SUSPEND, XEN_OP_PAUSE, XEN_OP_UNPAUSE };
+	      XEN_OP_SHUTDOWN, XEN_OP_SUSPEND, XEN_OP_PAUSE, XEN_OP_UNPAUSE, XEN_OP_COREDUMP };
 
 static const char *const xen_op_names[] = { "none", "create", "restore", "start", "destroy",
-					    "shutdown", "suspend", "pause", "unpause" };
+					    "shutdown", "suspend", "pause", "unpause",
+					    "core dump" };
 
 struct xen_svc;
 
@@ -78,7 +79,11 @@ struct xen_svc {
 	int restored;                   /* this boot is a restore: the vif says ready */
 	int expect_death;               /* we destroy or shut it down */
 	int vif_up, key_up;
+	/* what its xl file says to do when it shuts down on its own */
+	libxl_action_on_shutdown on_poweroff, on_reboot, on_crash;
+	int keep;                       /* on_* = preserve, or a core dump in flight */
 	char save_path[CTL_STR_MAX + 80];
+	char core_path[CTL_STR_MAX + 80];
 	char vif_path[96];
 	char key_path[CTL_STR_MAX + 40];
 	char token[24];
@@ -431,6 +436,7 @@ xen_gone(struct xen_svc *x)
 	x->domid = 0;
 	x->s->paused = 0;
 	x->expect_death = 0;
+	x->keep = 0;
 	xen_set_live(x);
 }
 
@@ -612,6 +618,16 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 		s->paused = 1;
 		ctl_svc_stopped(s);
 		return;
+	case XEN_OP_COREDUMP:
+		if (rc == 0)
+			XEN_LOG(INFO, "%s: domain %u's core is in %s", s->cfg->name, x->domid,
+				x->core_path);
+		else
+			XEN_LOG(WARNING, "%s: core dump of domain %u to %s failed (libxl error "
+				"%d)", s->cfg->name, x->domid, x->core_path, rc);
+		x->keep = 0;
+		xen_destroy(x); /* then FAILED stays, or the restart goes on */
+		return;
 	case XEN_OP_UNPAUSE:
 		if (rc != 0) {
 			ctl_svc_failed(s, "libxl: unpause failed (error %d)", rc);
@@ -670,6 +686,54 @@ xen_reason(int r)
 	}
 }
 
+/* A domain that shut down, not asked to: what its xl file's on_poweroff,
+ * on_reboot or on_crash says (xl's defaults: destroy, restart, destroy). The
+ * service is FAILED, with the reason, unless it restarts. */
+static void
+xen_on_its_own(struct xen_svc *x, int reason)
+{
+	struct ctl_svc *s = x->s;
+	char why[96];
+	libxl_action_on_shutdown a = reason == LIBXL_SHUTDOWN_REASON_POWEROFF ? x->on_poweroff
+				     : reason == LIBXL_SHUTDOWN_REASON_REBOOT ? x->on_reboot
+				     : reason == LIBXL_SHUTDOWN_REASON_CRASH ? x->on_crash
+				     : LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
+	libxl_asyncop_how how;
+
+	snprintf(why, sizeof(why), "domain %u %s", x->domid, xen_reason(reason));
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY ||
+	    a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART) {
+		int restart = a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART;
+		x->keep = 1; /* until the dump is written, then destroyed */
+		if (restart)
+			ctl_svc_restart(s, why);
+		else
+			ctl_svc_failed(s, "%s (core: %s)", why, x->core_path);
+		xen_unwatch(x);
+		x->expect_death = 1;
+		if (xen_ao_new(x, XEN_OP_COREDUMP, &how) != NULL &&
+		    libxl_domain_core_dump(xen.ctx, x->domid, x->core_path, &how) == 0)
+			return;
+		if (x->ao != NULL)
+			xen_ao_abort(x);
+		XEN_LOG(WARNING, "%s: cannot dump the core of domain %u", s->cfg->name, x->domid);
+		x->keep = 0;
+		xen_destroy(x);
+		return;
+	}
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_RESTART) {
+		ctl_svc_restart(s, why);
+		xen_destroy(x); /* its stop report starts it again */
+		return;
+	}
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_PRESERVE) {
+		x->keep = 1; /* the operator takes it down (xl destroy): then STOPPED */
+		ctl_svc_failed(s, "%s (kept: preserve; xl destroy %s ends it)", why, x->domname);
+		return;
+	}
+	ctl_svc_failed(s, "%s", why); /* destroy: the domain goes */
+}
+
 static void
 xen_event(void *user, libxl_event *ev)
 {
@@ -689,8 +753,7 @@ xen_event(void *user, libxl_event *ev)
 			xen_destroy(x);
 			goto out;
 		}
-		/* on its own: the service failed; the domain goes */
-		ctl_svc_failed(s, "domain %u %s", x->domid, xen_reason(r));
+		xen_on_its_own(x, r);
 	} else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH) {
 		if (x->ao != NULL && x->ao->op == XEN_OP_DESTROY)
 			goto out; /* the destroy's callback reports */
@@ -856,8 +919,12 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 	x->s = s;
 	x->save_fd = -1;
 	snprintf(x->domname, sizeof(x->domname), "%s", dc.c_info.name);
+	x->on_poweroff = dc.on_poweroff;
+	x->on_reboot = dc.on_reboot;
+	x->on_crash = dc.on_crash;
 	libxl_domain_config_dispose(&dc);
 	snprintf(x->save_path, sizeof(x->save_path), "%s/%s.save", s->gw->state_dir, x->domname);
+	snprintf(x->core_path, sizeof(x->core_path), "%s/%s.core", s->gw->state_dir, x->domname);
 	s->be_priv = x;
 	x->next = xen.svcs;
 	xen.svcs = x;
@@ -1031,6 +1098,8 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 		return;
 	}
 	if (x->domid == 0) /* still being made: the create's callback destroys it */
+		return;
+	if (how == CTL_STOP_KILL && x->keep) /* preserved, or its core being dumped */
 		return;
 	xen_unwatch(x);
 	if (how == CTL_STOP_AS_CONFIGURED && !x->s->paused && x->ao == NULL) {

@@ -611,13 +611,16 @@ xl_action(struct xl *x, enum xl_key k, libxl_action_on_shutdown *a)
 	if (rc <= 0)
 		return rc;
 	for (size_t i = 0; i < XL_N_ACTIONS; i++) {
-		if (xl_actions[i] != NULL && strcmp(s, xl_actions[i]) == 0) {
-			*a = (libxl_action_on_shutdown)i;
-			return 0;
-		}
+		if (xl_actions[i] == NULL || strcmp(s, xl_actions[i]) != 0)
+			continue;
+		if (i == LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME ||
+		    i == LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET)
+			break;
+		*a = (libxl_action_on_shutdown)i;
+		return 0;
 	}
-	return xl_kfail(x, -EINVAL, k, "'%s' is not one of destroy, restart, rename-restart, "
-			"preserve, coredump-destroy, coredump-restart, soft-reset", s);
+	return xl_kfail(x, -EINVAL, k, "'%s' is not one of destroy, restart, preserve, "
+			"coredump-destroy, coredump-restart (what jitsu's libxl backend does)", s);
 }
 
 /* tsc_mode, by name as xl documents it (xl's old numbers are not taken). */

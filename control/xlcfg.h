@@ -31,10 +31,14 @@
  *   positional `target,format,vdev,access` (also with the older `phy:` or
  *   `file:` prefixes) or `format=..., vdev=..., access=..., target=...`.
  *   CD-ROMs are refused, vdevs must be unique.
- * - `on_poweroff`, `on_reboot`, `on_crash`: `destroy`, `restart`,
- *   `rename-restart`, `preserve`, `coredump-destroy`, `coredump-restart`,
- *   `soft-reset`; defaults as xl: destroy, restart, destroy. (libxl only
- *   records them: acting on them is the toolstack's, i.e. the backend's, job.)
+ * - `on_poweroff`, `on_reboot`, `on_crash`: what the backend does when the
+ *   guest powers off, reboots or crashes on its own (libxl only records
+ *   them: acting on them is the toolstack's job): `destroy` (the service
+ *   FAILED), `restart` (destroyed and booted again at once), `preserve` (the
+ *   domain kept for inspection, the service FAILED until it is gone),
+ *   `coredump-destroy`, `coredump-restart` (the core written to
+ *   STATE_DIR/DOMAIN.core first). Defaults as xl: destroy, restart, destroy.
+ *   `rename-restart` and `soft-reset` are refused.
  * - `uuid`: default: a new random one at each translation.
  *
  * A key assigned twice with `=` is refused (`+=` appends, as in xl); `+=` on

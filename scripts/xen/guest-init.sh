@@ -2,8 +2,8 @@
 # shellcheck shell=dash disable=SC2013
 # A PV guest's /init in the Xen testbed: eth0 (xen-netfront) configured from the
 # kernel command line (jitsu_ip=ADDR/LEN, jitsu_gw=ADDR, jitsu_name=NAME), then
-# `busybox httpd` on port 80 serving a page that names the guest (and two CGI
-# scripts that crash it or power it off).
+# `busybox httpd` on port 80 serving a page that names the guest (and CGI
+# scripts that crash it, power it off or reboot it).
 /bin/busybox mkdir -p /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp /www
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -58,14 +58,17 @@ xs_write() {
 
 echo "<html><body><h1>jitsu guest $name</h1></body></html>" >/www/index.html
 echo "$name" >/www/name
-# for the gateway's tests of a guest that dies on its own: GET /cgi-bin/crash
-# panics the kernel (the domain crashes), /cgi-bin/poweroff powers it off
+# for the gateway's tests of a guest that ends on its own: GET /cgi-bin/crash
+# panics the kernel (the domain crashes), /cgi-bin/poweroff powers it off,
+# /cgi-bin/reboot reboots it
 mkdir -p /www/cgi-bin
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\ncrashing\\n"\necho c >/proc/sysrq-trigger\n' \
 	>/www/cgi-bin/crash
 printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\npowering off\\n"\npoweroff -f\n' \
 	>/www/cgi-bin/poweroff
-chmod 0755 /www/cgi-bin/crash /www/cgi-bin/poweroff
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nrebooting\\n"\nreboot -f\n' \
+	>/www/cgi-bin/reboot
+chmod 0755 /www/cgi-bin/crash /www/cgi-bin/poweroff /www/cgi-bin/reboot
 httpd -f -p 80 -h /www &
 httpd=$!
 i=0

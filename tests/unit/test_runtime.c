@@ -332,6 +332,28 @@ Test(runtime, tcp_readiness_waits_for_the_probe)
 	cr_assert(run_until(0, DP_SVC_FAILED), "and then too late");
 }
 
+Test(runtime, a_service_restarted_by_its_backend_is_summoned_again)
+{
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	struct ctl_svc *s = (struct ctl_svc *)svc(0);
+	/* what the libxl backend does for a guest that rebooted (on_reboot =
+	 * restart): restart, then take down what is left */
+	ctl_svc_restart(s, "domain 1 rebooted");
+	cr_assert_eq(state(0), DP_SVC_STOPPING, "held SYNs wait meanwhile");
+	s->pid = 0;
+	ctl_svc_stopped(s);
+	cr_assert_eq(state(0), DP_SVC_SUMMON_PENDING);
+	cr_assert(run_until(0, DP_SVC_READY), "booted again without a packet");
+	cr_assert_eq(fake.summons, 2);
+	cr_assert_eq(svc(0)->restarts, 1);
+	cr_assert_eq(svc(0)->failures, 0, "a restart is not a failure");
+	/* a stop now is a plain stop */
+	ctl_svc_stopped(s);
+	cr_assert_eq(state(0), DP_SVC_STOPPED);
+}
+
 /* A worker's answer to the probe: the service's SYN-ACK was seen. */
 static void
 worker_saw_the_syn_ack(uint32_t id)

@@ -424,6 +424,11 @@ Test(xl, bad_values_name_file_line_and_key)
 		  ":2: type: 'pvhx' is not one of pv, pvh");
 	expect_at(xl("kernel = \"%s\"\non_crash = \"explode\"\n", T.kernel), -EINVAL,
 		  ":2: on_crash: 'explode' is not one of destroy, restart");
+	expect_at(xl("kernel = \"%s\"\non_reboot = \"rename-restart\"\n", T.kernel), -EINVAL,
+		  ":2: on_reboot: 'rename-restart' is not one of destroy, restart, preserve, "
+		  "coredump-destroy, coredump-restart (what jitsu's libxl backend does)");
+	expect_at(xl("kernel = \"%s\"\non_crash = \"soft-reset\"\n", T.kernel), -EINVAL,
+		  ":2: on_crash: 'soft-reset' is not one of");
 	expect_at(xl("kernel = \"%s\"\ntsc_mode = \"2\"\n", T.kernel), -EINVAL,
 		  ":2: tsc_mode: '2' is not one of default, always_emulate, native, "
 		  "native_paravirt");

@@ -12,9 +12,12 @@
 # SYN held by synjitsu while the guest boots, retransmissions absorbed) and
 # is answered once the guest answers the dataplane's SYN probe (ready =
 # tcp:80); the idle timeout destroys the domain (xl list); a guest that
-# crashes turns FAILED and is summoned again; a suspend service is saved and
+# reboots is booted again (on_reboot = restart); one that crashes has its
+# core dumped (on_crash = coredump-destroy), turns FAILED and is summoned
+# again; a suspend service is saved and
 # restored; a pause service is paused and unpaused; a shutdown service is
-# asked and powers itself off; a PVH guest boots and serves; jitsu killed and started again adopts the
+# asked and powers itself off; a PVH guest boots and serves, and when it
+# crashes is kept (on_crash = preserve) until the operator destroys it; jitsu killed and started again adopts the
 # running domains (xen_recover = adopt) or destroys them (destroy, and those
 # no service claims); a guest that powers off turns FAILED; on SIGTERM jitsu
 # leaves no domain behind. Prints the per-phase times.
@@ -74,14 +77,14 @@ wait_state() { # NAME STATE SECONDS
 	echo "     $1 is $(state "$1"), not $2 (last error: $(json "$1" last_error))"
 	return 1
 }
-wait_failures() { # NAME N SECONDS: until the service has failed N times (a
-	# FAILED state lasts only failure_backoff: the count stays)
-	local end=$((SECONDS + $3))
+wait_json() { # NAME KEY N SECONDS: until the service's count KEY reaches N
+	# (failures: a FAILED state lasts only failure_backoff; the count stays)
+	local end=$((SECONDS + $4))
 	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(json "$1" failures)" -ge "$2" ] 2>/dev/null && return 0
+		[ "$(json "$1" "$2")" -ge "$3" ] 2>/dev/null && return 0
 		sleep 0.1
 	done
-	echo "     $1 is $(state "$1"), failed $(json "$1" failures) times"
+	echo "     $1 is $(state "$1"), $2 $(json "$1" "$2")"
 	return 1
 }
 in_cli() { ip netns exec "$cli" "$@"; }
@@ -124,18 +127,19 @@ EOF
 # guest that says its name; and a PVH guest (which needs tsc_mode = native
 # under QEMU's emulated CPU). www is ready when it answers the dataplane's SYN
 # probe, the others when they write data/jitsu-ready into xenstore.
-while read -r svc ip stop idle ready type; do
+while read -r svc ip stop idle ready type more; do
 	printf 'type = "%s"\ntsc_mode = "%s"\nkernel = "%s"\nramdisk = "%s"\nextra = "%s"\nmemory = 96\nvcpus = 1\n' \
 		"$type" "$([ "$type" = pvh ] && echo native || echo default)" "$guest_kernel" "$guest_initrd" "console=hvc0 quiet jitsu_ip=$ip/24 jitsu_gw=10.77.0.1 jitsu_name=$svc" \
 		>"$tmp/$svc.cfg"
+	for kv in $more; do printf '%s = "%s"\n' "${kv%%=*}" "${kv#*=}" >>"$tmp/$svc.cfg"; done
 	printf '\n[service %s]\ndns = %s.example.org\naddress = %s\nbackend = libxl\nxl = %s\nready = %s\nstop = %s\nidle_timeout = %s\n' \
 		"$svc" "$svc" "$ip" "$tmp/$svc.cfg" "$ready" "$stop" "$idle" >>"$tmp/jitsu.conf"
 done <<EOF
-www 10.77.1.10 destroy 5 tcp:80 pv
+www 10.77.1.10 destroy 5 tcp:80 pv on_crash=coredump-destroy
 sus 10.77.1.11 suspend 3600 xenstore:data/jitsu-ready pv
 pau 10.77.1.12 pause 3600 xenstore:data/jitsu-ready pv
 shu 10.77.1.13 shutdown 3600 tcp:80 pv
-pvh 10.77.1.14 destroy 3600 tcp:80 pvh
+pvh 10.77.1.14 destroy 3600 tcp:80 pvh on_crash=preserve
 EOF
 
 check "jitsu -n accepts the configuration on a dom0" \
@@ -205,12 +209,28 @@ grep -E "www: (destroy of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
 body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
 check "a second cold connect (no DNS) summons it again" grep -q "jitsu guest www" <<<"$body"
 
-# ---- www: a guest that crashes on its own, then is summoned again ----
+# ---- www: a guest that reboots on its own (on_reboot: xl's default, restart) ----
+d1=$(json www domid)
+in_cli curl -s --max-time 5 http://10.77.1.10/cgi-bin/reboot >/dev/null
+check "a guest that reboots is restarted (restarts $(json www restarts))" wait_json www restarts 1 60
+check "and is READY again" wait_state www ready 120
+d2=$(json www domid)
+check "on a new domain ($d1 -> $d2)" test "$d2" != "$d1"
+check "not counted as a failure" test "$(json www failures)" = 0
+body=$(in_cli curl -s --max-time 30 http://10.77.1.10/)
+check "it serves after the restart" grep -q "jitsu guest www" <<<"$body"
+grep -E "www: .*(rebooted|restarting|starting it again)" "$tmp/jitsu.log" | sed 's/^/     log: /'
+
+# ---- www: a guest that crashes (on_crash = coredump-destroy) ----
 in_cli curl -s --max-time 5 http://10.77.1.10/cgi-bin/crash >/dev/null
-check "a guest whose kernel panics: www FAILED" wait_failures www 1 60
-check "with the reason ($(json www last_error))" grep -q "^domain [0-9]* crashed$" <<<"$(json www last_error)"
+check "a guest whose kernel panics: www FAILED" wait_json www failures 1 60
+check "with the reason ($(json www last_error))" \
+	grep -q "^domain [0-9]* crashed (core: $tmp/state/jitsu-svc-www.core)$" <<<"$(json www last_error)"
 check "its domain is gone (xl list)" domain_gone jitsu-svc-www 60
-grep -E "www: summon failed" "$tmp/jitsu.log" | sed 's/^/     log: /'
+check "its core was dumped first (an ELF file)" \
+	bash -c "head -c 4 '$tmp/state/jitsu-svc-www.core' | grep -q ELF"
+rm -f "$tmp/state/jitsu-svc-www.core"
+grep -E "www: (summon failed|domain [0-9]*'s core)" "$tmp/jitsu.log" | sed 's/^/     log: /'
 check "after the back-off it can be summoned again" wait_state www stopped 10
 body=$(in_cli curl -s --max-time 150 http://10.77.1.10/)
 check "and the next connect boots it again and is answered" grep -q "jitsu guest www" <<<"$body"
@@ -273,8 +293,15 @@ body=$(in_cli curl -s --max-time 150 http://10.77.1.14/)
 check "a PVH guest boots and answers" grep -q "jitsu guest pvh" <<<"$body"
 check "its domain is PVH (xl list -l)" bash -c "xl list -l jitsu-svc-pvh | grep -q '\"type\": \"pvh\"'"
 grep -E "pvh: ready in" "$tmp/jitsu.log" | sed 's/^/     log: /'
-ctl stop pvh >/dev/null
-check "jitsuctl stop pvh: destroyed" domain_gone jitsu-svc-pvh 60
+# on_crash = preserve: the crashed domain is kept for the operator
+in_cli curl -s --max-time 5 http://10.77.1.14/cgi-bin/crash >/dev/null
+check "a PVH guest that crashes: pvh FAILED" wait_json pvh failures 1 60
+check "the reason says it is kept ($(json pvh last_error))" grep -q "crashed (kept: preserve" <<<"$(json pvh last_error)"
+sleep 2 # past the back-off: still FAILED, since its domain is still there
+check "the crashed domain is kept (xl list: $(domain_state jitsu-svc-pvh))" domain_listed jitsu-svc-pvh
+check "and the service stays FAILED while it is" test "$(state pvh)" = failed
+xl destroy jitsu-svc-pvh
+check "once the operator destroys it (xl destroy), pvh is STOPPED" wait_state pvh stopped 60
 
 fi
 
@@ -310,7 +337,7 @@ check "pau is summoned afresh by the next connect" grep -q "jitsu guest pau" <<<
 
 # ---- a guest that powers itself off ----
 in_cli curl -s --max-time 5 http://10.77.1.12/cgi-bin/poweroff >/dev/null
-check "a guest that powers off: pau FAILED" wait_failures pau 1 60
+check "a guest that powers off: pau FAILED" wait_json pau failures 1 60
 check "with the reason ($(json pau last_error))" grep -q "^domain [0-9]* powered off$" <<<"$(json pau last_error)"
 check "its domain is gone (xl list)" domain_gone jitsu-svc-pau 60
 
