@@ -30,14 +30,10 @@ session_begin cold
 mkdir -p "$TMP/www"
 echo "cold" >"$TMP/www/index.html"
 conf() { # synjitsu mode
-	cat >"$TMP/jitsu.conf" <<CONF
-[gateway]
-address = 10.77.0.1
-zones = example.org
+	{
+		gateway_section
+		cat <<CONF
 idle_timeout = 3600
-netns_prefix = jitsu-$SFX
-veth_prefix = jv$SFX
-bridge = jbr$SFX
 synjitsu = $1
 max_pending = 2048
 pending_timeout = 10000
@@ -49,6 +45,7 @@ address = 10.77.1.10
 exec = sh -c 'sleep 0.05 && exec busybox httpd -f -p 80 -h $TMP/www'
 ready = tcp:80
 CONF
+	} >"$TMP/jitsu.conf"
 }
 conf buffer
 topo_up "$SFX"

@@ -26,14 +26,10 @@ session_begin bench
 
 mkdir -p "$TMP/www"
 echo "bench" >"$TMP/www/index.html"
-cat >"$TMP/jitsu.conf" <<CONF
-[gateway]
-address = 10.77.0.1
-zones = example.org
+{
+	gateway_section
+	cat <<CONF
 idle_timeout = 3600
-netns_prefix = jitsu-$SFX
-veth_prefix = jv$SFX
-bridge = jbr$SFX
 stop_grace = 2000
 
 [service www]
@@ -42,6 +38,7 @@ address = 10.77.1.10
 exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 CONF
+} >"$TMP/jitsu.conf"
 
 topo_up "$SFX"
 jitsu_start "$BUILD/jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"

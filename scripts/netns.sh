@@ -47,6 +47,14 @@ wait_telemetry() {
 #                 veth peer of jcl$1), its downlink a net_tap jdn$1 that jitsu
 #                 puts on its bridge with the services' veths
 # Sets GW_NS, CLI_NS, UPLINK_VDEV and DOWNLINK_VDEV.
+# gateway_section: the [gateway] lines of every test's and benchmark's
+# configuration (they go on with their own): the gateway's address, the zone,
+# and the names of what it makes, which carry this run's suffix ($SFX)
+gateway_section() {
+	printf '[gateway]\naddress = 10.77.0.1\nzones = example.org\n'
+	printf 'netns_prefix = jitsu-%s\nveth_prefix = jv%s\nbridge = jbr%s\n' "$SFX" "$SFX" "$SFX"
+}
+
 topo_up() {
 	local s=$1
 	GW_NS="jitsu-gw-$s"

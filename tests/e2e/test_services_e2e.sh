@@ -24,15 +24,11 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.sendto(b"STATUS=up\nREADY=1", os.environ["NOTIFY_SOCKET"])
 time.sleep(3600)
 PY
-cat >"$TMP/jitsu.conf" <<CONF
-[gateway]
-address = 10.77.0.1
+{
+	gateway_section
+	cat <<CONF
 dns_ttl = 1
-zones = example.org
 idle_timeout = 2
-netns_prefix = jitsu-$SFX
-veth_prefix = jv$SFX
-bridge = jbr$SFX
 failure_backoff = 300
 stop_grace = 1000
 ready_timeout = 5000
@@ -97,6 +93,7 @@ address = 10.77.1.15
 exec = sh -c 'sleep 0.1 && exit 3'
 ready = tcp:80
 CONF
+} >"$TMP/jitsu.conf"
 
 topo_up "$SFX"
 # the client cached another MAC for the gateway (an earlier run's, say)

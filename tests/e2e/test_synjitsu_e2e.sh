@@ -15,14 +15,10 @@ session_begin syn
 mkdir -p "$TMP/www"
 echo "slow www of $SFX" >"$TMP/www/index.html"
 conf() { # synjitsu mode
-	cat >"$TMP/jitsu.conf" <<CONF
-[gateway]
-address = 10.77.0.1
-zones = example.org
+	{
+		gateway_section
+		cat <<CONF
 idle_timeout = 600
-netns_prefix = jitsu-$SFX
-veth_prefix = jv$SFX
-bridge = jbr$SFX
 synjitsu = $1
 pending_timeout = 5000
 failure_backoff = 200
@@ -39,6 +35,7 @@ dns = broken.example.org
 address = 10.77.1.11
 exec = /nonexistent/jitsu-no-such-command
 CONF
+	} >"$TMP/jitsu.conf"
 }
 conf buffer
 topo_up "$SFX"

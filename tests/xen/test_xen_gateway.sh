@@ -19,7 +19,8 @@
 # asked and powers itself off; a PVH guest boots and serves, and when it
 # crashes is kept (on_crash = preserve) until the operator destroys it; jitsu killed and started again adopts the
 # running domains (xen_recover = adopt) or destroys them (destroy, and those
-# no service claims); a guest that powers off turns FAILED; on SIGTERM jitsu
+# no service claims); a guest that powers off turns FAILED; two domains boot
+# at the same time; on SIGTERM jitsu
 # leaves no domain behind. Prints the per-phase times.
 # Everything is inside the testbed VM, which has no network card.
 set -uo pipefail
@@ -115,7 +116,7 @@ synjitsu = buffer
 ready_timeout = 120000
 pending_timeout = 120000
 stop_grace = 20000
-max_concurrent_summons = 1
+max_concurrent_summons = 2
 failure_backoff = 1000
 state_dir = $tmp/state
 
@@ -172,8 +173,8 @@ check "jitsu runs with five libxl services, all STOPPED" \
 grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" ||
 	bad "the libxl backend opened"
 
-# JITSU_XEN_ONLY (www sus pau shu pvh rec): the parts to run, when debugging one
-only=" ${JITSU_XEN_ONLY:-www sus pau shu pvh rec} "
+# JITSU_XEN_ONLY (www sus pau shu pvh rec par): the parts to run, when debugging one
+only=" ${JITSU_XEN_ONLY:-www sus pau shu pvh rec par} "
 if [[ $only == *" www "* ]]; then
 # ---- www: dig summons, curl is held and replayed, idle destroys ----
 t0=$(ms)
@@ -340,6 +341,23 @@ in_cli curl -s --max-time 5 http://10.77.1.12/cgi-bin/poweroff >/dev/null
 check "a guest that powers off: pau FAILED" wait_json pau failures 1 60
 check "with the reason ($(json pau last_error))" grep -q "^domain [0-9]* powered off$" <<<"$(json pau last_error)"
 check "its domain is gone (xl list)" domain_gone jitsu-svc-pau 60
+
+fi
+
+if [[ $only == *" par "* ]]; then
+# ---- two domains made at once: libxl's operations run in the control loop ----
+ctl summon www >/dev/null
+ctl summon shu >/dev/null
+both=0
+end=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$end" ]; do
+	n=$(ctl list | awk '($1 == "www" || $1 == "shu") && ($2 == "starting" || $2 == "booted")' | wc -l)
+	[ "$n" -eq 2 ] && both=1 && break
+	sleep 0.1
+done
+check "two domains boot at the same time (both starting)" test "$both" = 1
+check "the first is READY" wait_state www ready 150
+check "and the second" wait_state shu ready 150
 
 fi
 
