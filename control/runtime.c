@@ -283,11 +283,12 @@ ctl_stop(struct ctl_svc *s, enum ctl_stop_how how, const char *why)
  * when the service's SYN-ACK comes back (DESIGN.md section 5). It is sent
  * again, at growing gaps, until then: every 2 ms at first, for a process that
  * listens within milliseconds, then every 20 ms, for a guest that boots for
- * seconds. */
+ * seconds. A backend that reports the link (Xen) has it sent once the vif
+ * is up. */
 static void
 ctl_probe(struct ctl_svc *s, uint64_t now)
 {
-	if (now < s->next_probe)
+	if (now < s->next_probe || (s->be->reports_link && s->t_link == 0))
 		return;
 	s->next_probe = now + s->probe_gap_ms * 1000000ull;
 	s->probe_gap_ms = RTE_MIN(2 * s->probe_gap_ms, (uint32_t)CTL_PROBE_MAX_MS);

@@ -71,6 +71,10 @@ struct ctl_backend_ops {
 	/** Optional: run the backend's events for up to @p timeout_ms while the
 	 *  control loop is blocked (shutdown, reload). */
 	void (*pump)(int timeout_ms);
+	/** The backend sets s->t_link when the service's link comes up (a Xen
+	 *  vif Connected): readiness probes wait for it, instead of going out
+	 *  to a guest that has no link yet. */
+	int reports_link;
 };
 
 extern const struct ctl_backend_ops ctl_backend_process;

@@ -1154,6 +1154,7 @@ static const struct ctl_backend_ops ctl_backend_libxl = {
 	.stop = xen_stop,
 	.adopted = xen_adopted,
 	.pump = ctl_xen_pump,
+	.reports_link = 1,
 };
 
 /* ---- the process's libxl context --------------------------------------- */

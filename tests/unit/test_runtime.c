@@ -332,6 +332,31 @@ Test(runtime, tcp_readiness_waits_for_the_probe)
 	cr_assert(run_until(0, DP_SVC_FAILED), "and then too late");
 }
 
+Test(runtime, a_backend_that_reports_the_link_has_the_probe_wait_for_it)
+{
+	static struct ctl_backend_ops ops; /* the runtime keeps it until teardown */
+	void *got[8];
+
+	ops = fake_ops;
+	ops.reports_link = 1; /* as the libxl backend: the vif comes up later */
+	ctl_backend_register(CTL_BACKEND_PROCESS, &ops);
+	cfg->gw.ready_timeout = 5000;
+	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,ready=tcp:80", NULL });
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_BOOTED));
+	for (int i = 0; i < 15; i++)
+		ctl_loop_poll(2);
+	cr_assert_eq(rte_ring_sc_dequeue_burst(ctl_runtime_probes(rt), got, 8, NULL), 0,
+		     "no probe before the link is up");
+	((struct ctl_svc *)svc(0))->t_link = ctl_now();
+	unsigned int n = 0;
+	for (int i = 0; i < 15 && n == 0; i++) {
+		ctl_loop_poll(2);
+		n = rte_ring_sc_dequeue_burst(ctl_runtime_probes(rt), got, 8, NULL);
+	}
+	cr_assert_geq(n, 1, "then the probe goes");
+}
+
 Test(runtime, a_service_restarted_by_its_backend_is_summoned_again)
 {
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
