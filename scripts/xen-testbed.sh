@@ -43,7 +43,9 @@
 # test helpers of scripts/xen/lib.sh at /opt/jitsu-xen/lib.sh.
 #
 # Environment: JITSU_XEN_DIR, JITSU_XEN_CACHE, JITSU_XEN_TIMEOUT (seconds a boot
-# may take, default 900), JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
+# may take, default 900), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
+# have started, default 180: a boot that hangs before it is made again, once),
+# JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
 # (default 2), JITSU_XEN_DOM0_MEM (MiB, default 1024), JITSU_XEN_CPU (QEMU's
 # -cpu, default max,-xsave: see CPU below), JITSU_XEN_VERBOSE=1 (show
 # the whole serial console), JITSU_XEN_MIRROR (debootstrap's mirror; default:
@@ -64,6 +66,7 @@ DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
 # awk, xl) under QEMU 7.2's TCG; with FXSAVE they do not.
 CPU=${JITSU_XEN_CPU:-max,-xsave}
 VERBOSE=${JITSU_XEN_VERBOSE:-0}
+BOOT_TIMEOUT=${JITSU_XEN_BOOT_TIMEOUT:-180}
 
 # Bump when the way dom0.cpio is made changes (it is part of the cache key).
 RECIPE=5
@@ -382,12 +385,19 @@ cmd_run() {
 	# later files win: the run's cpio (init, configs, the test) over dom0's
 	cat "$XDIR/dom0.cpio" "$runcpio" >"$initrd"
 	rm -f "$runcpio"
-	: >"$log"
 	# Xen's command line may have commas; dom0's may not (-initrd splits on them)
 	local xen_cmd="console=com1 com1=115200 dom0_mem=${DOM0_MEM}M smap=0 noreboot loglvl=warning guest_loglvl=warning"
 	local dom0_cmd="console=hvc0 quiet loglevel=4 panic=-1"
+	local t0 qpid rc=0 tpid wpid attempt hung=$XDIR/.boot-hung
+	# Under TCG a boot now and then hangs before dom0's first line (seen
+	# once in some twenty: "about to get started..." and nothing more). A
+	# boot whose test has not started after BOOT_TIMEOUT is stopped and made
+	# again, once; the test itself is never run twice.
+	for attempt in 1 2; do
+	: >"$log"
+	rm -f "$hung"
 	say "booting Xen + dom0 (QEMU TCG, $SMP vCPUs, $MEM MiB, timeout ${TIMEOUT}s); serial: $log"
-	local t0 qpid rc=0 tpid
+	rc=0
 	t0=$(date +%s)
 	timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 \
 		-machine q35 -accel tcg,thread=multi -cpu "$CPU" -smp "$SMP" -m "$MEM" \
@@ -396,6 +406,19 @@ cmd_run() {
 		-kernel "$XDIR/xen.elf" -append "$xen_cmd" \
 		-initrd "$XDIR/vmlinuz $dom0_cmd,$initrd" </dev/null >"$XDIR/qemu.out" 2>&1 &
 	qpid=$!
+	(
+		end=$((SECONDS + BOOT_TIMEOUT))
+		while kill -0 "$qpid" 2>/dev/null; do
+			grep -qaE '^xentb: running /test/' "$log" && exit 0
+			if [ "$SECONDS" -ge "$end" ]; then
+				: >"$hung"
+				kill -TERM "$qpid" 2>/dev/null
+				exit 0
+			fi
+			sleep 1
+		done
+	) &
+	wpid=$!
 	# show the console (or only dom0's lines for us), seconds since QEMU started
 	tail -n +1 --pid="$qpid" -f "$log" | while IFS= read -r line; do
 		line=${line%$'\r'}
@@ -408,6 +431,17 @@ cmd_run() {
 	tpid=$!
 	wait "$qpid" || rc=$?
 	wait "$tpid" 2>/dev/null || true
+	wait "$wpid" 2>/dev/null || true
+	[ -e "$hung" ] || break
+	rm -f "$hung"
+	say "the boot hung: no test started in ${BOOT_TIMEOUT}s (serial: $(tail -c 200 "$log" | tr -d '\r' | tail -n 1))"
+	if [ "$attempt" -eq 2 ]; then
+		rm -f "$initrd"
+		say "it hung twice: giving up"
+		return 125
+	fi
+	say "booting again (the test had not started)"
+	done
 	rm -f "$initrd"
 	local dt=$(($(date +%s) - t0)) res
 	res=$(tr -d '\r' <"$log" | sed -n 's/^xentb: RESULT \([0-9]\{1,\}\)$/\1/p' | tail -n 1)
