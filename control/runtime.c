@@ -132,9 +132,9 @@ ctl_svc_running(struct ctl_svc *s)
 		ctl_svc_ready(s);
 		return;
 	}
-	s->next_probe = s->t_running;
-	s->probe_gap_ms = CTL_PROBE_FIRST_MS;
 	if (s->cfg->ready == CTL_READY_TCP) {
+		s->next_probe = s->t_running;
+		s->probe_gap_ms = CTL_PROBE_FIRST_MS;
 		/* one SYN for the whole boot, sent again until answered: a
 		 * late SYN-ACK to an earlier copy still matches */
 		__atomic_store_n(&s->shared->probe_sport,
@@ -208,7 +208,6 @@ ctl_svc_stopped(struct ctl_svc *s)
 		RT_LOG(INFO, "%s: stopped; starting it again", s->cfg->name);
 		return;
 	}
-	s->restart_pending = 0;
 	ctl_svc_set_state(s, DP_SVC_STOPPED);
 	RT_LOG(INFO, "%s: %s", s->cfg->name, s->paused ? "paused" : "stopped");
 }

@@ -182,10 +182,10 @@ unsigned int dp_tcp_rst_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16
  * @p svc: a SYN from the gateway's address to the service's address and
  * probe port, from our downlink MAC to the service's, as its dp_svc_rt says.
  * @return 0 with the verdict set (DP_ACT_TX_DOWNLINK, length, no offload),
- *         or non-zero when there is none to send (no such service, or
- *         READY meanwhile) or no room; nothing is lost then.
+ *         or -1 when there is none to send (no such service, or READY
+ *         meanwhile) or no room; nothing is lost then.
  */
-unsigned int dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame,
+int dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame,
 				uint16_t cap, struct dp_verdict *v);
 
 #define DP_GARP_LEN 60 /**< a gratuitous ARP, padded to the Ethernet minimum */

@@ -526,7 +526,7 @@ dp_tcp_segment(uint8_t *frame, const struct rte_ether_addr *dst, const struct rt
 	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + l4);
 }
 
-unsigned int
+int
 dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame, uint16_t cap,
 		   struct dp_verdict *v)
 {
@@ -535,14 +535,14 @@ dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame, uin
 	dp_verdict_init(v);
 	if (c->rt == NULL || svc >= dp_svctab_capacity(c->dns.tab) ||
 	    dp_svctab_addr(c->dns.tab, svc) == 0)
-		return DP_C_drop_gw_unhandled;
+		return -1;
 	const struct dp_svc_rt *r = &c->rt[svc];
 	uint16_t port = __atomic_load_n(&r->probe_port, __ATOMIC_RELAXED);
 	if (port == 0) /* READY meanwhile: nothing to ask */
-		return DP_C_drop_gw_unhandled;
+		return -1;
 	if (cap < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) +
 			  sizeof(mss))
-		return DP_C_drop_dns_no_room;
+		return -1;
 	v->len = dp_tcp_segment(frame, &r->mac, &c->down_mac, c->gw_ip,
 				dp_svctab_addr(c->dns.tab, svc),
 				__atomic_load_n(&r->probe_sport, __ATOMIC_RELAXED), port,

@@ -98,7 +98,8 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->quit = prm->quit;
 	w->events = prm->events;
 	w->event_fd = prm->event_fd;
-	w->probes = prm->pool != NULL ? prm->probes : NULL;
+	/* the gateway's own frames need a pool; probes, a downlink too */
+	w->probes = prm->pool != NULL && prm->downlink != DP_PORT_NONE ? prm->probes : NULL;
 	w->pool = prm->pool;
 	w->announce = prm->pool != NULL && prm->announce;
 	/* ids stay below the capacity whatever reloads bring */
@@ -474,6 +475,18 @@ dp_synjitsu_expire(struct dp_worker *w)
 	}
 }
 
+/* An mbuf for a frame of the gateway's own (probe, announcement), or NULL,
+ * counted. */
+static struct rte_mbuf *
+dp_own_mbuf(struct dp_worker *w)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+
+	if (m == NULL)
+		dp_count(&w->cnt, DP_C_no_mbuf);
+	return m;
+}
+
 /* Readiness probes the control plane asked for: one SYN each, to the
  * service's vif. Runs on the drain tick; they are a few per summon. */
 static void
@@ -483,13 +496,11 @@ dp_send_probes(struct dp_worker *w)
 	unsigned int n = rte_ring_sc_dequeue_burst(w->probes, ids, RTE_DIM(ids), NULL);
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+		struct rte_mbuf *m = dp_own_mbuf(w);
 		struct dp_verdict v;
 
-		if (m == NULL) {
-			dp_count(&w->cnt, DP_C_no_mbuf);
+		if (m == NULL)
 			continue;
-		}
 		if (dp_probe_syn_frame(&w->conf, (uint32_t)(uintptr_t)ids[i],
 				       rte_pktmbuf_mtod(m, uint8_t *),
 				       (uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)),
@@ -507,12 +518,10 @@ dp_send_probes(struct dp_worker *w)
 static void
 dp_garp(struct dp_worker *w, enum dp_port_role r, const struct rte_ether_addr *mac, uint32_t ip)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+	struct rte_mbuf *m = dp_own_mbuf(w);
 
-	if (m == NULL) {
-		dp_count(&w->cnt, DP_C_no_mbuf);
+	if (m == NULL)
 		return;
-	}
 	m->data_len = m->pkt_len = dp_garp_frame(rte_pktmbuf_mtod(m, uint8_t *), mac, ip);
 	dp_count(&w->cnt, DP_C_arp_announce);
 	dp_tx(w, r, m);
@@ -620,7 +629,7 @@ dp_worker_run(void *arg)
 		if (got == 0 || cur - prev > drain_tsc) {
 			if (w->n_parked)
 				dp_release_parked(w);
-			if (w->probes != NULL && w->port[DP_DOWN] != DP_PORT_NONE)
+			if (w->probes != NULL)
 				dp_send_probes(w);
 			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
 				dp_synjitsu_expire(w);

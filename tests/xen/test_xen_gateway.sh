@@ -68,28 +68,33 @@ ctl() {
 }
 state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 json() { ctl show "$1" | sed -n "s/.*\"$2\": *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -1; }
-# waits are by the clock: a jitsuctl call itself takes a while under emulation
-wait_state() { # NAME STATE SECONDS
-	local end=$((SECONDS + $3))
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, by the clock (a
+# jitsuctl call itself takes a while under emulation)
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
 	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(state "$1")" = "$2" ] && return 0
+		"$@" && return 0
 		sleep 0.1
 	done
+	return 1
+}
+state_is() { [ "$(state "$1")" = "$2" ]; }
+count_reaches() { [ "$(json "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+wait_state() { # NAME STATE SECONDS
+	wait_until "$3" state_is "$1" "$2" && return 0
 	echo "     $1 is $(state "$1"), not $2 (last error: $(json "$1" last_error))"
 	return 1
 }
 wait_json() { # NAME KEY N SECONDS: until the service's count KEY reaches N
 	# (failures: a FAILED state lasts only failure_backoff; the count stays)
-	local end=$((SECONDS + $4))
-	while [ "$SECONDS" -lt "$end" ]; do
-		[ "$(json "$1" "$2")" -ge "$3" ] 2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_until "$4" count_reaches "$1" "$2" "$3" && return 0
 	echo "     $1 is $(state "$1"), $2 $(json "$1" "$2")"
 	return 1
 }
 in_cli() { ip netns exec "$cli" "$@"; }
 domain_listed() { xl list 2>/dev/null | awk '{ print $1 }' | grep -qx "$1"; }
+domain_absent() { ! domain_listed "$1"; }
 domain_state() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'; }
 
 # ---- topology: client namespace -- veth -- jitsu (dom0) -- bridge -- vifs ----
@@ -158,14 +163,12 @@ jitsu_start() {
 		--vdev=net_af_packet0,iface=jup0 --vdev=net_tap0,iface=jdn0 \
 		-- -c "$1" >>"$tmp/jitsu.log" 2>&1 &
 	jpid=$!
-	for _ in $(seq 300); do ctl list >/dev/null 2>&1 && break; sleep 0.1; done
+	wait_until 120 ctl list >/dev/null 2>&1
 }
 # counter NAME: one of jitsu's counters (jitsuctl stats)
 counter() { ctl stats | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 domain_gone() { # NAME SECONDS
-	local end=$((SECONDS + $2))
-	while [ "$SECONDS" -lt "$end" ]; do domain_listed "$1" || return 0; sleep 0.1; done
-	return 1
+	wait_until "$2" domain_absent "$1"
 }
 jitsu_start "$tmp/jitsu.conf"
 check "jitsu runs with five libxl services, all STOPPED" \
@@ -348,14 +351,11 @@ if [[ $only == *" par "* ]]; then
 # ---- two domains made at once: libxl's operations run in the control loop ----
 ctl summon www >/dev/null
 ctl summon shu >/dev/null
-both=0
-end=$((SECONDS + 60))
-while [ "$SECONDS" -lt "$end" ]; do
-	n=$(ctl list | awk '($1 == "www" || $1 == "shu") && ($2 == "starting" || $2 == "booted")' | wc -l)
-	[ "$n" -eq 2 ] && both=1 && break
-	sleep 0.1
-done
-check "two domains boot at the same time (both starting)" test "$both" = 1
+both_starting() {
+	[ "$(ctl list | awk '($1 == "www" || $1 == "shu") && ($2 == "starting" || $2 == "booted")' |
+		wc -l)" -eq 2 ]
+}
+check "two domains boot at the same time (both starting)" wait_until 60 both_starting
 check "the first is READY" wait_state www ready 150
 check "and the second" wait_state shu ready 150
 
