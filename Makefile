@@ -32,6 +32,8 @@ CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/d
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
 	control/proc.c control/xen.c
 MAIN_SRC := control/main.c
+# cgroup v2 containment of process services (issue 15)
+CORE_SRCS += control/backend/cgroup.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
