@@ -27,10 +27,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Fast-path and configuration code that runs on plain buffers, without EAL:
 # what the unit tests, the sanitizer build and the fuzzers link.
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
-	dataplane/frame.c control/config.c control/hist.c control/netns.c control/command.c \
-	synjitsu/mode.c synjitsu/pending.c control/xlcfg.c
+	dataplane/frame.c control/config.c control/hist.c control/backend/netns.c control/backend/command.c \
+	synjitsu/mode.c synjitsu/pending.c control/backend/xlcfg.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
-	control/proc.c control/xen.c
+	control/backend/proc.c control/backend/xen.c
 MAIN_SRC := control/main.c
 # cgroup v2 containment of process services (issue 15)
 CORE_SRCS += control/backend/cgroup.c

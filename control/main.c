@@ -35,7 +35,7 @@
 #include "../nic/nic.h"
 #include "control.h"
 #include "loop.h"
-#include "netns.h"
+#include "backend/netns.h"
 
 #ifndef JITSU_VERSION
 #define JITSU_VERSION "0.1"

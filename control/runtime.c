@@ -26,10 +26,10 @@
 
 #include "../nic/nic.h"
 #include "control.h"
-#include "netns.h"
+#include "backend/netns.h"
 #include "runtime.h"
-#include "xen.h"
-#include "xlcfg.h"
+#include "backend/xen.h"
+#include "backend/xlcfg.h"
 
 RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define RT_LOG(level, fmt, ...) \

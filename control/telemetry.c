@@ -11,7 +11,7 @@
 #include "control.h"
 #include "loop.h"
 #include "runtime.h"
-#include "xen.h"
+#include "backend/xen.h"
 
 /* rte_telemetry callbacks take no argument: the one gateway of this process
  * is published here. Telemetry runs on its own thread, so the pointer is

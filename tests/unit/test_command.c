@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* control/command.c: a process service's argv and environment. */
+/* control/backend/command.c: a process service's argv and environment. */
 #include <criterion/criterion.h>
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * control/netns.c: named namespaces, links, veth pairs and the service's
+ * control/backend/netns.c: named namespaces, links, veth pairs and the service's
  * interface, against the real kernel. Runs as root.
  *
  * Every test first moves its process (Criterion forks one per test) into a
@@ -39,7 +39,7 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
-#include "../../control/netns.h"
+#include "../../control/backend/netns.h"
 #include "helpers.h"
 
 /* ---- fixture ------------------------------------------------------------ */

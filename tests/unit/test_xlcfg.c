@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the libxl backend's translation (control/xlcfg.c): xl files
+ * Unit tests of the libxl backend's translation (control/backend/xlcfg.c): xl files
  * written to temporary files, and Jitsu's kernel=,memory= form, turned into
  * a libxl_domain_config; every refused key and bad value, with the file and
  * line in its message; the dom0 check. No Xen, no libxl_ctx, no EAL.
@@ -22,7 +22,7 @@
 #include <libxl.h>
 #include <libxl_utils.h>
 
-#include "../../control/xlcfg.h"
+#include "../../control/backend/xlcfg.h"
 #include "helpers.h"
 
 #define SVC_MAC { { 0x02, 0x4a, 0x00, 0x00, 0x01, 0x0a } }

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "netns.h"
-#include "runtime.h"
+#include "../runtime.h"
 
 extern char **environ;
 

@@ -39,7 +39,7 @@
 #include <rte_common.h>
 #include <rte_log.h>
 
-#include "runtime.h"
+#include "../runtime.h"
 #include "xen.h"
 #include "xlcfg.h"
 

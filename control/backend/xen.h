@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "../config.h"
 #include "xlcfg.h"
 
 /**
