@@ -240,6 +240,7 @@ static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
 static const char *const ctl_xen_recover_names[] = { "adopt", "destroy", NULL };
+static const char *const ctl_process_recover_names[] = { "adopt", "kill", NULL };
 static const char *const ctl_stop_names[] = { "destroy", "shutdown", "suspend", "pause", NULL };
 
 #define G(f) offsetof(struct ctl_gateway_config, f)
@@ -268,6 +269,11 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "measure_cycles", ctl_p_enum, G(measure_cycles), 0, 0, ctl_off_on_names },
 	{ "state_dir", ctl_p_str, G(state_dir), 0, 0, NULL },
 	{ "xen_recover", ctl_p_enum, G(xen_recover), 0, 0, ctl_xen_recover_names },
+	{ "process_recover", ctl_p_enum, G(process_recover), 0, 0, ctl_process_recover_names },
+	{ "memory_max", ctl_p_u32, G(memory_max), 0, 1u << 24, NULL },
+	{ "pids_max", ctl_p_u32, G(pids_max), 0, 4194304, NULL },
+	{ "cpu_weight", ctl_p_u32, G(cpu_weight), 1, 10000, NULL },
+	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -291,6 +297,10 @@ static const struct ctl_key ctl_service_keys[] = {
 	{ "stop", ctl_p_enum, S(stop), 0, 0, ctl_stop_names },
 	{ "idle_timeout", ctl_p_u32, S(idle_timeout), 1, 31536000, NULL },
 	{ "dns_reply", ctl_p_enum, S(dns_reply), 0, 0, ctl_dns_reply_names },
+	{ "memory_max", ctl_p_u32, S(memory_max), 0, 1u << 24, NULL },
+	{ "pids_max", ctl_p_u32, S(pids_max), 0, 4194304, NULL },
+	{ "cpu_weight", ctl_p_u32, S(cpu_weight), 1, 10000, NULL },
+	{ "cpu_max", ctl_p_u32, S(cpu_max), 0, 100000, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -333,6 +343,11 @@ ctl_config_new(void)
 	cfg->gw.summon_on_syn = 1;
 	snprintf(cfg->gw.state_dir, sizeof(cfg->gw.state_dir), "/var/lib/jitsu");
 	cfg->gw.xen_recover = CTL_XEN_ADOPT;
+	cfg->gw.process_recover = CTL_PROC_KILL;
+	cfg->gw.memory_max = 1024;
+	cfg->gw.pids_max = 1024;
+	cfg->gw.cpu_weight = 100;
+	cfg->gw.cpu_max = 0;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;
@@ -366,7 +381,31 @@ ctl_service_new(struct ctl_config *cfg)
 	s->stop = CTL_STOP_DESTROY;
 	s->idle_timeout = CTL_UNSET;
 	s->dns_reply = CTL_DNS_REPLY_UNSET;
+	s->memory_max = s->pids_max = s->cpu_weight = s->cpu_max = CTL_UNSET;
 	return s;
+}
+
+/* A limit a service gives is enforced or refused; the gateway's defaults
+ * apply where the controller is delegated. */
+static void
+ctl_service_limits(const struct ctl_config *cfg, struct ctl_service_config *s)
+{
+	struct { uint32_t *v, gw, bit; } l[] = {
+		{ &s->memory_max, cfg->gw.memory_max, CTL_LIMIT_MEMORY },
+		{ &s->pids_max, cfg->gw.pids_max, CTL_LIMIT_PIDS },
+		{ &s->cpu_weight, cfg->gw.cpu_weight, CTL_LIMIT_CPU },
+		{ &s->cpu_max, cfg->gw.cpu_max, CTL_LIMIT_CPU },
+	};
+
+	if (s->limits_given & CTL_LIMIT_RESOLVED)
+		return; /* validated before */
+	s->limits_given |= CTL_LIMIT_RESOLVED;
+	for (unsigned int i = 0; i < RTE_DIM(l); i++) {
+		if (*l[i].v == CTL_UNSET)
+			*l[i].v = l[i].gw;
+		else if (s->backend == CTL_BACKEND_PROCESS)
+			s->limits_given |= l[i].bit;
+	}
 }
 
 static int
@@ -815,13 +854,101 @@ ctl_ip_text(uint32_t ip, char *buf)
 	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
 }
 
+/* ---- duplicates across services ------------------------------------- */
+
+struct ctl_dup_key {
+	uint64_t k[4]; /* a name's bytes, an address or a MAC */
+	uint32_t i;
+};
+
+static int
+ctl_dup_cmp(const void *pa, const void *pb)
+{
+	const struct ctl_dup_key *a = pa, *b = pb;
+
+	for (unsigned int w = 0; w < RTE_DIM(a->k); w++)
+		if (a->k[w] != b->k[w])
+			return a->k[w] < b->k[w] ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Names, addresses and MACs used twice, in O(n log n) (a pairwise check
+ * takes minutes at 100,000 services). A service's MAC is the one it gives
+ * or the one derived from its address (ctl_svc_default_mac()): a given MAC
+ * equal to another's derived one is two vifs with one MAC. Each later
+ * service is reported against the first that has the value. */
+static void
+ctl_config_duplicates(const struct ctl_config *cfg, struct ctl_errors *errs)
+{
+	uint32_t n = cfg->n_services;
+	struct ctl_dup_key *v = n > 1 ? calloc(n, sizeof(*v)) : NULL;
+	char a[64];
+
+	if (v == NULL) {
+		if (n > 1)
+			ctl_errors_add(errs, "%s: out of memory",
+				       cfg->source[0] ? cfg->source : "configuration");
+		return;
+	}
+	for (unsigned int kind = 0; kind < 3; kind++) {
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			const struct ctl_service_config *s = &cfg->services[i];
+			struct ctl_dup_key *d = &v[m];
+			memset(d, 0, sizeof(*d));
+			d->i = i;
+			if (kind == 0 && s->name[0] != '\0') {
+				memcpy(d->k, s->name, strnlen(s->name, sizeof(d->k) - 1));
+				m++;
+			} else if (kind == 1 && s->address != 0) {
+				d->k[0] = s->address;
+				m++;
+			} else if (kind == 2 && (s->address != 0 || !rte_is_zero_ether_addr(&s->mac))) {
+				struct rte_ether_addr mac = s->mac;
+				if (rte_is_zero_ether_addr(&mac)) {
+					mac.addr_bytes[0] = 0x02;
+					mac.addr_bytes[1] = 0x4a;
+					memcpy(&mac.addr_bytes[2], &s->address, 4);
+				}
+				memcpy(d->k, &mac, sizeof(mac));
+				m++;
+			}
+		}
+		qsort(v, m, sizeof(*v), ctl_dup_cmp);
+		for (uint32_t j = 1, first = 0; j < m; j++) {
+			if (memcmp(v[j].k, v[first].k, sizeof(v[j].k)) != 0) {
+				first = j;
+				continue;
+			}
+			const struct ctl_service_config *s = &cfg->services[v[j].i];
+			const struct ctl_service_config *t = &cfg->services[v[first].i];
+			if (kind == 0) {
+				ctl_errors_add(errs, "%s: service name '%s' is already used by %s",
+					       s->origin, s->name, t->origin);
+			} else if (kind == 1) {
+				ctl_errors_add(errs, "%s: address: %s is already used by %s",
+					       s->origin, ctl_ip_text(s->address, a), t->origin);
+			} else if (!rte_is_zero_ether_addr(&s->mac) || !rte_is_zero_ether_addr(&t->mac)) {
+				/* both derived: the same address, reported above */
+				struct rte_ether_addr mac;
+				memcpy(&mac, v[j].k, sizeof(mac));
+				rte_ether_format_addr(a, sizeof(a), &mac);
+				ctl_errors_add(errs, "%s: mac: %s is already used by %s%s", s->origin, a,
+					       t->origin, rte_is_zero_ether_addr(&t->mac)
+					       ? " (derived from its address)" : "");
+			}
+		}
+	}
+	free(v);
+}
+
 int
 ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 		    struct ctl_errors *errs)
 {
 	uint32_t errs0 = errs->n + errs->dropped;
 	const char *src = cfg->source[0] ? cfg->source : "configuration";
-	char a[INET_ADDRSTRLEN], b[64];
+	char a[INET_ADDRSTRLEN];
 
 	if (cfg->gw.address == 0)
 		ctl_errors_add(errs, "%s: [gateway] address: missing (the gateway's own "
@@ -876,21 +1003,8 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 			s->idle_timeout = cfg->gw.idle_timeout;
 		if (s->dns_reply == CTL_DNS_REPLY_UNSET)
 			s->dns_reply = cfg->gw.dns_reply;
+		ctl_service_limits(cfg, s);
 
-		for (uint32_t j = 0; j < i; j++) {
-			const struct ctl_service_config *t = &cfg->services[j];
-			if (s->name[0] && strcmp(s->name, t->name) == 0)
-				ctl_errors_add(errs, "%s: service name '%s' is already used by %s",
-					       s->origin, s->name, t->origin);
-			if (s->address && s->address == t->address)
-				ctl_errors_add(errs, "%s: address: %s is already used by %s",
-					       s->origin, ctl_ip_text(s->address, a), t->origin);
-			if (!rte_is_zero_ether_addr(&s->mac) && rte_is_same_ether_addr(&s->mac, &t->mac)) {
-				rte_ether_format_addr(b, sizeof(b), &s->mac);
-				ctl_errors_add(errs, "%s: mac: %s is already used by %s", s->origin,
-					       b, t->origin);
-			}
-		}
 		/* names compare in wire form (case and trailing dots do not
 		 * matter), through a scratch table: linear in the names */
 		for (uint32_t n = 0; n < s->dns.n && names != NULL; n++) {
@@ -904,6 +1018,7 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 				dp_svctab_add_name(names, i, w, (size_t)l);
 		}
 	}
+	ctl_config_duplicates(cfg, errs);
 	dp_svctab_free(names);
 	return errs->n + errs->dropped == errs0 ? 0 : -EINVAL;
 }

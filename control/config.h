@@ -31,6 +31,7 @@ enum ctl_ready { CTL_READY_START, CTL_READY_TCP, CTL_READY_NOTIFY, CTL_READY_XEN
 		 CTL_READY_VIF };
 enum ctl_stop { CTL_STOP_DESTROY, CTL_STOP_SHUTDOWN, CTL_STOP_SUSPEND, CTL_STOP_PAUSE };
 enum ctl_xen_recover { CTL_XEN_ADOPT, CTL_XEN_DESTROY };
+enum ctl_process_recover { CTL_PROC_ADOPT, CTL_PROC_KILL };
 enum ctl_dns_reply { CTL_DNS_REPLY_IMMEDIATE, CTL_DNS_REPLY_READY, CTL_DNS_REPLY_UNSET };
 
 /** A list of DNS names as written (text, no trailing dot). */
@@ -63,6 +64,11 @@ struct ctl_gateway_config {
 	uint32_t measure_cycles;   /**< 1: count cycles per packet per path */
 	char state_dir[CTL_STR_MAX]; /**< where suspended domains are saved */
 	uint32_t xen_recover;      /**< enum ctl_xen_recover: domains of an earlier run */
+	uint32_t process_recover;  /**< enum ctl_process_recover: processes of an earlier run */
+	uint32_t memory_max;       /**< MiB, 0: none; services' default (cgroup memory.max) */
+	uint32_t pids_max;         /**< 0: none; services' default (cgroup pids.max) */
+	uint32_t cpu_weight;       /**< 1..10000; services' default (cgroup cpu.weight) */
+	uint32_t cpu_max;          /**< % of one CPU, 0: none; services' default (cpu.max) */
 };
 
 struct ctl_ports_config {
@@ -89,7 +95,16 @@ struct ctl_service_config {
 	uint32_t stop;          /**< enum ctl_stop */
 	uint32_t idle_timeout;  /**< seconds; the gateway's when not given */
 	uint32_t dns_reply;     /**< the gateway's when CTL_DNS_REPLY_UNSET */
+	uint32_t memory_max;    /**< process limits, as the gateway's keys; the */
+	uint32_t pids_max;      /**< gateway's when not given (CTL_UNSET until */
+	uint32_t cpu_weight;    /**< validated) */
+	uint32_t cpu_max;
+	uint32_t limits_given;  /**< CTL_LIMIT_* bits: given here, so enforced or refused */
 };
+
+/** Limits a process service gave itself (struct ctl_service_config.limits_given). */
+enum { CTL_LIMIT_CPU = 1u << 0, CTL_LIMIT_MEMORY = 1u << 1, CTL_LIMIT_PIDS = 1u << 2,
+       CTL_LIMIT_RESOLVED = 1u << 7 /**< defaults filled in */ };
 
 /** A whole configuration: plain data, no running state. */
 struct ctl_config {

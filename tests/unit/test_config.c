@@ -1451,3 +1451,60 @@ Test(errors, earlier_errors_do_not_fail_a_good_load)
 	cr_assert_eq(ctl_config_validate(R.cfg, port_check, &R.ports, &R.errs), 0);
 	cr_assert_eq(R.errs.n, 1);
 }
+
+Test(validate, given_mac_equal_to_a_derived_one)
+{
+	/* 10.0.0.2's derived MAC is 02:4a:0a:00:00:02 */
+	load_invalid(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\n"
+		     "[service b]\ndns = b.org\naddress = 10.0.0.3\nmac = 02:4a:0a:00:00:02\n");
+	expect_msg("mac: 02:4A:0A:00:00:02 is already used by", "(derived from its address)");
+	cr_assert_eq(R.errs.n, 1);
+}
+
+Test(validate, many_duplicates_found_in_one_pass)
+{
+	load_valid(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\n");
+	char spec[128];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(spec, sizeof(spec), "dns=s%d.org,ip=10.1.%d.%d,name=s%d", i, i / 250,
+			 i % 250 + 1, i);
+		expect_ok(ctl_config_add_service_spec(R.cfg, spec, &R.errs));
+	}
+	expect_ok(validate());
+	expect_ok(ctl_config_add_service_spec(R.cfg, "dns=x.org,ip=10.1.3.7,name=x", &R.errs));
+	expect_einval(validate());
+	expect_msg("address: 10.1.3.7 is already used by");
+}
+
+Test(validate, process_limits_inherit_and_are_marked_given)
+{
+	load_valid(GW "memory_max = 256\npids_max = 64\nprocess_recover = adopt\n"
+		   "[service a]\ndns = a.org\naddress = 10.0.0.2\n"
+		   "[service b]\ndns = b.org\naddress = 10.0.0.3\nmemory_max = 32\ncpu_max = 50\n");
+	cr_assert_eq(R.cfg->gw.process_recover, CTL_PROC_ADOPT);
+	const struct ctl_service_config *a = &R.cfg->services[0], *b = &R.cfg->services[1];
+	cr_assert_eq(a->memory_max, 256);
+	cr_assert_eq(a->pids_max, 64);
+	cr_assert_eq(a->cpu_weight, 100);
+	cr_assert_eq(a->cpu_max, 0);
+	cr_assert_eq(a->limits_given & ~CTL_LIMIT_RESOLVED, 0u);
+	cr_assert_eq(b->memory_max, 32);
+	cr_assert_eq(b->cpu_max, 50);
+	cr_assert_eq(b->limits_given & ~CTL_LIMIT_RESOLVED, CTL_LIMIT_MEMORY | CTL_LIMIT_CPU);
+	/* validated again (reload paths do): nothing inherited turns "given" */
+	expect_ok(validate());
+	cr_assert_eq(a->limits_given & ~CTL_LIMIT_RESOLVED, 0u);
+}
+
+Test(validate, process_limit_out_of_range)
+{
+	expect_einval(load(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\ncpu_weight = 0\n"));
+	expect_msg("cpu_weight: 0 is out of range 1..10000");
+}
+
+Test(validate, process_recover_default_is_kill)
+{
+	load_valid(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\n");
+	cr_assert_eq(R.cfg->gw.process_recover, CTL_PROC_KILL);
+	cr_assert_eq(R.cfg->gw.memory_max, 1024);
+}
