@@ -42,6 +42,8 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define CTL_IDLE_EVERY_TICKS 100
 #define CTL_EVENT_RING 4096
 #define CTL_MAX_BACKOFF_MS 600000
+/* READY this long before a failure: the back-off starts over */
+#define CTL_STABLE_MS 10000
 #define CTL_MIN_CAPACITY 1024
 
 /* Backends by configuration name; libxl registers itself on a Xen dom0. */
@@ -158,7 +160,10 @@ ctl_svc_ready(struct ctl_svc *s)
 	s->ready_tsc = rte_rdtsc();
 	s->first_packet_pending = 1;
 	s->replay_pending = 1;
-	s->failures_in_a_row = 0;
+	/* failures_in_a_row is not reset here: a `ready = start` service is
+	 * READY at exec, and one that exits at once would never back off. It
+	 * starts over after a clean stop or a failure that came long after
+	 * READY (ctl_svc_failed()). */
 	ctl_svc_set_state(s, DP_SVC_READY);
 	if (s->t_link != 0 && s->t_trigger != 0)
 		RT_LOG(INFO, "%s: ready in %.1f ms (running at %.1f, link up at %.1f)",
@@ -182,15 +187,22 @@ ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...)
 	vsnprintf(s->last_error, sizeof(s->last_error), fmt, ap);
 	va_end(ap);
 	s->failures++;
+	/* a service that served for a while before failing starts its back-off
+	 * over; one that fails again soon after READY (a crash loop) does not */
+	if (s->t_ready != 0 && ctl_now() - s->t_ready >= (uint64_t)CTL_STABLE_MS * 1000000)
+		s->failures_in_a_row = 0;
 	s->failures_in_a_row++;
 	for (uint32_t i = 1; i < s->failures_in_a_row && backoff < CTL_MAX_BACKOFF_MS; i++)
 		backoff *= 2;
 	if (backoff > CTL_MAX_BACKOFF_MS)
 		backoff = CTL_MAX_BACKOFF_MS;
 	s->retry_at = ctl_now() + (uint64_t)backoff * 1000000;
+	s->backoff_ms = backoff;
+	/* FAILED first: a backend that reports the stop at once (ctl_svc_stopped())
+	 * leaves it FAILED, its count in a row kept */
+	ctl_svc_set_state(s, DP_SVC_FAILED);
 	if (ctl_svc_exists(s))
 		s->be->stop(s, CTL_STOP_KILL); /* what is left of it goes */
-	ctl_svc_set_state(s, DP_SVC_FAILED);
 	RT_LOG(ERR, "%s: summon failed: %s; next try in %u ms", s->cfg->name, s->last_error,
 	       backoff);
 }
@@ -208,6 +220,7 @@ ctl_svc_stopped(struct ctl_svc *s)
 		RT_LOG(INFO, "%s: stopped; starting it again", s->cfg->name);
 		return;
 	}
+	s->failures_in_a_row = 0; /* a clean stop */
 	ctl_svc_set_state(s, DP_SVC_STOPPED);
 	RT_LOG(INFO, "%s: %s", s->cfg->name, s->paused ? "paused" : "stopped");
 }

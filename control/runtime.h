@@ -121,6 +121,7 @@ struct ctl_svc {
 	uint64_t summons, failures, stops, restarts;
 	int restart_pending;            /**< summon again once stopped (ctl_svc_restart) */
 	uint32_t failures_in_a_row;
+	uint32_t backoff_ms;             /**< the last failure's back-off */
 	char last_error[256];
 	struct ctl_hist hist[CTL_PH__COUNT];
 };

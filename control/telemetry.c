@@ -181,6 +181,8 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 		}
 		rte_tel_data_add_dict_u64(d, "summons", s->summons);
 		rte_tel_data_add_dict_u64(d, "failures", s->failures);
+		rte_tel_data_add_dict_u64(d, "failures_in_a_row", s->failures_in_a_row);
+		rte_tel_data_add_dict_u64(d, "backoff_ms", s->backoff_ms);
 		rte_tel_data_add_dict_u64(d, "stops", s->stops);
 		rte_tel_data_add_dict_u64(d, "restarts", s->restarts);
 		rte_tel_data_add_dict_u64(d, "idle_timeout_s", s->cfg->idle_timeout);

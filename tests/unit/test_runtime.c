@@ -307,7 +307,19 @@ Test(runtime, a_failed_summon_backs_off_then_may_be_summoned_again)
 	cr_assert(run_until(0, DP_SVC_STOPPED));
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_READY));
-	cr_assert_eq(svc(0)->failures_in_a_row, 0, "a success resets the back-off");
+	/* READY alone does not reset it: a `ready = start` service is READY at
+	 * exec, and one that exits at once is a crash loop */
+	cr_assert_eq(svc(0)->failures_in_a_row, 2);
+	ctl_svc_failed((struct ctl_svc *)svc(0), "exited at once"); /* as a backend reports it */
+	cr_assert_eq(svc(0)->failures_in_a_row, 3, "a failure soon after READY counts on");
+	cr_assert_eq(svc(0)->backoff_ms, 4 * 20, "and doubles (failure_backoff = 20)");
+	cr_assert(run_until(0, DP_SVC_STOPPED));
+	worker_summons(0);
+	cr_assert(run_until(0, DP_SVC_READY));
+	char out[128];
+	cr_assert_eq(ctl_runtime_command(rt, "stop", "a", out, sizeof(out)), 0, "%s", out);
+	cr_assert(run_until(0, DP_SVC_STOPPED));
+	cr_assert_eq(svc(0)->failures_in_a_row, 0, "a clean stop resets the back-off");
 }
 
 Test(runtime, not_ready_in_time_is_a_failure)
