@@ -32,8 +32,9 @@ struct ctl_runtime *ctl_runtime_create(const struct ctl_config *cfg, unsigned in
  * Move the runtime to @p cfg (validated): services whose name and
  * configuration are the same keep running untouched under their ids;
  * changed and removed ones are stopped (blocking, up to stop_grace) and
- * released; new and changed ones are prepared under ids never used in this
- * run. Service @p cfg->services[i] gets id @p ids[i]. On error nothing has
+ * released; new and changed ones are prepared under free ids (not of a
+ * service removed by this reload, nor within pending_timeout + 1 s: no
+ * worker or held packet can still mean the old one). Service @p cfg->services[i] gets id @p ids[i]. On error nothing has
  * changed. @return 0 or -errno, with the reasons in @p errs.
  */
 int ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_t *ids,

@@ -44,6 +44,8 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 #define CTL_MAX_BACKOFF_MS 600000
 /* READY this long before a failure: the back-off starts over */
 #define CTL_STABLE_MS 10000
+/* an id is reused this long after pending_timeout past its removal */
+#define CTL_ID_HOLD_MS 1000
 #define CTL_MIN_CAPACITY 1024
 
 /* Backends by configuration name; libxl registers itself on a Xen dom0. */
@@ -80,6 +82,7 @@ struct ctl_runtime {
 	uint32_t cap;                      /* ids are below it, whatever reloads bring */
 	struct ctl_svc **svc;              /* by id; NULL where there is none */
 	uint8_t *used;                     /* by id: ever given to a service */
+	uint64_t *freed_at;                /* by id: when its service was removed, 0 if not */
 	struct dp_svc_rt *shared;          /* rte_zmalloc: workers read it */
 	unsigned int n_workers;
 	const uint64_t **activity;         /* per worker, by service */
@@ -481,20 +484,33 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 			ctl_xen_child_reaped(pid, status); /* a vif hotplug script */
 			continue;
 		}
-		s->pid = 0;
-		s->paused = 0;
-		uint32_t st = ctl_svc_state(s);
-		char how[64];
-		if (WIFEXITED(status))
-			snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
-		else
-			snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
-		if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED) {
-			ctl_svc_stopped(s);
-		} else if (st != DP_SVC_FAILED) {
-			ctl_svc_failed(s, "the process %s%s", how,
-				       st == DP_SVC_READY ? " while serving" : " during boot");
-		}
+		ctl_svc_exited(s, status);
+	}
+}
+
+void
+ctl_svc_exited(struct ctl_svc *s, int status)
+{
+	char why[160] = "";
+
+	if (s->be->reaped != NULL && s->be->reaped(s, status, why, sizeof(why)))
+		return; /* it lives on under a new leader */
+	s->pid = 0;
+	s->paused = 0;
+	uint32_t st = ctl_svc_state(s);
+	char how[64];
+	if (status == -1)
+		snprintf(how, sizeof(how), "ended");
+	else if (WIFEXITED(status))
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED) {
+		ctl_svc_stopped(s);
+	} else if (st != DP_SVC_FAILED) {
+		ctl_svc_failed(s, "the process %s%s%s%s", how,
+			       st == DP_SVC_READY ? " while serving" : " during boot",
+			       why[0] ? ": " : "", why);
 	}
 }
 
@@ -532,6 +548,7 @@ ctl_leftover_link(const char *name, void *arg)
 
 static int ctl_leftover_netns(const char *name, void *arg);
 static int ctl_leftover_link(const char *name, void *arg);
+static void ctl_backends_sweep(const struct ctl_config *cfg);
 
 /* The services' bridge, made when the first service needs it, with the
  * downlink on it; what a crashed run left under our prefixes goes first. */
@@ -593,6 +610,8 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->shared = &rt->shared[id];
 	s->netns_fd = -1;
 	s->notify_w.fd = -1;
+	s->pidfd = -1;
+	s->exit_w.fd = -1;
 	s->be = ctl_backends[c->backend];
 	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
@@ -689,6 +708,8 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 	/* its id keeps no name or address once the new table is live */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
 	rt->svc[s->id] = NULL;
+	rt->freed_at[s->id] = ctl_now();
+	rt->used[s->id] = 0;
 	free(s);
 }
 
@@ -733,6 +754,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->event_w.fd = rt->timer_w.fd = -1;
 	rt->svc = calloc(rt->cap, sizeof(*rt->svc));
 	rt->used = calloc(rt->cap, 1);
+	rt->freed_at = calloc(rt->cap, sizeof(*rt->freed_at));
 	rt->activity = calloc(n_workers + 1, sizeof(*rt->activity));
 	rt->syn = calloc(n_workers + 1, sizeof(*rt->syn));
 	rt->replay_tsc = calloc(n_workers + 1, sizeof(*rt->replay_tsc));
@@ -741,7 +763,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	rt->probes = rte_ring_create("jitsu_probes", CTL_PROBE_RING, SOCKET_ID_ANY,
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (rt->svc == NULL || rt->used == NULL || rt->activity == NULL || rt->shared == NULL ||
+	if (rt->svc == NULL || rt->used == NULL || rt->freed_at == NULL || rt->activity == NULL || rt->shared == NULL ||
 	    rt->events == NULL || rt->probes == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < rt->cap; i++)
@@ -765,12 +787,55 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 		return NULL;
 	}
 	ctl_xen_sweep(&cfg->gw); /* domains of an earlier run that no service claims */
+	ctl_backends_sweep(cfg);
 	return rt;
 nomem:
 	ctl_errors_add(errs, "out of memory for the services' run-time state (%s)",
 		       rte_strerror(rte_errno));
 	ctl_runtime_free(rt);
 	return NULL;
+}
+
+/* What a backend's sweep asks: whether a name is one of its services. */
+struct ctl_claims {
+	const char **names; /* sorted */
+	uint32_t n;
+};
+
+static int
+ctl_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+ctl_claimed(const char *name, void *arg)
+{
+	const struct ctl_claims *c = arg;
+
+	return bsearch(&name, c->names, c->n, sizeof(*c->names), ctl_name_cmp) != NULL;
+}
+
+/* Each backend undoes what an earlier run left that this configuration
+ * does not claim: O(n log n) in the services. */
+static void
+ctl_backends_sweep(const struct ctl_config *cfg)
+{
+	struct ctl_claims c = { calloc(cfg->n_services + 1, sizeof(char *)), 0 };
+
+	if (c.names == NULL)
+		return; /* the next start or reload sweeps */
+	for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++) {
+		if (ctl_backends[b] == NULL || ctl_backends[b]->sweep == NULL)
+			continue;
+		c.n = 0;
+		for (uint32_t i = 0; i < cfg->n_services; i++)
+			if (cfg->services[i].backend == b)
+				c.names[c.n++] = cfg->services[i].name;
+		qsort(c.names, c.n, sizeof(*c.names), ctl_name_cmp);
+		ctl_backends[b]->sweep(ctl_claimed, &c);
+	}
+	free(c.names);
 }
 
 struct ctl_reload {
@@ -813,17 +878,23 @@ ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_
 			}
 		}
 	}
-	/* new ones take ids that no service had: a worker may still be busy
-	 * with an id that is going */
+	/* new ones take ids that no service has, nor had in this reload or
+	 * lately: the table of the reload that removed one was published and
+	 * every worker passed a quiescent state since (ctl_gateway_publish()),
+	 * and what synjitsu held for it has expired (pending_timeout). */
+	uint64_t now = ctl_now();
+	uint64_t hold = ((uint64_t)rt->cfg->gw.pending_timeout + CTL_ID_HOLD_MS) * 1000000;
 	uint32_t next = 0;
 	for (uint32_t j = 0; j < cfg->n_services; j++) {
 		if (ids[j] != UINT32_MAX)
 			continue;
-		while (next < rt->cap && rt->used[next])
+		while (next < rt->cap &&
+		       (rt->used[next] || (rt->freed_at[next] != 0 && now - rt->freed_at[next] < hold)))
 			next++;
 		if (next == rt->cap) {
-			ctl_errors_add(errs, "reload: more than %u services in this run: restart jitsu",
-				       rt->cap);
+			ctl_errors_add(errs, "reload: more than %u services at once (ids of services "
+				       "removed in the last %u ms are not reused yet): try again later",
+				       rt->cap, rt->cfg->gw.pending_timeout + CTL_ID_HOLD_MS);
 			break;
 		}
 		ids[j] = next++;
@@ -855,6 +926,7 @@ ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_
 		}
 	}
 	free(rl.keep);
+	ctl_backends_sweep(cfg);
 	RT_LOG(INFO, "reloaded: %u services kept running as they were, %u new or changed, "
 	       "%u stopped and removed", kept, added, gone);
 	return errs->n ? -ENOMEM : 0;
@@ -984,6 +1056,9 @@ ctl_runtime_shutdown(struct ctl_runtime *rt)
 		if (rt->svc[i] != NULL)
 			ctl_svc_remove(rt, rt->svc[i]);
 	ctl_xen_close();
+	for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++)
+		if (ctl_backends[b] != NULL && ctl_backends[b]->close != NULL)
+			ctl_backends[b]->close();
 	if (rt->made_bridge)
 		ctl_link_delete(rt->cfg->gw.bridge);
 }
@@ -1003,6 +1078,7 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	free(rt->syn);
 	free(rt->replay_tsc);
 	free(rt->used);
+	free(rt->freed_at);
 	free(rt->svc);
 	free(rt);
 }

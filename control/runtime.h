@@ -75,6 +75,17 @@ struct ctl_backend_ops {
 	 *  vif Connected): readiness probes wait for it, instead of going out
 	 *  to a guest that has no link yet. */
 	int reports_link;
+	/** Optional: the service's leader (s->pid) ended with wait @p status
+	 *  (-1: not a child of ours, status unknown). @return 1 if the service
+	 *  lives on under a new leader (a daemon that forked away), 0 if it is
+	 *  gone, with a reason for its end in @p why (a limit hit) or "". */
+	int (*reaped)(struct ctl_svc *s, int status, char *why, size_t len);
+	/** Optional: once every service is prepared (start, reload), undo what
+	 *  an earlier run left that no service claimed; @p claimed says
+	 *  whether a name is a configured service of this backend. */
+	void (*sweep)(int (*claimed)(const char *name, void *arg), void *arg);
+	/** Optional: at shutdown, once every service is released. */
+	void (*close)(void);
 };
 
 extern const struct ctl_backend_ops ctl_backend_process;
@@ -105,6 +116,9 @@ struct ctl_svc {
 	char **argv;                    /**< exec split into words */
 	char **envp;                    /**< the environment the service gets */
 	struct ctl_watch notify_w;      /**< READY=1 datagrams */
+	int pidfd;                      /**< of the leader, -1 when none */
+	struct ctl_watch exit_w;        /**< an adopted leader's pidfd: it is not our child */
+	uint64_t cg_base[2];            /**< its cgroup's limit counts at summon */
 
 	/* timings, CLOCK_MONOTONIC ns */
 	uint64_t t_trigger, t_exec, t_running, t_link, t_ready;
@@ -144,6 +158,13 @@ void ctl_svc_stopped(struct ctl_svc *s);
  * Held SYNs wait for the new boot. @p why goes to the log.
  */
 void ctl_svc_restart(struct ctl_svc *s, const char *why);
+
+/**
+ * The service's leader ended (wait @p status, or -1 when it was not our
+ * child): the backend's reaped() may name a new one, else the service is
+ * stopped (when stopping) or failed.
+ */
+void ctl_svc_exited(struct ctl_svc *s, int status);
 
 /** A process or domain of the service exists (or is being made or unmade). */
 static inline int
