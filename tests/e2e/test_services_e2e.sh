@@ -186,7 +186,9 @@ dig_a paused.example.org >/dev/null
 wait_state paused ready || true
 ppid=$(field paused "['pid']")
 check "pause: idle service paused, its process kept" wait_state paused stopped 6
-check "pause: the process is stopped (T)" bash -c "grep -q '^State:.*T' /proc/$ppid/status"
+# the whole cgroup of the service is frozen, not only its leader
+pcg="$(findmnt -n -t cgroup2 -o TARGET | head -1)$(sed -n 's/^0:://p' /proc/$ppid/cgroup)"
+check "pause: its cgroup is frozen" grep -qx "frozen 1" "$pcg/cgroup.events"
 dig_a paused.example.org >/dev/null
 check "pause: the next query resumes it" wait_state paused ready
 check "pause: same process ($ppid)" [ "$(field paused "['pid']")" = "$ppid" ]
