@@ -18,21 +18,57 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <rte_log.h>
+#include <rte_telemetry.h>
+
+#include "../backend.h"
+#include "bridge.h"
+#include "command.h"
 #include "netns.h"
-#include "../runtime.h"
+
+RTE_LOG_REGISTER(ctl_proc_logtype, jitsu.backend.process, INFO);
+#define PROC_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ctl_proc_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
 extern char **environ;
 
 #define PROC_RUN_DIR "/run/jitsu"
+
+/* A process service, behind its ctl_svc's be_priv. */
+struct proc_svc {
+	struct ctl_svc *s;
+	struct proc_svc *next;          /* in proc.svcs */
+	pid_t pid;                      /* > 0 while a process exists */
+	int paused;                     /* SIGSTOPped by stop = pause */
+	int netns_fd;
+	char netns[CTL_NAME_MAX * 2 + 2];
+	char veth[IF_NAMESIZE];
+	char notify_path[108];
+	char **argv;                    /* exec split into words */
+	char **envp;                    /* the environment the service gets */
+	struct ctl_watch notify_w;      /* READY=1 datagrams */
+};
+
+/* The backend's side of the process. */
+static struct {
+	struct proc_svc *svcs;
+} proc;
+
+static struct proc_svc *
+proc_of(const struct ctl_svc *s)
+{
+	return s->be_priv;
+}
 
 /* ---- readiness by notification ---------------------------------------- */
 
 static void
 proc_on_notify(struct ctl_watch *w, uint32_t events)
 {
-	struct ctl_svc *s = w->arg;
+	struct ctl_svc *s = ((struct proc_svc *)w->arg)->s;
 	char buf[512];
 	ssize_t n;
 
@@ -47,7 +83,7 @@ proc_on_notify(struct ctl_watch *w, uint32_t events)
 }
 
 static int
-proc_notify_socket(struct ctl_svc *s, char *msg, size_t len)
+proc_notify_socket(struct proc_svc *s, char *msg, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -75,8 +111,12 @@ proc_notify_socket(struct ctl_svc *s, char *msg, size_t len)
 /* ---- prepare / release ------------------------------------------------- */
 
 static void
-proc_release(struct ctl_svc *s)
+proc_release(struct ctl_svc *svc)
 {
+	struct proc_svc *s = proc_of(svc);
+
+	if (s == NULL)
+		return;
 	ctl_loop_close(&s->notify_w);
 	if (s->notify_path[0] != '\0')
 		unlink(s->notify_path);
@@ -89,12 +129,23 @@ proc_release(struct ctl_svc *s)
 		ctl_netns_delete(s->netns); /* the peer veth dies with it */
 	free(s->argv);
 	free(s->envp);
-	s->argv = s->envp = NULL;
+	for (struct proc_svc **p = &proc.svcs; *p != NULL; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	free(s);
+	svc->be_priv = NULL;
 }
 
 static int
-proc_check(const struct ctl_service_config *c, char *msg, size_t len)
+proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *gw, char *msg,
+	   size_t len, char *warn, size_t wlen)
 {
+	(void)gw;
+	(void)wlen;
+	warn[0] = '\0';
 	if (c->exec[0] == '\0') {
 		snprintf(msg, len, "exec: missing (the command the service runs)");
 		return -EINVAL;
@@ -113,18 +164,31 @@ proc_check(const struct ctl_service_config *c, char *msg, size_t len)
 }
 
 static int
-proc_prepare(struct ctl_svc *s, char *msg, size_t len)
+proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 {
-	const struct ctl_gateway_config *gw = s->gw;
+	const struct ctl_gateway_config *gw = svc->gw;
+	struct proc_svc *s = calloc(1, sizeof(*s));
 	int rc;
 
-	s->argv = ctl_split_command(s->cfg->exec);
+	if (s == NULL)
+		return -ENOMEM;
+	s->s = svc;
+	s->netns_fd = -1;
+	s->notify_w.fd = -1;
+	svc->be_priv = s;
+	s->next = proc.svcs;
+	proc.svcs = s;
+	rc = ctl_bridge_up(gw->bridge, msg, len);
+	if (rc < 0)
+		goto fail;
+	s->argv = ctl_split_command(svc->cfg->exec);
 	if (s->argv == NULL) {
-		snprintf(msg, len, "exec: '%s': %s", s->cfg->exec, strerror(errno));
-		return -errno;
+		rc = -errno;
+		snprintf(msg, len, "exec: '%s': %s", svc->cfg->exec, strerror(errno));
+		goto fail;
 	}
-	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, s->cfg->name);
-	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, s->id);
+	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, svc->cfg->name);
+	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, svc->id);
 
 	/* what a crashed run may have left under these names goes first */
 	ctl_link_delete(s->veth);
@@ -149,24 +213,24 @@ proc_prepare(struct ctl_svc *s, char *msg, size_t len)
 		goto fail;
 	}
 	/* a /32 with an on-link default route: everything goes to the gateway */
-	rc = ctl_netns_setup_iface(s->netns_fd, "eth0", "eth0", &s->shared->mac, s->cfg->address,
-				   32, gw->address, msg, len);
+	rc = ctl_netns_setup_iface(s->netns_fd, "eth0", "eth0", &svc->shared->mac,
+				   svc->cfg->address, 32, gw->address, msg, len);
 	if (rc < 0)
 		goto fail;
-	if (s->cfg->ready == CTL_READY_NOTIFY) {
+	if (svc->cfg->ready == CTL_READY_NOTIFY) {
 		rc = proc_notify_socket(s, msg, len);
 		if (rc < 0)
 			goto fail;
 	}
-	s->envp = ctl_service_env(environ, s->cfg->name,
-				  s->cfg->ready == CTL_READY_NOTIFY ? s->notify_path : NULL);
+	s->envp = ctl_service_env(environ, svc->cfg->name,
+				  svc->cfg->ready == CTL_READY_NOTIFY ? s->notify_path : NULL);
 	if (s->envp == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
 	return 0;
 fail:
-	proc_release(s);
+	proc_release(svc);
 	return rc;
 }
 
@@ -174,7 +238,7 @@ fail:
 
 /* What the child of proc_summon() needs: read-only, on the parent's memory. */
 struct proc_spawn {
-	const struct ctl_svc *s;
+	const struct proc_svc *s;
 	int devnull;
 	int status_fd; /* CLOEXEC pipe: closed by a successful exec, errno otherwise */
 };
@@ -205,8 +269,10 @@ fail:
 }
 
 static int
-proc_summon(struct ctl_svc *s, char *msg, size_t len)
+proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 {
+	struct proc_svc *s = proc_of(svc);
+
 	if (s->paused && s->pid > 0) {
 		/* a paused service resumes: its sockets were listening all along */
 		if (kill(-s->pid, SIGCONT) < 0) {
@@ -214,8 +280,7 @@ proc_summon(struct ctl_svc *s, char *msg, size_t len)
 			return -errno;
 		}
 		s->paused = 0;
-		ctl_svc_set_state(s, DP_SVC_BOOTED);
-		ctl_svc_ready(s);
+		ctl_svc_resumed(svc);
 		return 0;
 	}
 	/* A DPDK process maps a lot: fork() would copy its page tables for
@@ -247,7 +312,7 @@ proc_summon(struct ctl_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "cannot run '%s': %s", s->argv[0], strerror(err));
 		goto out;
 	}
-	ctl_svc_running(s); /* the pipe closed on exec */
+	ctl_svc_running(svc); /* the pipe closed on exec */
 out:
 	for (int i = 0; i < 2; i++)
 		if (pfd[i] >= 0)
@@ -261,29 +326,147 @@ out:
 /* ---- stop -------------------------------------------------------------- */
 
 static void
-proc_stop(struct ctl_svc *s, enum ctl_stop_how how)
+proc_stop(struct ctl_svc *svc, enum ctl_halt how)
 {
+	struct proc_svc *s = proc_of(svc);
+
 	if (s->pid <= 0) {
-		ctl_svc_stopped(s);
+		ctl_svc_stopped(svc);
 		return;
 	}
-	if (how == CTL_STOP_AS_CONFIGURED && s->cfg->stop == CTL_STOP_PAUSE && !s->paused &&
+	if (how == CTL_HALT_AS_CONFIGURED && svc->cfg->stop == CTL_STOP_PAUSE && !s->paused &&
 	    kill(-s->pid, SIGSTOP) == 0) {
 		s->paused = 1;
-		ctl_svc_stopped(s);
+		ctl_svc_paused(svc);
 		return;
 	}
 	/* SIGTERM first; the runtime sends SIGKILL when the grace is over */
-	kill(-s->pid, how == CTL_STOP_KILL ? SIGKILL : SIGTERM);
+	kill(-s->pid, how == CTL_HALT_KILL ? SIGKILL : SIGTERM);
 	if (s->paused)
 		kill(-s->pid, SIGCONT); /* a stopped process cannot act on SIGTERM */
 }
 
+static int
+proc_exists(const struct ctl_svc *svc)
+{
+	const struct proc_svc *s = proc_of(svc);
+
+	return s != NULL && s->pid > 0;
+}
+
+/* ---- the backend's side of the process ---------------------------------- */
+
+static const char *
+proc_open(const struct ctl_config *cfg)
+{
+	ctl_bridge_set_downlink((uint16_t)cfg->ports.downlink);
+	return NULL;
+}
+
+static void
+proc_close(void)
+{
+	ctl_bridge_down();
+}
+
+/* A child exited: a service's process, or not ours. */
+static int
+proc_reaped(pid_t pid, int status)
+{
+	struct proc_svc *s = proc.svcs;
+	char how[64];
+
+	while (s != NULL && s->pid != pid)
+		s = s->next;
+	if (s == NULL)
+		return 0;
+	s->pid = 0;
+	s->paused = 0;
+	uint32_t st = ctl_svc_state(s->s);
+	if (WIFEXITED(status))
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED)
+		ctl_svc_stopped(s->s);
+	else if (st != DP_SVC_FAILED)
+		ctl_svc_failed(s->s, "the process %s%s", how,
+			       st == DP_SVC_READY ? " while serving" : " during boot");
+	return 1;
+}
+
+static int
+proc_claims_netns(const char *name)
+{
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		if (strcmp(s->netns, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+proc_claims_link(const char *name)
+{
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		if (strcmp(s->veth, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+proc_leftover_netns(const char *name, void *arg)
+{
+	(void)arg;
+	if (proc_claims_netns(name))
+		return 0;
+	PROC_LOG(INFO, "removing namespace %s left by an earlier run", name);
+	ctl_netns_delete(name);
+	return 0;
+}
+
+static int
+proc_leftover_link(const char *name, void *arg)
+{
+	(void)arg;
+	if (proc_claims_link(name))
+		return 0;
+	PROC_LOG(INFO, "removing link %s left by an earlier run", name);
+	ctl_link_delete(name);
+	return 0;
+}
+
+/* What a crashed run left under the gateway's prefixes and no service of
+ * this one claims goes (a service's own names were cleared by its prepare). */
+static void
+proc_recover(const struct ctl_gateway_config *gw)
+{
+	char prefix[CTL_NAME_MAX + 2];
+
+	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
+	ctl_netns_foreach(prefix, proc_leftover_netns, NULL);
+	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, NULL);
+}
+
+static void
+proc_describe(const struct ctl_svc *svc, struct rte_tel_data *d)
+{
+	const struct proc_svc *s = proc_of(svc);
+
+	rte_tel_data_add_dict_string(d, "namespace", s != NULL ? s->netns : "");
+	rte_tel_data_add_dict_u64(d, "pid", s != NULL && s->pid > 0 ? (uint64_t)s->pid : 0);
+}
+
 const struct ctl_backend_ops ctl_backend_process = {
 	.name = "process",
+	.open = proc_open,
+	.close = proc_close,
+	.recover = proc_recover,
+	.reaped = proc_reaped,
+	.describe = proc_describe,
 	.check = proc_check,
 	.prepare = proc_prepare,
 	.release = proc_release,
 	.summon = proc_summon,
 	.stop = proc_stop,
+	.exists = proc_exists,
 };
