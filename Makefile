@@ -32,7 +32,7 @@ CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/d
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
 	control/backend/proc.c control/backend/xen.c \
 	control/backend/bridge.c control/backend/toy.c control/backend/table.c
-MAIN_SRC := control/main.c
+MAIN_SRC := control/main.c control/ports.c control/workers.c control/signals.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
