@@ -74,7 +74,9 @@ struct xen_svc {
 	uint32_t new_domid;             /* written by create/restore while in flight */
 	struct xen_ao *ao;              /* the operation in flight, or NULL */
 	libxl_evgen_domain_death *death;
-	libxl_domain_config dc;         /* of the create/restore in flight */
+	libxl_domain_config tmpl;       /* translated at prepare, copied per create */
+	int tmpl_live;
+	libxl_domain_config dc;         /* of the create/restore in flight (libxl fills it in) */
 	int dc_live;
 	int paused;                     /* by stop = pause (or found so) */
 	int save_fd;
@@ -504,14 +506,162 @@ xen_running(struct xen_svc *x)
 		ctl_svc_failed(s, "xenstore watch on domain %u: %s", x->domid, strerror(-rc));
 }
 
+/* ---- what each operation's completion does ------------------------------ */
+
+static void
+xen_created(struct xen_svc *x, enum xen_op op, int rc)
+{
+	struct ctl_svc *s = x->s;
+	libxl_asyncop_how how;
+
+	if (x->dc_live) {
+		libxl_domain_config_dispose(&x->dc);
+		x->dc_live = 0;
+	}
+	if (x->save_fd >= 0) {
+		close(x->save_fd);
+		x->save_fd = -1;
+	}
+	if (op == XEN_OP_RESTORE) {
+		x->saved = 0;
+		unlink(x->save_path); /* the domain has it now */
+	}
+	if (rc != 0) {
+		/* libxl destroys what it had made of it */
+		x->domid = 0;
+		ctl_svc_failed(s, "libxl: %s failed (error %d)", xen_op_names[op], rc);
+		return;
+	}
+	x->domid = x->new_domid;
+	if (ctl_svc_state(s) != DP_SVC_STARTING) {
+		/* stopped while it was being made */
+		xen_destroy(x);
+		return;
+	}
+	/* libxl makes domains paused (xl create unpauses them too) */
+	if (xen_ao_new(x, XEN_OP_START, &how) == NULL ||
+	    (rc = libxl_domain_unpause(xen.ctx, x->domid, &how)) != 0) {
+		if (x->ao != NULL)
+			xen_ao_abort(x);
+		ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+	}
+}
+
+static void
+xen_started(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		ctl_svc_failed(x->s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+		return;
+	}
+	if (ctl_svc_state(x->s) != DP_SVC_STARTING) {
+		xen_destroy(x);
+		return;
+	}
+	xen_running(x);
+}
+
+static void
+xen_destroyed(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	xen_gone(x);
+	if (rc != 0)
+		XEN_LOG(WARNING, "%s: destroy: libxl error %d", x->s->cfg->name, rc);
+	ctl_svc_stopped(x->s);
+}
+
+/* The guest was asked; its death event follows (or the runtime destroys it
+ * when stop_grace is over). */
+static void
+xen_shutdown_asked(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0)
+		xen_destroy(x);
+}
+
+static void
+xen_suspended(struct xen_svc *x, enum xen_op op, int rc)
+{
+	const char *name = x->s->cfg->name;
+
+	(void)op;
+	if (rc != 0) {
+		XEN_LOG(WARNING, "%s: suspend failed (libxl error %d): destroying it", name, rc);
+		close(x->save_fd);
+		x->save_fd = -1;
+		unlink(x->save_path);
+		xen_destroy(x);
+		return;
+	}
+	if (fsync(x->save_fd) < 0)
+		XEN_LOG(WARNING, "%s: %s: %s", name, x->save_path, strerror(errno));
+	close(x->save_fd);
+	x->save_fd = -1;
+	x->saved = 1;
+	xen_destroy(x); /* what is left of a suspended domain */
+}
+
+static void
+xen_pause_done(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		xen_destroy(x);
+		return;
+	}
+	x->paused = 1;
+	ctl_svc_paused(x->s);
+}
+
+static void
+xen_unpause_done(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		ctl_svc_failed(x->s, "libxl: unpause failed (error %d)", rc);
+		return;
+	}
+	x->paused = 0;
+	ctl_svc_resumed(x->s); /* it was serving all along */
+}
+
+static void
+xen_dumped(struct xen_svc *x, enum xen_op op, int rc)
+{
+	const char *name = x->s->cfg->name;
+
+	(void)op;
+	if (rc == 0)
+		XEN_LOG(INFO, "%s: domain %u's core is in %s", name, x->domid, x->core_path);
+	else
+		XEN_LOG(WARNING, "%s: core dump of domain %u to %s failed (libxl error %d)", name,
+			x->domid, x->core_path, rc);
+	x->keep = 0;
+	xen_destroy(x); /* then FAILED stays, or the restart goes on */
+}
+
+static void (*const xen_done[])(struct xen_svc *x, enum xen_op op, int rc) = {
+	[XEN_OP_CREATE] = xen_created,
+	[XEN_OP_RESTORE] = xen_created,
+	[XEN_OP_START] = xen_started,
+	[XEN_OP_DESTROY] = xen_destroyed,
+	[XEN_OP_SHUTDOWN] = xen_shutdown_asked,
+	[XEN_OP_SUSPEND] = xen_suspended,
+	[XEN_OP_PAUSE] = xen_pause_done,
+	[XEN_OP_UNPAUSE] = xen_unpause_done,
+	[XEN_OP_COREDUMP] = xen_dumped,
+};
+
+/* libxl's callback of every operation: bookkeeping, then the operation's own. */
 static void
 xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 {
 	struct xen_ao *ao = for_callback;
 	struct xen_svc *x = ao->x;
 	double ms = (double)(ctl_now() - ao->t0) / 1e6;
-
-	libxl_asyncop_how how;
 
 	(void)ctx;
 	xen.inflight--;
@@ -522,114 +672,11 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 	x->ao = NULL;
 	enum xen_op op = ao->op;
 	free(ao);
-	struct ctl_svc *s = x->s;
-	XEN_LOG(INFO, "%s: %s of domain %u %s in %.1f ms", s->cfg->name, xen_op_names[op],
+	XEN_LOG(INFO, "%s: %s of domain %u %s in %.1f ms", x->s->cfg->name, xen_op_names[op],
 		op == XEN_OP_CREATE || op == XEN_OP_RESTORE ? x->new_domid : x->domid,
 		rc == 0 ? "done" : "failed", ms);
-	switch (op) {
-	case XEN_OP_CREATE:
-	case XEN_OP_RESTORE:
-		if (x->dc_live) {
-			libxl_domain_config_dispose(&x->dc);
-			x->dc_live = 0;
-		}
-		if (x->save_fd >= 0) {
-			close(x->save_fd);
-			x->save_fd = -1;
-		}
-		if (op == XEN_OP_RESTORE) {
-			x->saved = 0;
-			unlink(x->save_path); /* the domain has it now */
-		}
-		if (rc != 0) {
-			/* libxl destroys what it had made of it */
-			x->domid = 0;
-			ctl_svc_failed(s, "libxl: %s failed (error %d)", xen_op_names[op], rc);
-			return;
-		}
-		x->domid = x->new_domid;
-		if (ctl_svc_state(s) != DP_SVC_STARTING) {
-			/* stopped while it was being made */
-			xen_destroy(x);
-			return;
-		}
-		/* libxl makes domains paused (xl create unpauses them too) */
-		if (xen_ao_new(x, XEN_OP_START, &how) == NULL ||
-		    (rc = libxl_domain_unpause(xen.ctx, x->domid, &how)) != 0) {
-			if (x->ao != NULL)
-				xen_ao_abort(x);
-			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
-		}
-		return;
-	case XEN_OP_START:
-		if (rc != 0) {
-			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
-			return;
-		}
-		if (ctl_svc_state(s) != DP_SVC_STARTING) {
-			xen_destroy(x);
-			return;
-		}
-		xen_running(x);
-		return;
-	case XEN_OP_DESTROY:
-		xen_gone(x);
-		if (rc != 0)
-			XEN_LOG(WARNING, "%s: destroy: libxl error %d", s->cfg->name, rc);
-		ctl_svc_stopped(s);
-		return;
-	case XEN_OP_SHUTDOWN:
-		/* the guest was asked; its death event follows (or the
-		 * runtime destroys it when stop_grace is over) */
-		if (rc != 0)
-			xen_destroy(x);
-		return;
-	case XEN_OP_SUSPEND:
-		if (rc != 0) {
-			XEN_LOG(WARNING, "%s: suspend failed (libxl error %d): destroying it",
-				s->cfg->name, rc);
-			close(x->save_fd);
-			x->save_fd = -1;
-			unlink(x->save_path);
-			xen_destroy(x);
-			return;
-		}
-		if (fsync(x->save_fd) < 0)
-			XEN_LOG(WARNING, "%s: %s: %s", s->cfg->name, x->save_path, strerror(errno));
-		close(x->save_fd);
-		x->save_fd = -1;
-		x->saved = 1;
-		xen_destroy(x); /* what is left of a suspended domain */
-		return;
-	case XEN_OP_PAUSE:
-		if (rc != 0) {
-			xen_destroy(x);
-			return;
-		}
-		x->paused = 1;
-		ctl_svc_paused(s);
-		return;
-	case XEN_OP_COREDUMP:
-		if (rc == 0)
-			XEN_LOG(INFO, "%s: domain %u's core is in %s", s->cfg->name, x->domid,
-				x->core_path);
-		else
-			XEN_LOG(WARNING, "%s: core dump of domain %u to %s failed (libxl error "
-				"%d)", s->cfg->name, x->domid, x->core_path, rc);
-		x->keep = 0;
-		xen_destroy(x); /* then FAILED stays, or the restart goes on */
-		return;
-	case XEN_OP_UNPAUSE:
-		if (rc != 0) {
-			ctl_svc_failed(s, "libxl: unpause failed (error %d)", rc);
-			return;
-		}
-		x->paused = 0;
-		ctl_svc_resumed(s); /* it was serving all along */
-		return;
-	default:
-		return;
-	}
+	if ((size_t)op < RTE_DIM(xen_done) && xen_done[op] != NULL)
+		xen_done[op](x, op, rc);
 }
 
 static int
@@ -908,7 +955,8 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 	x->on_poweroff = dc.on_poweroff;
 	x->on_reboot = dc.on_reboot;
 	x->on_crash = dc.on_crash;
-	libxl_domain_config_dispose(&dc);
+	x->tmpl = dc; /* kept: a summon copies it instead of reading the xl file again */
+	x->tmpl_live = 1;
 	snprintf(x->save_path, sizeof(x->save_path), "%s/%s.save", s->gw->state_dir, x->domname);
 	snprintf(x->core_path, sizeof(x->core_path), "%s/%s.core", s->gw->state_dir, x->domname);
 	s->be_priv = x;
@@ -954,6 +1002,8 @@ xen_release(struct ctl_svc *s)
 	xen_death_off(x);
 	if (x->dc_live)
 		libxl_domain_config_dispose(&x->dc);
+	if (x->tmpl_live)
+		libxl_domain_config_dispose(&x->tmpl);
 	if (x->save_fd >= 0)
 		close(x->save_fd);
 	if (x->saved)
@@ -995,9 +1045,9 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "domain %u is still there", x->domid);
 		return -EBUSY;
 	}
-	rc = xen_translate(s->cfg, s->gw, &x->dc, msg, len);
-	if (rc < 0)
-		return rc;
+	/* libxl fills in what it is given: each create has a copy of its own */
+	libxl_domain_config_init(&x->dc);
+	libxl_domain_config_copy(xen.ctx, &x->dc, &x->tmpl);
 	x->dc_live = 1;
 	x->restored = 0;
 	x->new_domid = 0;
