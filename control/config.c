@@ -238,7 +238,12 @@ ctl_p_ready(const struct ctl_key *k, const char *val, void *obj, char *why, size
 
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
-static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
+static const char *const ctl_backend_names[] = {
+#define CTL_BACKEND_NAME(kind, name, ops) name,
+	CTL_BACKEND_LIST(CTL_BACKEND_NAME)
+#undef CTL_BACKEND_NAME
+	NULL
+};
 static const char *const ctl_xen_recover_names[] = { "adopt", "destroy", NULL };
 static const char *const ctl_process_recover_names[] = { "adopt", "kill", NULL };
 static const char *const ctl_stop_names[] = { "destroy", "shutdown", "suspend", "pause", NULL };

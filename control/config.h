@@ -17,6 +17,7 @@
 
 #include "../dataplane/svctab.h"
 #include "../synjitsu/synjitsu.h"
+#include "backend/list.h"
 
 #define CTL_MAX_ZONES 16
 #define CTL_MAX_SVC_NAMES 8
@@ -26,7 +27,13 @@
 #define CTL_UNSET UINT32_MAX /**< a number that was not given */
 #define CTL_PORT_NONE UINT16_MAX
 
-enum ctl_backend { CTL_BACKEND_PROCESS, CTL_BACKEND_LIBXL };
+/* CTL_BACKEND_PROCESS, CTL_BACKEND_LIBXL, ...: control/backend/list.h */
+enum ctl_backend {
+#define CTL_BACKEND_ENUM(kind, name, ops) CTL_BACKEND_##kind,
+	CTL_BACKEND_LIST(CTL_BACKEND_ENUM)
+#undef CTL_BACKEND_ENUM
+	CTL_BACKEND__COUNT
+};
 enum ctl_ready { CTL_READY_START, CTL_READY_TCP, CTL_READY_NOTIFY, CTL_READY_XENSTORE,
 		 CTL_READY_VIF };
 enum ctl_stop { CTL_STOP_DESTROY, CTL_STOP_SHUTDOWN, CTL_STOP_SUSPEND, CTL_STOP_PAUSE };

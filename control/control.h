@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "../dataplane/dataplane.h"
+#include "../nic/nic.h"
 #include "config.h"
+#include "loop.h"
 
 struct rte_mempool;
 struct rte_rcu_qsbr;
@@ -157,5 +159,65 @@ void ctl_telemetry_stop(void);
 
 /** Sum of every worker's counters. */
 void ctl_stats_sum(struct dp_counters *sum);
+
+/** The gateway's ports (ports.c): uplink, downlink, exception (DP_PORT_NONE). */
+struct ctl_ports {
+	uint16_t id[3];
+	unsigned int n;
+	struct rte_mempool *pool;
+	struct nic_port_info info[3];
+};
+
+/** Start the ports of @p cfg, a queue per worker each. @return 0 or -errno + @p msg. */
+int ctl_ports_start(struct ctl_ports *p, const struct ctl_config *cfg, unsigned int n_workers,
+		    char *msg, size_t len);
+
+/** What the fast path's configuration takes from the ports (MACs, offloads). */
+struct dp_fp_conf ctl_ports_base(const struct ctl_ports *p);
+
+/** Close the ports (workers stopped), then free their pool (workers freed). */
+void ctl_ports_close(struct ctl_ports *p);
+void ctl_ports_free(struct ctl_ports *p);
+
+/** The dataplane's workers, one per worker lcore (workers.c). */
+struct ctl_workers {
+	unsigned int n;
+	uint32_t quit;
+	struct dp_worker *w[RTE_MAX_LCORE];
+	const struct dp_counters *counters[RTE_MAX_LCORE];
+	const struct dp_cycles *cycles[RTE_MAX_LCORE];
+};
+
+/** Synjitsu's table of one worker, as sized for @p gw at start (max_pending). */
+struct syn_params ctl_syn_sizing(const struct ctl_gateway_config *gw, uint32_t n_services);
+
+/** Create the workers of the started gateway @p g. @return 0 or -errno. */
+int ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const uint16_t ports[3],
+		       struct rte_mempool *pool);
+
+/** Launch them on their lcores. @return 0, or -EBUSY with the lcore in @p failed. */
+int ctl_workers_launch(struct ctl_workers *ws, unsigned int *failed);
+
+/** Ask them to quit and wait until they have. */
+void ctl_workers_stop(struct ctl_workers *ws);
+
+/** Free them (stopped). */
+void ctl_workers_free(struct ctl_workers *ws);
+
+/** Signals in the control loop (signals.c): SIGINT/SIGTERM stop, SIGHUP reloads, SIGCHLD reaps. */
+struct ctl_signals {
+	struct ctl_watch w;
+	struct ctl_gateway *gw;
+};
+
+/** Block the signals the loop reads, in this thread and those it starts. @return 0 or -1. */
+int ctl_signals_block(void);
+
+/** Read them from a signalfd in the control loop. @return 0 or -1 with errno. */
+int ctl_signals_watch(struct ctl_signals *sg, struct ctl_gateway *gw);
+void ctl_signals_close(struct ctl_signals *sg);
+
+/** A crash prints where it happened (instruction, stack, mappings) to stderr. */
+void ctl_crash_handlers(void);
 
 #endif

@@ -139,6 +139,10 @@ ctl_gateway_reload(struct ctl_gateway *g, char *out, size_t len)
 		    !rte_is_same_ether_addr(&cfg->gw.mac, &o->gw.mac))
 			ctl_errors_add(&errs, "reload: [ports] and the gateway's mac cannot change "
 				       "while jitsu runs: restart it");
+		if (cfg->gw.max_pending != o->gw.max_pending)
+			ctl_errors_add(&errs, "reload: max_pending (%u, running %u) sizes the workers' "
+				       "synjitsu tables at start and cannot change while jitsu runs: "
+				       "restart it", cfg->gw.max_pending, o->gw.max_pending);
 		ids = calloc(cfg->n_services + 1, sizeof(*ids));
 		if (ids == NULL)
 			ctl_errors_add(&errs, "reload: out of memory");

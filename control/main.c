@@ -9,33 +9,21 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <ucontext.h>
-#include <unistd.h>
 
-#include <rte_cycles.h>
 #include <rte_debug.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
-#include <rte_mempool.h>
 #include <rte_version.h>
 
 #include "../dataplane/dataplane.h"
-#include "../nic/nic.h"
 #include "control.h"
 #include "loop.h"
-#include "backend/netns.h"
 
 #ifndef JITSU_VERSION
 #define JITSU_VERSION "0.1"
@@ -192,87 +180,28 @@ ctl_print_final(void)
 		dp_counters_drops(&s));
 }
 
-/* Signals arrive through a signalfd in the control loop. */
-struct ctl_signals {
-	struct ctl_watch w;
-	struct ctl_gateway *gw;
-};
-
-static void
-ctl_on_signal(struct ctl_watch *w, uint32_t events)
+/* `jitsu -n`: the configuration as each service's backend sees it. */
+static int
+ctl_check(const struct ctl_config *cfg, struct ctl_errors *errs)
 {
-	struct ctl_signals *sg = w->arg;
-	struct signalfd_siginfo si;
+	struct ctl_errors warns = { 0 };
+	int bad = ctl_runtime_check(cfg, errs, &warns) < 0;
 
-	(void)events;
-	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGINT:
-		case SIGTERM:
-			CTL_LOG(INFO, "signal %u: stopping", si.ssi_signo);
-			ctl_loop_stop();
-			return;
-		case SIGCHLD:
-			ctl_runtime_sigchld(sg->gw->runtime);
-			break;
-		case SIGHUP: {
-			char out[400];
-			CTL_LOG(INFO, "SIGHUP: reloading the configuration");
-			ctl_gateway_reload(sg->gw, out, sizeof(out)); /* it logs the outcome */
-			break;
-		}
-		}
+	for (uint32_t i = 0; i < warns.n; i++)
+		fprintf(stderr, "jitsu: warning: %s\n", warns.msg[i]);
+	if (bad) {
+		ctl_print_errors(errs);
+		return EXIT_CONFIG;
 	}
+	printf("jitsu: %s: configuration OK (%u services, gateway ports %u/%u%s)\n",
+	       cfg->source[0] ? cfg->source : "command line", cfg->n_services, cfg->ports.uplink,
+	       cfg->ports.downlink, cfg->ports.exception != CTL_PORT_NONE ? " + exception" : "");
+	return 0;
 }
 
-/* A crash says where: the faulting instruction, the word on top of the
- * stack (the caller, after a call through a bad pointer), the stack as far
- * as it unwinds and the process's mappings go to stderr (addresses map to
- * lines with addr2line on the same binary), then the default action. */
-static void
-ctl_on_crash(int sig, siginfo_t *si, void *uc_)
-{
-	static const char head[] = "jitsu: fatal signal, stack:\n";
-	char buf[4096];
-	ucontext_t *uc = uc_;
-	int n;
-
-	(void)si;
-	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0)
-		_exit(128 + sig);
-#if defined(__x86_64__)
-	uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	uintptr_t rsp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
-	n = snprintf(buf, sizeof(buf), "jitsu: signal %d at rip %#lx, fault address %p, [rsp] %#lx\n",
-		     sig, (unsigned long)rip, si->si_addr,
-		     rsp ? (unsigned long)*(const uintptr_t *)rsp : 0ul);
-	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n) < 0)
-		_exit(128 + sig);
-#else
-	(void)uc;
-#endif
-	rte_dump_stack();
-	int fd = open("/proc/self/maps", O_RDONLY);
-	while (fd >= 0 && (n = (int)read(fd, buf, sizeof(buf))) > 0)
-		if (write(STDERR_FILENO, buf, (size_t)n) < 0)
-			break;
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-ctl_crash_handlers(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-	struct sigaction sa = { .sa_sigaction = ctl_on_crash,
-				.sa_flags = SA_RESETHAND | SA_SIGINFO };
-
-	for (unsigned int i = 0; i < RTE_DIM(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-int
-main(int argc, char **argv)
+/* Before EAL: --help, --version, --eal-help. @return an exit status, or -1 to go on. */
+static int
+ctl_before_eal(int argc, char **argv)
 {
 	if (ctl_early_args(argc, argv) == 0)
 		return 0;
@@ -281,18 +210,29 @@ main(int argc, char **argv)
 		rte_eal_init(2, a); /* prints EAL's usage and exits */
 		return 0;
 	}
+	return -1;
+}
 
-	/* Block the signals the control loop reads before EAL starts threads,
-	 * so that every thread inherits the mask and signalfd sees them all. */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	sigaddset(&sigs, SIGCHLD);
-	if (pthread_sigmask(SIG_BLOCK, &sigs, NULL) != 0)
+int
+main(int argc, char **argv)
+{
+	static struct ctl_gateway gw;
+	static struct ctl_ports ports;
+	static struct ctl_workers workers;
+	struct ctl_signals sg;
+	struct ctl_errors errs = { 0 };
+	struct ctl_opts opts;
+	char msg[200];
+	unsigned int lcore;
+
+	/* ---- parse ---- */
+	int rc = ctl_before_eal(argc, argv);
+	if (rc >= 0)
+		return rc;
+	/* blocked before EAL starts threads: every thread inherits the mask
+	 * and the loop's signalfd sees them all */
+	if (ctl_signals_block() < 0)
 		rte_exit(EXIT_FAILURE, "cannot block signals\n");
-
 	ctl_crash_handlers();
 	int ret = rte_eal_init(argc, argv);
 	if (ret < 0)
@@ -300,182 +240,75 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 	argv[0] = (char *)"jitsu";
+	rc = ctl_parse_args(argc, argv, &opts) < 0 ? EXIT_CONFIG : 0;
 
-	struct ctl_opts opts;
-	if (ctl_parse_args(argc, argv, &opts) < 0) {
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	static struct ctl_gateway gw;
-	struct ctl_errors errs = { 0 };
+	/* ---- load, check ---- */
 	gw.sources = (struct ctl_sources){ opts.config, opts.address, opts.n_specs, opts.specs };
-	struct ctl_config *cfg = ctl_gateway_load(&gw.sources, &errs);
-	if (cfg == NULL) {
+	struct ctl_config *cfg = rc == 0 ? ctl_gateway_load(&gw.sources, &errs) : NULL;
+	if (rc == 0 && cfg == NULL) {
 		ctl_print_errors(&errs);
-		free(opts.specs);
-		rte_eal_cleanup();
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
 	}
-
 	unsigned int n_workers = rte_lcore_count() - 1;
-	if (n_workers == 0) {
+	if (cfg != NULL && n_workers == 0) {
 		fprintf(stderr, "jitsu: no worker lcore: give at least two lcores (e.g. -l 0-1); "
 			"the main lcore runs the control plane\n");
+		rc = EXIT_CONFIG;
+	}
+	if (cfg != NULL && rc == 0 && opts.check)
+		rc = ctl_check(cfg, &errs) ? EXIT_CONFIG : 1;
+	if (rc != 0) { /* refused, or checked (1) */
 		ctl_config_free(cfg);
 		free(opts.specs);
 		rte_eal_cleanup();
-		return EXIT_CONFIG;
-	}
-	if (opts.check) {
-		struct ctl_errors warns = { 0 };
-		int bad = ctl_runtime_check(cfg, &errs, &warns) < 0;
-		for (uint32_t i = 0; i < warns.n; i++)
-			fprintf(stderr, "jitsu: warning: %s\n", warns.msg[i]);
-		if (bad) {
-			ctl_print_errors(&errs);
-			ctl_config_free(cfg);
-			free(opts.specs);
-			rte_eal_cleanup();
-			return EXIT_CONFIG;
-		}
-		printf("jitsu: %s: configuration OK (%u services, gateway ports %u/%u%s)\n",
-		       cfg->source[0] ? cfg->source : "command line", cfg->n_services,
-		       cfg->ports.uplink, cfg->ports.downlink,
-		       cfg->ports.exception != CTL_PORT_NONE ? " + exception" : "");
-		ctl_config_free(cfg);
-		free(opts.specs);
-		rte_eal_cleanup();
-		return 0;
+		return rc == 1 ? 0 : rc;
 	}
 
-	/* ---- ports ---- */
-	uint16_t ports[3] = { (uint16_t)cfg->ports.uplink, (uint16_t)cfg->ports.downlink,
-			      cfg->ports.exception == CTL_PORT_NONE ? DP_PORT_NONE
-								    : (uint16_t)cfg->ports.exception };
-	unsigned int n_ports = ports[2] == DP_PORT_NONE ? 2 : 3;
-	unsigned int n_mbufs = nic_pool_size(n_ports, n_workers, NIC_RXD_DEFAULT, NIC_TXD_DEFAULT,
-					     rte_lcore_count(), 0);
-	struct rte_mempool *pool = nic_pool_create("jitsu_mbufs", n_mbufs, (int)rte_socket_id());
-	if (pool == NULL)
-		rte_exit(EXIT_FAILURE, "cannot create a pool of %u mbufs: %s (more memory: -m)\n",
-			 n_mbufs, rte_strerror(rte_errno));
-
-	struct nic_port_info info[3];
-	for (unsigned int i = 0; i < n_ports; i++) {
-		struct nic_params np = {
-			.n_queues = (uint16_t)n_workers,
-			.nb_rxd = NIC_RXD_DEFAULT,
-			.nb_txd = NIC_TXD_DEFAULT,
-			.pool = pool,
-			.mac = (i == 0 && !rte_is_zero_ether_addr(&cfg->gw.mac)) ? &cfg->gw.mac : NULL,
-		};
-		int rc = nic_port_start(ports[i], &np, &info[i]);
-		if (rc != 0)
-			rte_exit(EXIT_FAILURE, "port %u: cannot start: %s\n", ports[i],
-				 rte_strerror(-rc));
-	}
-	for (unsigned int i = 0; i < n_ports; i++)
-		if (!nic_link_wait(ports[i], 2000))
-			CTL_LOG(WARNING, "port %u (%s): link is down", ports[i], info[i].name);
-
-	/* ---- control plane: services prepared before any traffic ---- */
+	/* ---- ports, then the services prepared before any traffic ---- */
+	if (ctl_ports_start(&ports, cfg, n_workers, msg, sizeof(msg)) < 0)
+		rte_exit(EXIT_FAILURE, "%s\n", msg);
 	if (ctl_loop_init() < 0)
 		rte_exit(EXIT_FAILURE, "epoll: %s\n", strerror(errno));
 	gw.n_workers = n_workers;
-	gw.base = (struct dp_fp_conf){
-		.up_mac = info[0].mac,
-		.down_mac = info[1].mac,
-		.flags = (info[0].tx_cksum ? DP_F_TX_CKSUM_UP : 0) |
-			 (info[1].tx_cksum ? DP_F_TX_CKSUM_DOWN : 0) |
-			 (n_ports == 3 ? DP_F_EXCEPTION : 0),
-	};
+	gw.base = ctl_ports_base(&ports);
 	if (ctl_gateway_start(&gw, cfg, &errs) < 0) {
 		ctl_print_errors(&errs);
 		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
 	}
-	/* ---- dataplane ---- */
-	static uint32_t quit;
-	struct dp_worker *workers[RTE_MAX_LCORE];
-	const struct dp_counters *counters[RTE_MAX_LCORE];
-	const struct dp_cycles *cycles[RTE_MAX_LCORE];
-	unsigned int lcore, w = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct dp_worker_params wp = {
-			.lcore = lcore,
-			.queue = (uint16_t)w,
-			.uplink = ports[0],
-			.downlink = ports[1],
-			.exception = ports[2],
-			.live = (const struct dp_fp_conf *const *)&gw.live,
-			.qsv = gw.qsv,
-			.quit = &quit,
-			.events = ctl_runtime_events(gw.runtime),
-			.event_fd = ctl_runtime_event_fd(gw.runtime),
-			.probes = w == 0 ? ctl_runtime_probes(gw.runtime) : NULL,
-			.announce = w == 0,
-			.pool = pool,
-			/* sized at start: max_pending per service, a pool shared by all */
-			.syn = {
-				.n_services = ctl_runtime_capacity(gw.runtime),
-				.max_pending = cfg->gw.max_pending,
-				.pool = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
-				.max_flows = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
-			},
-		};
-		workers[w] = dp_worker_create(&wp);
-		if (workers[w] == NULL)
-			rte_exit(EXIT_FAILURE, "worker on lcore %u: %s\n", lcore,
-				 rte_strerror(rte_errno));
-		counters[w] = dp_worker_counters(workers[w]);
-		cycles[w] = dp_worker_cycles(workers[w]);
-		ctl_runtime_set_worker(gw.runtime, w, dp_worker_activity(workers[w]),
-				       dp_worker_syn(workers[w]), dp_worker_replay_tsc(workers[w]));
-		w++;
-	}
 
+	/* ---- start: workers, telemetry, signals ---- */
+	if (ctl_workers_create(&workers, &gw, ports.id, ports.pool) < 0)
+		rte_exit(EXIT_FAILURE, "worker %u: %s\n", workers.n, rte_strerror(rte_errno));
 	struct ctl_telemetry_params tp = {
-		.gateway = &gw,
-		.workers = counters,
-		.cycles = cycles,
-		.n_workers = n_workers,
-		.ports = ports,
-		.n_ports = 3,
-		.pool = pool,
+		.gateway = &gw, .workers = workers.counters, .cycles = workers.cycles,
+		.n_workers = n_workers, .ports = ports.id, .n_ports = 3, .pool = ports.pool,
 	};
 	if (ctl_telemetry_start(&tp) != 0)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");
-
-	struct ctl_signals sg = { { signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK), ctl_on_signal,
-				    &sg }, &gw };
-	if (sg.w.fd < 0 || ctl_loop_add(&sg.w, EPOLLIN) < 0 || ctl_runtime_start(gw.runtime) < 0)
+	if (ctl_signals_watch(&sg, &gw) < 0 || ctl_runtime_start(gw.runtime) < 0)
 		rte_exit(EXIT_FAILURE, "control loop: %s\n", strerror(errno));
-
-	w = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (rte_eal_remote_launch(dp_worker_run, workers[w++], lcore) != 0)
-			rte_exit(EXIT_FAILURE, "cannot launch the worker on lcore %u\n", lcore);
-	}
+	if (ctl_workers_launch(&workers, &lcore) < 0)
+		rte_exit(EXIT_FAILURE, "cannot launch the worker on lcore %u\n", lcore);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &cfg->gw.address, ip, sizeof(ip));
 	CTL_LOG(INFO, "gateway %s up: %u services, %u worker(s), uplink port %u, downlink port %u",
-		ip, cfg->n_services, n_workers, ports[0], ports[1]);
+		ip, cfg->n_services, n_workers, ports.id[0], ports.id[1]);
 
-	int rc = ctl_loop_run();
+	/* ---- loop ---- */
+	rc = ctl_loop_run();
 	if (rc < 0)
 		CTL_LOG(ERR, "control loop: %s", strerror(-rc));
 
-	__atomic_store_n(&quit, 1, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
+	/* ---- stop ---- */
+	ctl_workers_stop(&workers);
 	ctl_print_final();
 	ctl_telemetry_stop();
-	ctl_loop_close(&sg.w);
-	for (unsigned int i = 0; i < n_ports; i++)
-		nic_port_close(ports[i]);
-	for (unsigned int i = 0; i < n_workers; i++)
-		dp_worker_free(workers[i]);
+	ctl_signals_close(&sg);
+	ctl_ports_close(&ports);
+	ctl_workers_free(&workers);
 	ctl_gateway_fini(&gw); /* services stopped, namespaces removed */
 	ctl_loop_fini();
-	rte_mempool_free(pool);
+	ctl_ports_free(&ports);
 	free(opts.specs);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : EXIT_FAILURE;

@@ -24,18 +24,15 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
-#include "../nic/nic.h"
+#include "backend.h"
 #include "control.h"
-#include "backend/netns.h"
 #include "runtime.h"
-#include "backend/xen.h"
-#include "backend/xlcfg.h"
 
-RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
+RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.runtime, INFO);
 #define RT_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ctl_rt_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
-#define CTL_TICK_MS 2
+#define CTL_TICK_MS 2 /* the state machine's timer (deadlines, probes, back-off) */
 #define CTL_PROBE_FIRST_MS 2 /* the SYN probe's first gap, doubled up to: */
 #define CTL_PROBE_MAX_MS 20
 #define CTL_PROBE_RING 256
@@ -47,18 +44,6 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.backend, INFO);
 /* an id is reused this long after pending_timeout past its removal */
 #define CTL_ID_HOLD_MS 1000
 #define CTL_MIN_CAPACITY 1024
-
-/* Backends by configuration name; libxl registers itself on a Xen dom0. */
-static const struct ctl_backend_ops *ctl_backends[2] = {
-	[CTL_BACKEND_PROCESS] = &ctl_backend_process,
-};
-
-void
-ctl_backend_register(unsigned int kind, const struct ctl_backend_ops *ops)
-{
-	if (kind < RTE_DIM(ctl_backends))
-		ctl_backends[kind] = ops;
-}
 
 static const char *const ctl_phase_names[CTL_PH__COUNT] = {
 #define CTL_PHASE_NAME(name, what) #name,
@@ -96,9 +81,9 @@ struct ctl_runtime {
 	uint64_t tsc_hz;
 	struct ctl_cmd cmds[64];           /* from telemetry, under the loop lock */
 	unsigned int n_cmds;
-	int made_bridge;
-	int bridged;
-	uint16_t downlink;
+	/* by enum ctl_backend: 0 not opened yet, 1 open, -1 refused (why) */
+	int be_open[CTL_BACKEND__COUNT];
+	const char *be_why[CTL_BACKEND__COUNT];
 	int shut;
 };
 
@@ -124,6 +109,21 @@ ctl_phase(struct ctl_svc *s, enum ctl_phase ph, uint64_t from, uint64_t to)
 		ctl_hist_add(&s->hist[ph], (to - from) / 1000);
 }
 
+/* Publish a state to the workers: only the state machine does. */
+static void
+ctl_svc_set_state(struct ctl_svc *s, uint32_t state)
+{
+	if (state != DP_SVC_BOOTED) /* the SYN probe is for the boot only */
+		__atomic_store_n(&s->shared->probe_port, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->shared->state, state, __ATOMIC_RELEASE);
+}
+
+int
+ctl_svc_exists(const struct ctl_svc *s)
+{
+	return s->be != NULL && s->prepared && s->be->exists(s);
+}
+
 /* ---- what backends report ---------------------------------------------- */
 
 void
@@ -131,8 +131,9 @@ ctl_svc_running(struct ctl_svc *s)
 {
 	s->t_running = ctl_now();
 	ctl_phase(s, CTL_PH_running, s->t_exec, s->t_running);
+	s->paused = 0;
 	ctl_svc_set_state(s, DP_SVC_BOOTED);
-	RT_LOG(DEBUG, "%s: running (pid %d)", s->cfg->name, (int)s->pid);
+	RT_LOG(DEBUG, "%s: running", s->cfg->name);
 	if (s->cfg->ready == CTL_READY_START) {
 		ctl_svc_ready(s);
 		return;
@@ -149,6 +150,20 @@ ctl_svc_running(struct ctl_svc *s)
 		__atomic_store_n(&s->shared->probe_port,
 				 rte_cpu_to_be_16((uint16_t)s->cfg->ready_port), __ATOMIC_RELEASE);
 	}
+}
+
+void
+ctl_svc_link_up(struct ctl_svc *s)
+{
+	s->t_link = ctl_now();
+}
+
+void
+ctl_svc_resumed(struct ctl_svc *s)
+{
+	s->paused = 0;
+	ctl_svc_set_state(s, DP_SVC_BOOTED);
+	ctl_svc_ready(s);
 }
 
 void
@@ -201,18 +216,20 @@ ctl_svc_failed(struct ctl_svc *s, const char *fmt, ...)
 		backoff = CTL_MAX_BACKOFF_MS;
 	s->retry_at = ctl_now() + (uint64_t)backoff * 1000000;
 	s->backoff_ms = backoff;
+	s->paused = 0;
 	/* FAILED first: a backend that reports the stop at once (ctl_svc_stopped())
 	 * leaves it FAILED, its count in a row kept */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
 	if (ctl_svc_exists(s))
-		s->be->stop(s, CTL_STOP_KILL); /* what is left of it goes */
+		s->be->stop(s, CTL_HALT_KILL); /* what is left of it goes */
 	RT_LOG(ERR, "%s: summon failed: %s; next try in %u ms", s->cfg->name, s->last_error,
 	       backoff);
 }
 
-void
-ctl_svc_stopped(struct ctl_svc *s)
+static void
+ctl_svc_down(struct ctl_svc *s, int paused)
 {
+	s->paused = paused;
 	if (ctl_svc_state(s) == DP_SVC_FAILED)
 		return; /* stays failed until its back-off ends */
 	s->t_trigger = s->t_exec = s->t_running = s->t_link = s->t_ready = 0;
@@ -226,6 +243,18 @@ ctl_svc_stopped(struct ctl_svc *s)
 	s->failures_in_a_row = 0; /* a clean stop */
 	ctl_svc_set_state(s, DP_SVC_STOPPED);
 	RT_LOG(INFO, "%s: %s", s->cfg->name, s->paused ? "paused" : "stopped");
+}
+
+void
+ctl_svc_stopped(struct ctl_svc *s)
+{
+	ctl_svc_down(s, 0);
+}
+
+void
+ctl_svc_paused(struct ctl_svc *s)
+{
+	ctl_svc_down(s, 1);
 }
 
 void
@@ -279,7 +308,7 @@ ctl_summon(struct ctl_svc *s)
 }
 
 static void
-ctl_stop(struct ctl_svc *s, enum ctl_stop_how how, const char *why)
+ctl_stop(struct ctl_svc *s, enum ctl_halt how, const char *why)
 {
 	uint32_t st = ctl_svc_state(s);
 
@@ -296,9 +325,10 @@ ctl_stop(struct ctl_svc *s, enum ctl_stop_how how, const char *why)
 /* ready = tcp:PORT: a worker sends a SYN from the gateway's address through
  * the downlink and the vif, the way a client's goes, and posts DP_EV_PROBE
  * when the service's SYN-ACK comes back (DESIGN.md section 5). It is sent
- * again, at growing gaps, until then: every 2 ms at first, for a process that
- * listens within milliseconds, then every 20 ms, for a guest that boots for
- * seconds. A backend that reports the link (Xen) has it sent once the vif
+ * again, at growing gaps, until then: CTL_PROBE_FIRST_MS at first, for a
+ * process that listens within milliseconds, doubled up to CTL_PROBE_MAX_MS,
+ * for a guest that boots for seconds (the tick, CTL_TICK_MS, bounds how
+ * often it can go). A backend that reports the link (Xen) has it sent once the vif
  * is up. */
 static void
 ctl_probe(struct ctl_svc *s, uint64_t now)
@@ -343,7 +373,7 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 	case DP_SVC_STOPPING:
 		if (now >= s->deadline && !s->killed) {
 			s->killed = 1;
-			s->be->stop(s, CTL_STOP_KILL);
+			s->be->stop(s, CTL_HALT_KILL);
 		}
 		break;
 	case DP_SVC_FAILED:
@@ -383,7 +413,7 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 		uint64_t since = last > s->ready_tsc ? last : s->ready_tsc;
 		uint64_t idle = rte_rdtsc() - since;
 		if (idle / rt->tsc_hz >= s->cfg->idle_timeout)
-			ctl_stop(s, CTL_STOP_AS_CONFIGURED, "idle");
+			ctl_stop(s, CTL_HALT_AS_CONFIGURED, "idle");
 		break;
 	}
 	default:
@@ -430,7 +460,7 @@ ctl_drain(struct ctl_runtime *rt)
 		if (s == NULL) /* removed by a reload meanwhile */
 			continue;
 		if (cmds[i].verb == CTL_CMD_STOP) {
-			ctl_stop(s, CTL_STOP_AS_CONFIGURED, "asked to");
+			ctl_stop(s, CTL_HALT_AS_CONFIGURED, "asked to");
 		} else if (__atomic_compare_exchange_n(&s->shared->state, &expect,
 						       DP_SVC_SUMMON_PENDING, 0, __ATOMIC_ACQ_REL,
 						       __ATOMIC_RELAXED)) {
@@ -469,6 +499,7 @@ ctl_on_tick(struct ctl_watch *w, uint32_t events)
 			ctl_tick_service(rt, rt->svc[i], now, idle_round);
 }
 
+/* A reaped child goes to the backends in table order until one claims it. */
 void
 ctl_runtime_sigchld(struct ctl_runtime *rt)
 {
@@ -476,41 +507,10 @@ ctl_runtime_sigchld(struct ctl_runtime *rt)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		struct ctl_svc *s = NULL;
-		for (uint32_t i = 0; i < rt->cap && s == NULL; i++)
-			if (rt->svc[i] != NULL && rt->svc[i]->pid == pid)
-				s = rt->svc[i];
-		if (s == NULL) {
-			ctl_xen_child_reaped(pid, status); /* a vif hotplug script */
-			continue;
-		}
-		ctl_svc_exited(s, status);
-	}
-}
-
-void
-ctl_svc_exited(struct ctl_svc *s, int status)
-{
-	char why[160] = "";
-
-	if (s->be->reaped != NULL && s->be->reaped(s, status, why, sizeof(why)))
-		return; /* it lives on under a new leader */
-	s->pid = 0;
-	s->paused = 0;
-	uint32_t st = ctl_svc_state(s);
-	char how[64];
-	if (status == -1)
-		snprintf(how, sizeof(how), "ended");
-	else if (WIFEXITED(status))
-		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
-	else
-		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
-	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED) {
-		ctl_svc_stopped(s);
-	} else if (st != DP_SVC_FAILED) {
-		ctl_svc_failed(s, "the process %s%s%s%s", how,
-			       st == DP_SVC_READY ? " while serving" : " during boot",
-			       why[0] ? ": " : "", why);
+		for (unsigned int b = 0; b < CTL_BACKEND__COUNT; b++)
+			if (rt->be_open[b] > 0 && ctl_backends[b]->reaped != NULL &&
+			    ctl_backends[b]->reaped(pid, status))
+				break;
 	}
 }
 
@@ -528,67 +528,18 @@ ctl_svc_default_mac(const struct ctl_service_config *c, struct rte_ether_addr *m
 	memcpy(&mac->addr_bytes[2], &c->address, 4);
 }
 
-static int
-ctl_leftover_netns(const char *name, void *arg)
+/* Open a service's backend when its first service comes. @return NULL or why not. */
+static const char *
+ctl_backend_open(struct ctl_runtime *rt, unsigned int kind)
 {
-	(void)arg;
-	RT_LOG(INFO, "removing namespace %s left by an earlier run", name);
-	ctl_netns_delete(name);
-	return 0;
-}
+	const struct ctl_backend_ops *be = ctl_backends[kind];
 
-static int
-ctl_leftover_link(const char *name, void *arg)
-{
-	(void)arg;
-	RT_LOG(INFO, "removing link %s left by an earlier run", name);
-	ctl_link_delete(name);
-	return 0;
-}
-
-static int ctl_leftover_netns(const char *name, void *arg);
-static int ctl_leftover_link(const char *name, void *arg);
-static void ctl_backends_sweep(const struct ctl_config *cfg);
-
-/* The services' bridge, made when the first service needs it, with the
- * downlink on it; what a crashed run left under our prefixes goes first. */
-static int
-ctl_bridge_up(struct ctl_runtime *rt, char *msg, size_t len)
-{
-	const struct ctl_gateway_config *gw = &rt->cfg->gw;
-	char prefix[CTL_NAME_MAX + 2], down[IF_NAMESIZE];
-
-	if (rt->bridged)
-		return 0;
-	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
-	ctl_netns_foreach(prefix, ctl_leftover_netns, rt);
-	ctl_links_foreach_prefix(gw->veth_prefix, ctl_leftover_link, rt);
-	int rc = ctl_bridge_create(gw->bridge);
-	if (rc == 0)
-		rt->made_bridge = 1;
-	if (rc == 0 || rc == -EEXIST)
-		rc = ctl_link_set_up(gw->bridge);
-	if (rc < 0) {
-		snprintf(msg, len, "bridge %s: %s", gw->bridge, strerror(-rc));
-		return rc;
+	if (rt->be_open[kind] == 0) {
+		const char *why = be->open != NULL ? be->open(rt->cfg) : NULL;
+		rt->be_open[kind] = why == NULL ? 1 : -1;
+		rt->be_why[kind] = why;
 	}
-	/* a downlink with a kernel side (net_tap, net_af_packet) joins it;
-	 * a NIC is wired to it by the operator */
-	if (nic_port_ifname(rt->downlink, down) == 0) {
-		rc = nic_port_split_kernel_mac(rt->downlink, down);
-		if (rc == 0)
-			rc = ctl_link_set_master(down, gw->bridge);
-		if (rc == 0)
-			rc = ctl_link_set_up(down);
-		if (rc < 0) {
-			snprintf(msg, len, "downlink %s on bridge %s: %s", down, gw->bridge,
-				 strerror(-rc));
-			return rc;
-		}
-		RT_LOG(INFO, "downlink %s is on bridge %s", down, gw->bridge);
-	}
-	rt->bridged = 1;
-	return 0;
+	return rt->be_open[kind] > 0 ? NULL : rt->be_why[kind];
 }
 
 /* A service of @p c under @p id, prepared (the slow part, before any
@@ -608,35 +559,24 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->rt = rt;
 	s->gw = &rt->cfg->gw;
 	s->shared = &rt->shared[id];
-	s->netns_fd = -1;
-	s->notify_w.fd = -1;
-	s->pidfd = -1;
-	s->exit_w.fd = -1;
 	s->be = ctl_backends[c->backend];
 	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
-	if (s->be == NULL && c->backend == CTL_BACKEND_LIBXL) {
-		const char *why = ctl_xen_open(); /* the first libxl service opens it */
-		s->be = ctl_backends[c->backend];
-		if (why != NULL)
-			snprintf(msg, sizeof(msg), "backend libxl: %s", why);
-	}
-	if (s->be == NULL) {
-		if (msg[0] == '\0')
-			snprintf(msg, sizeof(msg), "backend %u: not available", c->backend);
+	const char *why = ctl_backend_open(rt, c->backend);
+	if (why != NULL) {
+		snprintf(msg, sizeof(msg), "backend %s: %s", s->be->name, why);
 		rc = -ENOTSUP;
 	} else {
 		/* nothing is made (bridge, namespace) for a service that cannot run */
-		rc = s->be->check(c, msg, sizeof(msg));
-		if (rc == 0)
-			rc = ctl_bridge_up(rt, msg, sizeof(msg));
+		char warn[8];
+		rc = s->be->check(c, &rt->cfg->gw, msg, sizeof(msg), warn, sizeof(warn));
 		if (rc == 0)
 			rc = s->be->prepare(s, msg, sizeof(msg));
 	}
-	if (rc == 0) {
+	if (rc >= 0) {
 		s->prepared = 1;
 		ctl_svc_set_state(s, DP_SVC_STOPPED);
-		if (s->adopted && s->be->adopted != NULL)
+		if (rc == 1 && s->be->adopted != NULL) /* running since an earlier run */
 			s->be->adopted(s);
 		if (rt->cfg->gw.synjitsu == SYN_MODE_BUFFER && c->ready == CTL_READY_START)
 			RT_LOG(WARNING, "%s: ready = start: held SYNs are replayed as soon as the "
@@ -669,7 +609,7 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 		s->restart_pending = 0; /* going for good */
 		if (ctl_svc_exists(s)) {
 			ctl_svc_set_state(s, DP_SVC_STOPPING);
-			s->be->stop(s, CTL_STOP_TERMINATE);
+			s->be->stop(s, CTL_HALT_TERMINATE);
 		}
 	}
 	for (;;) {
@@ -682,13 +622,13 @@ ctl_stop_wait(struct ctl_runtime *rt, int (*pick)(const struct ctl_svc *, void *
 			left++;
 			if (ctl_now() >= end && !s->killed) {
 				s->killed = 1; /* SIGKILL cannot be refused: wait for it */
-				s->be->stop(s, CTL_STOP_KILL);
+				s->be->stop(s, CTL_HALT_KILL);
 			}
 		}
 		if (left == 0)
 			return;
-		for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++) {
-			if (ctl_backends[b] != NULL && ctl_backends[b]->pump != NULL) {
+		for (unsigned int b = 0; b < CTL_BACKEND__COUNT; b++) {
+			if (rt->be_open[b] > 0 && ctl_backends[b]->pump != NULL) {
 				ctl_backends[b]->pump(5);
 				pumped = 1;
 			}
@@ -704,7 +644,6 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 {
 	if (s->prepared)
 		s->be->release(s);
-	ctl_loop_close(&s->notify_w);
 	/* its id keeps no name or address once the new table is live */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
 	rt->svc[s->id] = NULL;
@@ -717,22 +656,16 @@ int
 ctl_runtime_check(const struct ctl_config *cfg, struct ctl_errors *errs, struct ctl_errors *warns)
 {
 	uint32_t errs0 = errs->n + errs->dropped;
-	char msg[320];
+	char msg[320], warn[240];
 
 	for (uint32_t i = 0; i < cfg->n_services; i++) {
 		const struct ctl_service_config *c = &cfg->services[i];
-		if (c->backend == CTL_BACKEND_PROCESS) {
-			if (ctl_backend_process.check(c, msg, sizeof(msg)) < 0)
-				ctl_errors_add(errs, "%s: %s", c->origin, msg);
-			continue;
-		}
-		/* libxl: the xl configuration is checked even where Xen is not */
-		if (ctl_xen_check_config(c, &cfg->gw, msg, sizeof(msg)) < 0)
+		warn[0] = '\0';
+		if (ctl_backends[c->backend]->check(c, &cfg->gw, msg, sizeof(msg), warn,
+						    sizeof(warn)) < 0)
 			ctl_errors_add(errs, "%s: %s", c->origin, msg);
-		const char *why = ctl_xl_available();
-		if (why != NULL)
-			ctl_errors_add(warns, "%s: backend libxl: %s: it would be refused", c->origin,
-				       why);
+		if (warn[0] != '\0')
+			ctl_errors_add(warns, "%s: %s", c->origin, warn);
 	}
 	return errs->n + errs->dropped == errs0 ? 0 : -EINVAL;
 }
@@ -746,7 +679,6 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	if (rt == NULL)
 		goto nomem;
 	rt->cfg = cfg;
-	rt->downlink = (uint16_t)cfg->ports.downlink;
 	/* room for reloads to add services without moving anything */
 	rt->cap = cfg->n_services * 2 > CTL_MIN_CAPACITY ? cfg->n_services * 2 : CTL_MIN_CAPACITY;
 	rt->n_workers = n_workers;
@@ -786,56 +718,16 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 		ctl_runtime_free(rt);
 		return NULL;
 	}
-	ctl_xen_sweep(&cfg->gw); /* domains of an earlier run that no service claims */
-	ctl_backends_sweep(cfg);
+	/* what an earlier run left that no service claims */
+	for (unsigned int b = 0; b < CTL_BACKEND__COUNT; b++)
+		if (rt->be_open[b] > 0 && ctl_backends[b]->recover != NULL)
+			ctl_backends[b]->recover(&cfg->gw);
 	return rt;
 nomem:
 	ctl_errors_add(errs, "out of memory for the services' run-time state (%s)",
 		       rte_strerror(rte_errno));
 	ctl_runtime_free(rt);
 	return NULL;
-}
-
-/* What a backend's sweep asks: whether a name is one of its services. */
-struct ctl_claims {
-	const char **names; /* sorted */
-	uint32_t n;
-};
-
-static int
-ctl_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
-ctl_claimed(const char *name, void *arg)
-{
-	const struct ctl_claims *c = arg;
-
-	return bsearch(&name, c->names, c->n, sizeof(*c->names), ctl_name_cmp) != NULL;
-}
-
-/* Each backend undoes what an earlier run left that this configuration
- * does not claim: O(n log n) in the services. */
-static void
-ctl_backends_sweep(const struct ctl_config *cfg)
-{
-	struct ctl_claims c = { calloc(cfg->n_services + 1, sizeof(char *)), 0 };
-
-	if (c.names == NULL)
-		return; /* the next start or reload sweeps */
-	for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++) {
-		if (ctl_backends[b] == NULL || ctl_backends[b]->sweep == NULL)
-			continue;
-		c.n = 0;
-		for (uint32_t i = 0; i < cfg->n_services; i++)
-			if (cfg->services[i].backend == b)
-				c.names[c.n++] = cfg->services[i].name;
-		qsort(c.names, c.n, sizeof(*c.names), ctl_name_cmp);
-		ctl_backends[b]->sweep(ctl_claimed, &c);
-	}
-	free(c.names);
 }
 
 struct ctl_reload {
@@ -926,7 +818,6 @@ ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_
 		}
 	}
 	free(rl.keep);
-	ctl_backends_sweep(cfg);
 	RT_LOG(INFO, "reloaded: %u services kept running as they were, %u new or changed, "
 	       "%u stopped and removed", kept, added, gone);
 	return errs->n ? -ENOMEM : 0;
@@ -1055,12 +946,10 @@ ctl_runtime_shutdown(struct ctl_runtime *rt)
 	for (uint32_t i = 0; i < rt->cap; i++)
 		if (rt->svc[i] != NULL)
 			ctl_svc_remove(rt, rt->svc[i]);
-	ctl_xen_close();
-	for (unsigned int b = 0; b < RTE_DIM(ctl_backends); b++)
-		if (ctl_backends[b] != NULL && ctl_backends[b]->close != NULL)
+	/* in reverse: a backend may use what an earlier one made (the bridge) */
+	for (unsigned int b = CTL_BACKEND__COUNT; b-- > 0;)
+		if (rt->be_open[b] > 0 && ctl_backends[b]->close != NULL)
 			ctl_backends[b]->close();
-	if (rt->made_bridge)
-		ctl_link_delete(rt->cfg->gw.bridge);
 }
 
 void

@@ -11,7 +11,7 @@
 #include "control.h"
 #include "loop.h"
 #include "runtime.h"
-#include "backend/xen.h"
+#include "backend.h"
 
 /* rte_telemetry callbacks take no argument: the one gateway of this process
  * is published here. Telemetry runs on its own thread, so the pointer is
@@ -167,18 +167,10 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(d, "state", dp_svc_state_name(ctl_svc_state(s)));
 		rte_tel_data_add_dict_string(d, "address", ip);
 		rte_tel_data_add_dict_string(d, "mac", mac);
-		rte_tel_data_add_dict_string(d, "backend", s->cfg->backend == CTL_BACKEND_LIBXL ? "libxl" : "process");
-		rte_tel_data_add_dict_string(d, "namespace", s->netns);
-		rte_tel_data_add_dict_u64(d, "pid", s->pid > 0 ? (uint64_t)s->pid : 0);
+		rte_tel_data_add_dict_string(d, "backend", s->be->name);
 		rte_tel_data_add_dict_u64(d, "paused", (uint64_t)s->paused);
-		uint32_t domid;
-		const char *domname;
-		int saved;
-		if (ctl_xen_describe(s, &domid, &domname, &saved) == 0) {
-			rte_tel_data_add_dict_u64(d, "domid", domid);
-			rte_tel_data_add_dict_string(d, "domain", domname);
-			rte_tel_data_add_dict_u64(d, "saved", (uint64_t)saved);
-		}
+		if (s->be->describe != NULL)
+			s->be->describe(s, d);
 		rte_tel_data_add_dict_u64(d, "summons", s->summons);
 		rte_tel_data_add_dict_u64(d, "failures", s->failures);
 		rte_tel_data_add_dict_u64(d, "failures_in_a_row", s->failures_in_a_row);

@@ -12,6 +12,7 @@ run() { # name, command...
 	if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$name"); fi
 }
 
+run "layers (the fast path, the state machine and telemetry reach no further than they may)" tests/check_layers.sh
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] && run "unit $(basename "$t")" "$t" --jobs=1
 done

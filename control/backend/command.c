@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime.h"
+#include "command.h"
 
 char **
 ctl_split_command(const char *cmd)

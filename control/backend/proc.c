@@ -17,12 +17,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -33,25 +33,62 @@
 #include <unistd.h>
 
 #include <rte_log.h>
+#include <rte_telemetry.h>
 
+#include "../backend.h"
+#include "bridge.h"
 #include "cgroup.h"
+#include "command.h"
 #include "netns.h"
-#include "../runtime.h"
 
-RTE_LOG_REGISTER(ctl_proc_logtype, jitsu.process, INFO);
+RTE_LOG_REGISTER(ctl_proc_logtype, jitsu.backend.process, INFO);
 #define PROC_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, ctl_proc_logtype, "jitsu: process: " fmt "\n", ##__VA_ARGS__)
+	rte_log(RTE_LOG_##level, ctl_proc_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
 extern char **environ;
 
 #define PROC_RUN_DIR "/run/jitsu"
+
+/* A process service, behind its ctl_svc's be_priv. */
+struct proc_svc {
+	struct ctl_svc *s;
+	struct proc_svc *next;          /* in proc.svcs */
+	pid_t pid;                      /* > 0 while a process exists */
+	int paused;                     /* frozen by stop = pause */
+	int netns_fd;
+	char netns[CTL_NAME_MAX * 2 + 2];
+	char veth[IF_NAMESIZE];
+	char notify_path[108];
+	char **argv;                    /* exec split into words */
+	char **envp;                    /* the environment the service gets */
+	struct ctl_watch notify_w;      /* READY=1 datagrams */
+	int pidfd;                      /* of the leader, -1 when none */
+	struct ctl_watch exit_w;        /* the leader's pidfd, when it is not our child */
+	uint64_t cg_base[2];            /* its cgroup's limit counts at summon */
+};
+
+/* The backend's side of the process. */
+static struct {
+	struct proc_svc *svcs;
+	int cg_state;             /* 0: not tried, 1: open, < 0: -errno */
+	struct ctl_cg_tree cg;    /* the gateway's subtree */
+	char cg_why[256];
+	struct proc_svc **watched; /* leaders that are not our children */
+	unsigned int n_watched, cap_watched;
+} proc;
+
+static struct proc_svc *
+proc_of(const struct ctl_svc *s)
+{
+	return s->be_priv;
+}
 
 /* ---- readiness by notification ---------------------------------------- */
 
 static void
 proc_on_notify(struct ctl_watch *w, uint32_t events)
 {
-	struct ctl_svc *s = w->arg;
+	struct ctl_svc *s = ((struct proc_svc *)w->arg)->s;
 	char buf[512];
 	ssize_t n;
 
@@ -66,7 +103,7 @@ proc_on_notify(struct ctl_watch *w, uint32_t events)
 }
 
 static int
-proc_notify_socket(struct ctl_svc *s, char *msg, size_t len)
+proc_notify_socket(struct proc_svc *s, char *msg, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -93,21 +130,18 @@ proc_notify_socket(struct ctl_svc *s, char *msg, size_t len)
 
 /* ---- cgroups ------------------------------------------------------------- */
 
-/* The gateway's subtree, opened by the first process service. */
-static struct {
-	int state; /* 0: not tried, 1: open, < 0: -errno */
-	struct ctl_cg_tree tree;
-	char why[256];
-	struct ctl_svc **watched; /* leaders that are not our children */
-	unsigned int n_watched, cap_watched;
-} pcg;
+static const char *
+proc_leaf(const struct proc_svc *s)
+{
+	return s->s->cfg->name;
+}
 
 /* Wait (a bounded while: SIGKILL cannot be refused) until the leaf is empty. */
 static int
-proc_cg_wait_empty(const char *svc, unsigned int ms)
+proc_cg_wait_empty(const char *leaf, unsigned int ms)
 {
 	for (unsigned int i = 0; i < ms; i++) {
-		int p = ctl_cg_populated(&pcg.tree, svc);
+		int p = ctl_cg_populated(&proc.cg, leaf);
 		if (p <= 0)
 			return p;
 		usleep(1000);
@@ -116,61 +150,58 @@ proc_cg_wait_empty(const char *svc, unsigned int ms)
 }
 
 static int
-proc_cg_kill_leaf(const char *svc, void *arg)
+proc_cg_kill_leaf(const char *leaf, void *arg)
 {
 	(void)arg;
-	if (ctl_cg_populated(&pcg.tree, svc) == 1) {
-		PROC_LOG(INFO, "killing what is left in cgroup %s/%s", pcg.tree.path, svc);
-		ctl_cg_kill(&pcg.tree, svc);
+	if (ctl_cg_populated(&proc.cg, leaf) == 1) {
+		PROC_LOG(INFO, "killing what is left in cgroup %s/%s", proc.cg.path, leaf);
+		ctl_cg_kill(&proc.cg, leaf);
 	}
 	return 0;
 }
 
 static int
-proc_cg_reap_leaf(const char *svc, void *arg)
+proc_cg_reap_leaf(const char *leaf, void *arg)
 {
 	(void)arg;
-	if (proc_cg_wait_empty(svc, 5000) < 0)
-		PROC_LOG(ERR, "cgroup %s/%s: processes would not die", pcg.tree.path, svc);
-	ctl_cg_remove(&pcg.tree, svc);
+	if (proc_cg_wait_empty(leaf, 5000) < 0)
+		PROC_LOG(ERR, "cgroup %s/%s: processes would not die", proc.cg.path, leaf);
+	ctl_cg_remove(&proc.cg, leaf);
 	return 0;
 }
 
-static int
-proc_cg_open(const struct ctl_gateway_config *gw, char *msg, size_t len)
+/* The subtree, once per run; in process_recover = kill, nothing of an
+ * earlier run survives it (all leaves killed first, then each waited for). */
+static const char *
+proc_cg_open(const struct ctl_gateway_config *gw)
 {
-	if (pcg.state == 0) {
-		pcg.state = ctl_cg_tree_open(&pcg.tree, gw->netns_prefix, pcg.why, sizeof(pcg.why));
-		if (pcg.state == 0)
-			pcg.state = 1;
-		if (pcg.state == 1) {
-			/* orphans of our services reparent to us, not to init */
-			if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-				PROC_LOG(WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-			unsigned int all = CTL_CG_CPU | CTL_CG_MEMORY | CTL_CG_PIDS;
-			PROC_LOG(INFO, "services' cgroups under %s (limits:%s%s%s%s)",
-				 pcg.tree.path, pcg.tree.controllers & CTL_CG_MEMORY ? " memory" : "",
-				 pcg.tree.controllers & CTL_CG_PIDS ? " pids" : "",
-				 pcg.tree.controllers & CTL_CG_CPU ? " cpu" : "",
-				 pcg.tree.controllers ? "" : " none");
-			if ((pcg.tree.controllers & all) != all)
-				PROC_LOG(WARNING, "cgroup controllers not delegated to %s: the default "
-					 "limits of what is missing are not applied; a service that "
-					 "sets one is refused", pcg.tree.path);
-			if (pcg.why[0] != '\0')
-				PROC_LOG(WARNING, "%s", pcg.why);
-			if (gw->process_recover == CTL_PROC_KILL) {
-				/* nothing of an earlier run survives it */
-				ctl_cg_foreach(&pcg.tree, proc_cg_kill_leaf, NULL);
-				ctl_cg_foreach(&pcg.tree, proc_cg_reap_leaf, NULL);
-			}
-		}
+	const unsigned int all = CTL_CG_CPU | CTL_CG_MEMORY | CTL_CG_PIDS;
+
+	if (proc.cg_state != 0)
+		return proc.cg_state > 0 ? NULL : proc.cg_why;
+	proc.cg_state = ctl_cg_tree_open(&proc.cg, gw->netns_prefix, proc.cg_why,
+					 sizeof(proc.cg_why));
+	if (proc.cg_state < 0)
+		return proc.cg_why;
+	proc.cg_state = 1;
+	/* orphans of our services reparent to us, not to init */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		PROC_LOG(WARNING, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	PROC_LOG(INFO, "services' cgroups under %s (limits:%s%s%s%s)", proc.cg.path,
+		 proc.cg.controllers & CTL_CG_MEMORY ? " memory" : "",
+		 proc.cg.controllers & CTL_CG_PIDS ? " pids" : "",
+		 proc.cg.controllers & CTL_CG_CPU ? " cpu" : "", proc.cg.controllers ? "" : " none");
+	if ((proc.cg.controllers & all) != all)
+		PROC_LOG(WARNING, "cgroup controllers not all delegated to %s: default limits of "
+			 "the missing ones are not applied, a service that sets one is refused",
+			 proc.cg.path);
+	if (proc.cg_why[0] != '\0')
+		PROC_LOG(WARNING, "%s", proc.cg_why);
+	if (gw->process_recover == CTL_PROC_KILL) {
+		ctl_cg_foreach(&proc.cg, proc_cg_kill_leaf, NULL);
+		ctl_cg_foreach(&proc.cg, proc_cg_reap_leaf, NULL);
 	}
-	if (pcg.state < 0) {
-		snprintf(msg, len, "%s", pcg.why);
-		return pcg.state;
-	}
-	return 0;
+	return NULL;
 }
 
 static void
@@ -184,6 +215,7 @@ proc_limits(const struct ctl_service_config *c, struct ctl_cg_limits *l)
 	};
 }
 
+/* Limits the service gave itself: enforced, or the summon is refused. */
 static unsigned int
 proc_strict(const struct ctl_service_config *c)
 {
@@ -192,46 +224,14 @@ proc_strict(const struct ctl_service_config *c)
 	       (c->limits_given & CTL_LIMIT_CPU ? CTL_CG_CPU : 0);
 }
 
-static void proc_unwatch(struct ctl_svc *s);
+static void proc_leader_gone(struct proc_svc *s, int status);
 
 static void
-proc_on_exit(struct ctl_watch *w, uint32_t events)
+proc_unwatch(struct proc_svc *s)
 {
-	struct ctl_svc *s = w->arg;
-
-	(void)events;
-	proc_unwatch(s);
-	ctl_svc_exited(s, -1);
-}
-
-/* Watch the leader's pidfd: it is not our child, no SIGCHLD comes. */
-static int
-proc_watch(struct ctl_svc *s)
-{
-	if (pcg.n_watched == pcg.cap_watched) {
-		unsigned int cap = pcg.cap_watched ? 2 * pcg.cap_watched : 16;
-		void *p = realloc(pcg.watched, cap * sizeof(*pcg.watched));
-		if (p == NULL)
-			return -ENOMEM;
-		pcg.watched = p;
-		pcg.cap_watched = cap;
-	}
-	s->exit_w = (struct ctl_watch){ .fd = s->pidfd, .fn = proc_on_exit, .arg = s };
-	int rc = ctl_loop_add(&s->exit_w, EPOLLIN);
-	if (rc < 0) {
-		s->exit_w.fd = -1;
-		return rc;
-	}
-	pcg.watched[pcg.n_watched++] = s;
-	return 0;
-}
-
-static void
-proc_unwatch(struct ctl_svc *s)
-{
-	for (unsigned int i = 0; i < pcg.n_watched; i++)
-		if (pcg.watched[i] == s)
-			pcg.watched[i] = pcg.watched[--pcg.n_watched];
+	for (unsigned int i = 0; i < proc.n_watched; i++)
+		if (proc.watched[i] == s)
+			proc.watched[i] = proc.watched[--proc.n_watched];
 	if (s->exit_w.fd >= 0) {
 		ctl_loop_close(&s->exit_w); /* closes the pidfd */
 		s->pidfd = -1;
@@ -241,161 +241,136 @@ proc_unwatch(struct ctl_svc *s)
 	s->pidfd = -1;
 }
 
+static void
+proc_on_exit(struct ctl_watch *w, uint32_t events)
+{
+	(void)events;
+	proc_leader_gone(w->arg, -1);
+}
+
+/* Watch the leader's pidfd: it is not our child, no SIGCHLD comes. */
+static int
+proc_watch(struct proc_svc *s)
+{
+	if (proc.n_watched == proc.cap_watched) {
+		unsigned int cap = proc.cap_watched ? 2 * proc.cap_watched : 16;
+		void *p = realloc(proc.watched, cap * sizeof(*proc.watched));
+		if (p == NULL)
+			return -ENOMEM;
+		proc.watched = p;
+		proc.cap_watched = cap;
+	}
+	s->exit_w = (struct ctl_watch){ .fd = s->pidfd, .fn = proc_on_exit, .arg = s };
+	int rc = ctl_loop_add(&s->exit_w, EPOLLIN);
+	if (rc < 0) {
+		s->exit_w.fd = -1;
+		return rc;
+	}
+	proc.watched[proc.n_watched++] = s;
+	return 0;
+}
+
+/* The parent of @p pid, or -1. */
+static pid_t
+proc_ppid(pid_t pid)
+{
+	char path[64], buf[512];
+	int ppid;
+	char state;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the command may hold anything */
+	if (p == NULL || sscanf(p + 1, " %c %d", &state, &ppid) != 2 || state == 'Z')
+		return -1;
+	return (pid_t)ppid;
+}
+
 /* A process of the leaf to carry the service on: one reparented to us (a
  * daemon whose parent exited), else any. 0 if the leaf is empty. */
 static pid_t
-proc_new_leader(const char *svc)
+proc_new_leader(const char *leaf)
 {
 	char path[PATH_MAX];
 	pid_t any = 0, ours = 0;
 	long pid;
 
-	if (ctl_cg_path(&pcg.tree, svc, "cgroup.procs", path, sizeof(path)) < 0)
+	if (ctl_cg_path(&proc.cg, leaf, "cgroup.procs", path, sizeof(path)) < 0)
 		return 0;
 	FILE *f = fopen(path, "re");
 	if (f == NULL)
 		return 0;
 	while (ours == 0 && fscanf(f, "%ld", &pid) == 1) {
-		char sp[64], buf[512];
+		pid_t pp = proc_ppid((pid_t)pid);
+		if (pp < 0)
+			continue;
 		if (any == 0)
 			any = (pid_t)pid;
-		snprintf(sp, sizeof(sp), "/proc/%ld/stat", pid);
-		FILE *st = fopen(sp, "re");
-		if (st == NULL)
-			continue;
-		size_t n = fread(buf, 1, sizeof(buf) - 1, st);
-		fclose(st);
-		buf[n] = '\0';
-		char *p = strrchr(buf, ')');
-		int ppid;
-		char state;
-		if (p != NULL && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid() &&
-		    state != 'Z')
+		if (pp == getpid())
 			ours = (pid_t)pid;
 	}
 	fclose(f);
 	return ours ? ours : any;
 }
 
-static int
-proc_reaped(struct ctl_svc *s, int status, char *why, size_t len)
+/* The leader ended (wait @p status, or -1: not our child). A daemon that
+ * it left in the leaf, after an exit 0, carries the service on. */
+static void
+proc_leader_gone(struct proc_svc *s, int status)
 {
-	uint32_t st = ctl_svc_state(s);
+	struct ctl_svc *svc = s->s;
+	uint32_t st = ctl_svc_state(svc);
+	const char *leaf = proc_leaf(s);
+	char why[160] = "", how[64];
 
 	proc_unwatch(s);
-	if (pcg.state != 1)
-		return 0;
 	if ((status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 0)) &&
 	    (st == DP_SVC_STARTING || st == DP_SVC_BOOTED || st == DP_SVC_READY)) {
-		/* the leader forked a daemon and exited: the service is the daemon */
-		pid_t next = proc_new_leader(s->cfg->name);
+		pid_t next = proc_new_leader(leaf);
 		if (next > 0) {
-			PROC_LOG(INFO, "%s: leader %d ended, %d carries the service on", s->cfg->name,
-				 (int)s->pid, (int)next);
-			s->pid = next;
 			s->pidfd = pidfd_open(next, 0);
-			int child = 0;
-			char sp[64], buf[512];
-			snprintf(sp, sizeof(sp), "/proc/%d/stat", (int)next);
-			FILE *f = fopen(sp, "re");
-			if (f != NULL) {
-				size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-				buf[n] = '\0';
-				char *p = strrchr(buf, ')');
-				int ppid;
-				child = p != NULL && sscanf(p + 1, " %*c %d", &ppid) == 1 &&
-					ppid == getpid();
-				fclose(f);
+			/* our child (through the subreaper): SIGCHLD tells; else its pidfd */
+			if (proc_ppid(next) == getpid() || (s->pidfd >= 0 && proc_watch(s) == 0)) {
+				PROC_LOG(INFO, "%s: leader %d ended, %d carries the service on",
+					 leaf, (int)s->pid, (int)next);
+				s->pid = next;
+				return;
 			}
-			if (!child && (s->pidfd < 0 || proc_watch(s) < 0)) {
-				/* cannot follow it: it goes */
-				ctl_cg_kill(&pcg.tree, s->cfg->name);
-				proc_unwatch(s);
-				return 0;
-			}
-			return 1;
+			proc_unwatch(s); /* cannot follow it: it goes with the rest */
 		}
 	}
-	ctl_cg_limit_reason(&pcg.tree, s->cfg->name, s->cg_base, why, len);
-	/* whatever it left behind goes with it */
-	ctl_cg_kill(&pcg.tree, s->cfg->name);
-	return 0;
-}
-
-static void
-proc_pump(int timeout_ms)
-{
-	struct pollfd fds[64];
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < pcg.n_watched && n < 64; i++)
-		fds[n++] = (struct pollfd){ .fd = pcg.watched[i]->pidfd, .events = POLLIN };
-	if (n == 0) {
-		usleep((useconds_t)timeout_ms * 1000);
-		return;
-	}
-	if (poll(fds, n, timeout_ms) <= 0)
-		return;
-	for (unsigned int i = 0; i < n; i++) {
-		if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		for (unsigned int j = 0; j < pcg.n_watched; j++) {
-			if (pcg.watched[j]->pidfd == fds[i].fd) {
-				struct ctl_svc *s = pcg.watched[j];
-				proc_unwatch(s);
-				ctl_svc_exited(s, -1);
-				break;
-			}
-		}
-	}
-}
-
-struct proc_sweep_arg {
-	int (*claimed)(const char *name, void *arg);
-	void *arg;
-};
-
-static int
-proc_sweep_kill(const char *svc, void *arg)
-{
-	const struct proc_sweep_arg *a = arg;
-
-	if (!a->claimed(svc, a->arg)) {
-		PROC_LOG(INFO, "cgroup %s/%s: no service of this configuration claims it",
-			 pcg.tree.path, svc);
-		proc_cg_kill_leaf(svc, NULL);
-	}
-	return 0;
-}
-
-static int
-proc_sweep_reap(const char *svc, void *arg)
-{
-	const struct proc_sweep_arg *a = arg;
-
-	if (!a->claimed(svc, a->arg))
-		proc_cg_reap_leaf(svc, NULL);
-	return 0;
-}
-
-/* Leaves of an earlier run that no service claims go: all killed first,
- * then each waited for, so that the whole takes one kill's time. */
-static void
-proc_sweep(int (*claimed)(const char *name, void *arg), void *arg)
-{
-	struct proc_sweep_arg a = { claimed, arg };
-
-	if (pcg.state != 1)
-		return;
-	ctl_cg_foreach(&pcg.tree, proc_sweep_kill, &a);
-	ctl_cg_foreach(&pcg.tree, proc_sweep_reap, &a);
+	ctl_cg_limit_reason(&proc.cg, leaf, s->cg_base, why, sizeof(why));
+	ctl_cg_kill(&proc.cg, leaf); /* whatever it left behind goes with it */
+	s->pid = 0;
+	s->paused = 0;
+	if (status == -1)
+		snprintf(how, sizeof(how), "ended");
+	else if (WIFEXITED(status))
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED)
+		ctl_svc_stopped(svc);
+	else if (st != DP_SVC_FAILED)
+		ctl_svc_failed(svc, "the process %s%s%s%s", how,
+			       st == DP_SVC_READY ? " while serving" : " during boot",
+			       why[0] ? ": " : "", why);
 }
 
 /* ---- prepare / release ------------------------------------------------- */
 
 static void
-proc_release(struct ctl_svc *s)
+proc_release(struct ctl_svc *svc)
 {
+	struct proc_svc *s = proc_of(svc);
+
+	if (s == NULL)
+		return;
 	ctl_loop_close(&s->notify_w);
 	if (s->notify_path[0] != '\0')
 		unlink(s->notify_path);
@@ -408,18 +383,29 @@ proc_release(struct ctl_svc *s)
 		ctl_netns_delete(s->netns); /* the peer veth dies with it */
 	free(s->argv);
 	free(s->envp);
-	s->argv = s->envp = NULL;
 	proc_unwatch(s);
-	if (pcg.state == 1 && s->cfg != NULL) {
+	if (proc.cg_state > 0) {
 		/* stopped, so only a straggler of its last run can be left */
-		ctl_cg_kill(&pcg.tree, s->cfg->name);
-		proc_cg_reap_leaf(s->cfg->name, NULL);
+		ctl_cg_kill(&proc.cg, proc_leaf(s));
+		proc_cg_reap_leaf(proc_leaf(s), NULL);
 	}
+	for (struct proc_svc **p = &proc.svcs; *p != NULL; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	free(s);
+	svc->be_priv = NULL;
 }
 
 static int
-proc_check(const struct ctl_service_config *c, char *msg, size_t len)
+proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *gw, char *msg,
+	   size_t len, char *warn, size_t wlen)
 {
+	(void)gw;
+	(void)wlen;
+	warn[0] = '\0';
 	if (c->exec[0] == '\0') {
 		snprintf(msg, len, "exec: missing (the command the service runs)");
 		return -EINVAL;
@@ -438,60 +424,73 @@ proc_check(const struct ctl_service_config *c, char *msg, size_t len)
 }
 
 static int
-proc_prepare(struct ctl_svc *s, char *msg, size_t len)
+proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 {
-	const struct ctl_gateway_config *gw = s->gw;
+	const struct ctl_gateway_config *gw = svc->gw;
+	struct proc_svc *s = calloc(1, sizeof(*s));
 	int rc;
 
-	s->argv = ctl_split_command(s->cfg->exec);
-	if (s->argv == NULL) {
-		snprintf(msg, len, "exec: '%s': %s", s->cfg->exec, strerror(errno));
-		return -errno;
-	}
-	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, s->cfg->name);
-	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, s->id);
-	rc = proc_cg_open(gw, msg, len);
+	if (s == NULL)
+		return -ENOMEM;
+	s->s = svc;
+	s->netns_fd = -1;
+	s->notify_w.fd = -1;
+	s->pidfd = -1;
+	s->exit_w.fd = -1;
+	svc->be_priv = s;
+	s->next = proc.svcs;
+	proc.svcs = s;
+	rc = ctl_bridge_up(gw->bridge, msg, len);
 	if (rc < 0)
 		goto fail;
+	s->argv = ctl_split_command(svc->cfg->exec);
+	if (s->argv == NULL) {
+		rc = -errno;
+		snprintf(msg, len, "exec: '%s': %s", svc->cfg->exec, strerror(errno));
+		goto fail;
+	}
+	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, svc->cfg->name);
+	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, svc->id);
 
 	/* what a crashed run may have left under these names goes first */
 	ctl_link_delete(s->veth);
 	ctl_netns_delete(s->netns);
-	pid_t old = ctl_cg_populated(&pcg.tree, s->cfg->name) == 1
-		    ? proc_new_leader(s->cfg->name) : 0;
+	int adopted = 0;
+	pid_t old = ctl_cg_populated(&proc.cg, svc->cfg->name) == 1
+		    ? proc_new_leader(svc->cfg->name) : 0;
 	if (old > 0 && gw->process_recover == CTL_PROC_ADOPT) {
 		/* it runs since an earlier run: its namespace is plumbed again */
 		char nsp[64];
 		snprintf(nsp, sizeof(nsp), "/proc/%d/ns/net", (int)old);
 		s->netns_fd = open(nsp, O_RDONLY | O_CLOEXEC);
 		s->pidfd = s->netns_fd >= 0 ? pidfd_open(old, 0) : -1;
-		if (s->pidfd >= 0 && ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len) == 0) {
+		if (s->pidfd >= 0 && ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len) == 0 &&
+		    proc_watch(s) == 0) {
 			s->pid = old;
-			s->adopted = 1;
-			PROC_LOG(INFO, "%s: adopting process %d of an earlier run", s->cfg->name,
+			adopted = 1;
+			PROC_LOG(INFO, "%s: adopting process %d of an earlier run", svc->cfg->name,
 				 (int)old);
 		} else {
 			PROC_LOG(WARNING, "%s: cannot adopt process %d of an earlier run (%s): "
-				 "killing it", s->cfg->name, (int)old, msg[0] ? msg : strerror(errno));
-			if (s->pidfd >= 0)
-				close(s->pidfd);
-			s->pidfd = -1;
+				 "killing it", svc->cfg->name, (int)old,
+				 msg[0] ? msg : strerror(errno));
+			proc_unwatch(s);
 			if (s->netns_fd >= 0)
 				close(s->netns_fd);
 			s->netns_fd = -1;
 			msg[0] = '\0';
 		}
 	}
-	if (s->pid <= 0 && ctl_cg_populated(&pcg.tree, s->cfg->name) == 1) {
-		proc_cg_kill_leaf(s->cfg->name, NULL);
-		if (proc_cg_wait_empty(s->cfg->name, 5000) < 0) {
+	if (!adopted && ctl_cg_populated(&proc.cg, svc->cfg->name) == 1) {
+		proc_cg_kill_leaf(svc->cfg->name, NULL);
+		if (proc_cg_wait_empty(svc->cfg->name, 5000) < 0) {
 			rc = -EBUSY;
 			snprintf(msg, len, "cgroup %s/%s: processes of an earlier run would not die",
-				 pcg.tree.path, s->cfg->name);
+				 proc.cg.path, svc->cfg->name);
 			goto fail;
 		}
 	}
-	if (s->pid > 0)
+	if (adopted)
 		goto plumb;
 	rc = ctl_netns_create(s->netns, msg, len);
 	if (rc < 0)
@@ -514,55 +513,59 @@ plumb:
 		goto fail;
 	}
 	/* a /32 with an on-link default route: everything goes to the gateway */
-	rc = ctl_netns_setup_iface(s->netns_fd, "eth0", "eth0", &s->shared->mac, s->cfg->address,
-				   32, gw->address, msg, len);
+	rc = ctl_netns_setup_iface(s->netns_fd, "eth0", "eth0", &svc->shared->mac,
+				   svc->cfg->address, 32, gw->address, msg, len);
 	if (rc < 0)
 		goto fail;
-	if (s->cfg->ready == CTL_READY_NOTIFY) {
+	if (svc->cfg->ready == CTL_READY_NOTIFY) {
 		rc = proc_notify_socket(s, msg, len);
 		if (rc < 0)
 			goto fail;
 	}
-	s->envp = ctl_service_env(environ, s->cfg->name,
-				  s->cfg->ready == CTL_READY_NOTIFY ? s->notify_path : NULL);
+	s->envp = ctl_service_env(environ, svc->cfg->name,
+				  svc->cfg->ready == CTL_READY_NOTIFY ? s->notify_path : NULL);
 	if (s->envp == NULL) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (s->adopted && (rc = proc_watch(s)) < 0) {
-		snprintf(msg, len, "cannot watch adopted process %d: %s", (int)s->pid,
-			 strerror(-rc));
-		goto fail;
-	}
-	return 0;
+	return adopted;
 fail:
-	if (s->pid > 0 && s->adopted) {
-		ctl_cg_kill(&pcg.tree, s->cfg->name);
+	if (s->pid > 0) { /* an adopted one we cannot serve goes */
+		ctl_cg_kill(&proc.cg, svc->cfg->name);
 		s->pid = 0;
-		s->adopted = 0;
 	}
-	proc_release(s);
+	proc_release(svc);
 	return rc;
 }
 
-/* Adopted at start: READY if it still answers (ready = tcp: the probe
- * tells), at once for ready = start or notify (it notified its first run). */
+/* Adopted at start: it serves (READY), or it was paused (its leaf frozen). */
 static void
-proc_adopted(struct ctl_svc *s)
+proc_adopted(struct ctl_svc *svc)
 {
-	s->t_exec = ctl_now();
-	s->deadline = s->t_exec + (uint64_t)s->gw->ready_timeout * 1000000;
-	s->summons++;
-	ctl_svc_running(s);
-	if (s->cfg->ready == CTL_READY_NOTIFY)
-		ctl_svc_ready(s);
+	struct proc_svc *s = proc_of(svc);
+	char path[PATH_MAX], buf[256] = "";
+
+	if (ctl_cg_path(&proc.cg, proc_leaf(s), "cgroup.events", path, sizeof(path)) == 0) {
+		FILE *f = fopen(path, "re");
+		if (f != NULL) {
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			fclose(f);
+		}
+	}
+	if (ctl_cg_parse_key(buf, "frozen") == 1) {
+		s->paused = 1;
+		ctl_svc_paused(svc);
+	} else {
+		ctl_svc_resumed(svc);
+	}
 }
 
 /* ---- summon ------------------------------------------------------------ */
 
 /* What the child of proc_summon() needs: read-only, on the parent's memory. */
 struct proc_spawn {
-	const struct ctl_svc *s;
+	const struct proc_svc *s;
 	int devnull;
 	int status_fd; /* CLOEXEC pipe: closed by a successful exec, errno otherwise */
 	int procs_fd;  /* the leaf's cgroup.procs: the child enters it first */
@@ -597,46 +600,49 @@ fail:
 }
 
 static int
-proc_summon(struct ctl_svc *s, char *msg, size_t len)
+proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 {
+	struct proc_svc *s = proc_of(svc);
+
 	if (s->paused && s->pid > 0) {
 		/* a paused service resumes: its sockets were listening all along */
-		int frc = ctl_cg_freeze(&pcg.tree, s->cfg->name, 0);
+		int frc = ctl_cg_freeze(&proc.cg, proc_leaf(s), 0);
 		if (frc < 0) {
-			snprintf(msg, len, "thawing cgroup of %d: %s", (int)s->pid, strerror(-frc));
+			snprintf(msg, len, "thawing the cgroup of %d: %s", (int)s->pid,
+				 strerror(-frc));
 			return frc;
 		}
 		s->paused = 0;
-		ctl_svc_set_state(s, DP_SVC_BOOTED);
-		ctl_svc_ready(s);
+		ctl_svc_resumed(svc);
 		return 0;
 	}
 	/* A DPDK process maps a lot: fork() would copy its page tables for
 	 * milliseconds. The child shares our memory instead and we wait (a
 	 * few hundred microseconds) until it has exec'd or failed. */
+	const char *leaf = proc_leaf(s);
 	struct ctl_cg_limits lim;
-	proc_limits(s->cfg, &lim);
-	int rc = ctl_cg_create(&pcg.tree, s->cfg->name, &lim, proc_strict(s->cfg), msg, len);
+	proc_limits(svc->cfg, &lim);
+	int rc = ctl_cg_create(&proc.cg, leaf, &lim, proc_strict(svc->cfg), msg, len);
 	if (rc < 0)
 		return rc;
-	if (ctl_cg_populated(&pcg.tree, s->cfg->name) == 1) {
-		/* a straggler of its last run (killed, not yet gone) */
-		ctl_cg_kill(&pcg.tree, s->cfg->name);
-		if (proc_cg_wait_empty(s->cfg->name, 2000) < 0) {
-			snprintf(msg, len, "cgroup %s/%s: its last run would not die",
-				 pcg.tree.path, s->cfg->name);
+	if (ctl_cg_populated(&proc.cg, leaf) == 1) {
+		/* a straggler of its last run (killed, not gone yet) */
+		ctl_cg_kill(&proc.cg, leaf);
+		if (proc_cg_wait_empty(leaf, 2000) < 0) {
+			snprintf(msg, len, "cgroup %s/%s: its last run would not die", proc.cg.path,
+				 leaf);
 			return -EBUSY;
 		}
 	}
-	ctl_cg_limit_counts(&pcg.tree, s->cfg->name, s->cg_base);
+	ctl_cg_limit_counts(&proc.cg, leaf, s->cg_base);
 	struct proc_spawn sp = { s, open("/dev/null", O_RDONLY | O_CLOEXEC), -1,
-				 ctl_cg_procs_fd(&pcg.tree, s->cfg->name) };
+				 ctl_cg_procs_fd(&proc.cg, leaf) };
 	int pfd[2] = { -1, -1 };
 	size_t stack_len = 64 * 1024;
 	char *stack = malloc(stack_len);
 	if (sp.procs_fd < 0) {
 		rc = sp.procs_fd;
-		snprintf(msg, len, "cgroup %s/%s: %s", pcg.tree.path, s->cfg->name, strerror(-rc));
+		snprintf(msg, len, "cgroup %s/%s: %s", proc.cg.path, leaf, strerror(-rc));
 		goto out;
 	}
 	if (sp.devnull < 0 || stack == NULL || pipe2(pfd, O_CLOEXEC) < 0) {
@@ -663,68 +669,225 @@ proc_summon(struct ctl_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "cannot run '%s': %s", s->argv[0], strerror(err));
 		goto out;
 	}
-	ctl_svc_running(s); /* the pipe closed on exec */
+	ctl_svc_running(svc); /* the pipe closed on exec */
 out:
 	for (int i = 0; i < 2; i++)
 		if (pfd[i] >= 0)
 			close(pfd[i]);
 	if (sp.devnull >= 0)
 		close(sp.devnull);
-	free(stack);
 	if (sp.procs_fd >= 0)
 		close(sp.procs_fd);
+	free(stack);
 	return rc;
 }
 
 /* ---- stop -------------------------------------------------------------- */
 
 static void
-proc_stop(struct ctl_svc *s, enum ctl_stop_how how)
+proc_stop(struct ctl_svc *svc, enum ctl_halt how)
 {
+	struct proc_svc *s = proc_of(svc);
+
 	if (s->pid <= 0) {
-		ctl_svc_stopped(s);
+		ctl_svc_stopped(svc);
 		return;
 	}
-	const char *leaf = s->cfg->name;
-	if (how == CTL_STOP_AS_CONFIGURED && s->cfg->stop == CTL_STOP_PAUSE && !s->paused &&
-	    ctl_cg_freeze(&pcg.tree, leaf, 1) == 0) {
+	const char *leaf = proc_leaf(s);
+	if (how == CTL_HALT_AS_CONFIGURED && svc->cfg->stop == CTL_STOP_PAUSE && !s->paused &&
+	    ctl_cg_freeze(&proc.cg, leaf, 1) == 0) {
 		s->paused = 1; /* the whole cgroup, daemons too */
-		ctl_svc_stopped(s);
+		ctl_svc_paused(svc);
 		return;
 	}
-	if (how == CTL_STOP_KILL) {
-		if (ctl_cg_kill(&pcg.tree, leaf) < 0) /* every process of it, at once */
+	if (how == CTL_HALT_KILL) {
+		if (ctl_cg_kill(&proc.cg, leaf) < 0) /* every process of it, at once */
 			kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL); /* also an adopted leader outside it */
 		return;
 	}
 	/* SIGTERM to each of its processes first; the runtime kills the
 	 * cgroup when the grace is over */
 	if (s->paused)
-		ctl_cg_freeze(&pcg.tree, leaf, 0); /* a frozen process cannot act on it */
-	ctl_cg_signal(&pcg.tree, leaf, SIGTERM);
+		ctl_cg_freeze(&proc.cg, leaf, 0); /* a frozen process cannot act on it */
+	ctl_cg_signal(&proc.cg, leaf, SIGTERM);
 }
 
-/* At shutdown: the subtree goes once its leaves have. */
+static int
+proc_exists(const struct ctl_svc *svc)
+{
+	const struct proc_svc *s = proc_of(svc);
+
+	return s != NULL && s->pid > 0;
+}
+
+/* ---- the backend's side of the process ---------------------------------- */
+
+static const char *
+proc_open(const struct ctl_config *cfg)
+{
+	ctl_bridge_set_downlink((uint16_t)cfg->ports.downlink);
+	return proc_cg_open(&cfg->gw);
+}
+
 static void
 proc_close(void)
 {
-	if (pcg.state == 1 && rmdir(pcg.tree.path) < 0 && errno != ENOENT)
-		PROC_LOG(WARNING, "cgroup %s: %s", pcg.tree.path, strerror(errno));
-	free(pcg.watched);
-	memset(&pcg, 0, sizeof(pcg));
+	/* the subtree goes once its leaves have (each with its service) */
+	if (proc.cg_state > 0 && rmdir(proc.cg.path) < 0 && errno != ENOENT)
+		PROC_LOG(WARNING, "cgroup %s: %s", proc.cg.path, strerror(errno));
+	free(proc.watched);
+	proc.watched = NULL;
+	proc.n_watched = proc.cap_watched = 0;
+	proc.cg_state = 0;
+	ctl_bridge_down();
+}
+
+static void
+proc_pump(int timeout_ms)
+{
+	struct pollfd fds[64];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < proc.n_watched && n < 64; i++)
+		fds[n++] = (struct pollfd){ .fd = proc.watched[i]->pidfd, .events = POLLIN };
+	if (n == 0) {
+		usleep((useconds_t)timeout_ms * 1000);
+		return;
+	}
+	if (poll(fds, n, timeout_ms) <= 0)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		for (unsigned int j = 0; j < proc.n_watched; j++) {
+			if (proc.watched[j]->pidfd == fds[i].fd) {
+				proc_leader_gone(proc.watched[j], -1);
+				break;
+			}
+		}
+	}
+}
+
+/* A child exited: a service's process, or not ours. */
+static int
+proc_reaped(pid_t pid, int status)
+{
+	struct proc_svc *s = proc.svcs;
+
+	while (s != NULL && s->pid != pid)
+		s = s->next;
+	if (s == NULL)
+		return 0; /* also an orphan of a service that reparented to us */
+	proc_leader_gone(s, status);
+	return 1;
+}
+
+static int
+proc_claims_netns(const char *name)
+{
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		if (strcmp(s->netns, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+proc_claims_link(const char *name)
+{
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		if (strcmp(s->veth, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+proc_leftover_netns(const char *name, void *arg)
+{
+	(void)arg;
+	if (proc_claims_netns(name))
+		return 0;
+	PROC_LOG(INFO, "removing namespace %s left by an earlier run", name);
+	ctl_netns_delete(name);
+	return 0;
+}
+
+static int
+proc_leftover_link(const char *name, void *arg)
+{
+	(void)arg;
+	if (proc_claims_link(name))
+		return 0;
+	PROC_LOG(INFO, "removing link %s left by an earlier run", name);
+	ctl_link_delete(name);
+	return 0;
+}
+
+static int
+proc_claims_leaf(const char *name)
+{
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		if (strcmp(proc_leaf(s), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A leaf of an earlier run that no service claims: killed (@p arg not
+ * NULL), then waited for and removed. */
+static int
+proc_leftover_leaf(const char *name, void *arg)
+{
+	if (proc_claims_leaf(name))
+		return 0;
+	if (arg != NULL) {
+		PROC_LOG(INFO, "cgroup %s/%s: no service of this configuration claims it",
+			 proc.cg.path, name);
+		return proc_cg_kill_leaf(name, NULL);
+	}
+	return proc_cg_reap_leaf(name, NULL);
+}
+
+/* What a crashed run left under the gateway's prefixes and no service of
+ * this one claims goes (a service's own names were cleared by its prepare). */
+static void
+proc_recover(const struct ctl_gateway_config *gw)
+{
+	char prefix[CTL_NAME_MAX + 2];
+
+	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
+	ctl_netns_foreach(prefix, proc_leftover_netns, NULL);
+	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, NULL);
+	if (proc.cg_state > 0) { /* all killed first, then each waited for */
+		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, (void *)"kill");
+		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, NULL);
+	}
+}
+
+static void
+proc_describe(const struct ctl_svc *svc, struct rte_tel_data *d)
+{
+	const struct proc_svc *s = proc_of(svc);
+
+	rte_tel_data_add_dict_string(d, "namespace", s != NULL ? s->netns : "");
+	rte_tel_data_add_dict_u64(d, "pid", s != NULL && s->pid > 0 ? (uint64_t)s->pid : 0);
+	char path[PATH_MAX] = "";
+	if (s != NULL && proc.cg_state > 0)
+		ctl_cg_path(&proc.cg, proc_leaf(s), NULL, path, sizeof(path));
+	rte_tel_data_add_dict_string(d, "cgroup", path);
 }
 
 const struct ctl_backend_ops ctl_backend_process = {
 	.name = "process",
+	.open = proc_open,
+	.close = proc_close,
+	.recover = proc_recover,
+	.reaped = proc_reaped,
+	.pump = proc_pump,
+	.describe = proc_describe,
 	.check = proc_check,
 	.prepare = proc_prepare,
 	.release = proc_release,
 	.summon = proc_summon,
 	.stop = proc_stop,
 	.adopted = proc_adopted,
-	.pump = proc_pump,
-	.reaped = proc_reaped,
-	.sweep = proc_sweep,
-	.close = proc_close,
+	.exists = proc_exists,
 };

@@ -8,8 +8,9 @@
  * long operations take a libxl_asyncop_how whose callback reports to the
  * state machine, domain death comes as libxl events, readiness as xenstore
  * watches on the xenstore fd, and libxl's children (the vif hotplug
- * scripts) are reaped by the runtime's SIGCHLD handler and handed back with
- * libxl_childproc_reaped() (libxl_sigchld_owner_mainloop). No synchronous
+ * scripts) are reaped by the runtime's SIGCHLD handler and handed back
+ * through the backend's reaped() to libxl_childproc_reaped()
+ * (libxl_sigchld_owner_mainloop). No synchronous
  * libxl call that forks is made: it would wait for a child that only the
  * loop it blocks can reap.
  *
@@ -38,12 +39,13 @@
 
 #include <rte_common.h>
 #include <rte_log.h>
+#include <rte_telemetry.h>
 
-#include "../runtime.h"
-#include "xen.h"
+#include "../backend.h"
+#include "bridge.h"
 #include "xlcfg.h"
 
-RTE_LOG_REGISTER(ctl_xen_logtype, jitsu.xen, INFO);
+RTE_LOG_REGISTER(ctl_xen_logtype, jitsu.backend.libxl, INFO);
 #define XEN_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ctl_xen_logtype, "jitsu: xen: " fmt "\n", ##__VA_ARGS__)
 
@@ -72,8 +74,11 @@ struct xen_svc {
 	uint32_t new_domid;             /* written by create/restore while in flight */
 	struct xen_ao *ao;              /* the operation in flight, or NULL */
 	libxl_evgen_domain_death *death;
-	libxl_domain_config dc;         /* of the create/restore in flight */
+	libxl_domain_config tmpl;       /* translated at prepare, copied per create */
+	int tmpl_live;
+	libxl_domain_config dc;         /* of the create/restore in flight (libxl fills it in) */
 	int dc_live;
+	int paused;                     /* by stop = pause (or found so) */
 	int save_fd;
 	int saved;                      /* a suspended image waits in save_path */
 	int restored;                   /* this boot is a restore: the vif says ready */
@@ -401,13 +406,6 @@ xen_by_token(const char *token)
 	return NULL;
 }
 
-/* The domain exists or is being made or unmade: the runtime must wait. */
-static void
-xen_set_live(struct xen_svc *x)
-{
-	x->s->live = x->domid != 0 || x->ao != NULL;
-}
-
 static void
 xen_unwatch(struct xen_svc *x)
 {
@@ -434,10 +432,9 @@ xen_gone(struct xen_svc *x)
 	xen_unwatch(x);
 	xen_death_off(x);
 	x->domid = 0;
-	x->s->paused = 0;
+	x->paused = 0;
 	x->expect_death = 0;
 	x->keep = 0;
-	xen_set_live(x);
 }
 
 /* ---- asynchronous operations ------------------------------------------- */
@@ -456,7 +453,6 @@ xen_ao_new(struct xen_svc *x, enum xen_op op, libxl_asyncop_how *how)
 	ao->t0 = ctl_now();
 	xen.inflight++;
 	x->ao = ao;
-	xen_set_live(x);
 	*how = (libxl_asyncop_how){ .callback = xen_ao_done, .u.for_callback = ao };
 	return ao;
 }
@@ -468,7 +464,6 @@ xen_ao_abort(struct xen_svc *x)
 	free(x->ao);
 	x->ao = NULL;
 	xen.inflight--;
-	xen_set_live(x);
 }
 
 static int xen_destroy(struct xen_svc *x);
@@ -511,14 +506,162 @@ xen_running(struct xen_svc *x)
 		ctl_svc_failed(s, "xenstore watch on domain %u: %s", x->domid, strerror(-rc));
 }
 
+/* ---- what each operation's completion does ------------------------------ */
+
+static void
+xen_created(struct xen_svc *x, enum xen_op op, int rc)
+{
+	struct ctl_svc *s = x->s;
+	libxl_asyncop_how how;
+
+	if (x->dc_live) {
+		libxl_domain_config_dispose(&x->dc);
+		x->dc_live = 0;
+	}
+	if (x->save_fd >= 0) {
+		close(x->save_fd);
+		x->save_fd = -1;
+	}
+	if (op == XEN_OP_RESTORE) {
+		x->saved = 0;
+		unlink(x->save_path); /* the domain has it now */
+	}
+	if (rc != 0) {
+		/* libxl destroys what it had made of it */
+		x->domid = 0;
+		ctl_svc_failed(s, "libxl: %s failed (error %d)", xen_op_names[op], rc);
+		return;
+	}
+	x->domid = x->new_domid;
+	if (ctl_svc_state(s) != DP_SVC_STARTING) {
+		/* stopped while it was being made */
+		xen_destroy(x);
+		return;
+	}
+	/* libxl makes domains paused (xl create unpauses them too) */
+	if (xen_ao_new(x, XEN_OP_START, &how) == NULL ||
+	    (rc = libxl_domain_unpause(xen.ctx, x->domid, &how)) != 0) {
+		if (x->ao != NULL)
+			xen_ao_abort(x);
+		ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+	}
+}
+
+static void
+xen_started(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		ctl_svc_failed(x->s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
+		return;
+	}
+	if (ctl_svc_state(x->s) != DP_SVC_STARTING) {
+		xen_destroy(x);
+		return;
+	}
+	xen_running(x);
+}
+
+static void
+xen_destroyed(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	xen_gone(x);
+	if (rc != 0)
+		XEN_LOG(WARNING, "%s: destroy: libxl error %d", x->s->cfg->name, rc);
+	ctl_svc_stopped(x->s);
+}
+
+/* The guest was asked; its death event follows (or the runtime destroys it
+ * when stop_grace is over). */
+static void
+xen_shutdown_asked(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0)
+		xen_destroy(x);
+}
+
+static void
+xen_suspended(struct xen_svc *x, enum xen_op op, int rc)
+{
+	const char *name = x->s->cfg->name;
+
+	(void)op;
+	if (rc != 0) {
+		XEN_LOG(WARNING, "%s: suspend failed (libxl error %d): destroying it", name, rc);
+		close(x->save_fd);
+		x->save_fd = -1;
+		unlink(x->save_path);
+		xen_destroy(x);
+		return;
+	}
+	if (fsync(x->save_fd) < 0)
+		XEN_LOG(WARNING, "%s: %s: %s", name, x->save_path, strerror(errno));
+	close(x->save_fd);
+	x->save_fd = -1;
+	x->saved = 1;
+	xen_destroy(x); /* what is left of a suspended domain */
+}
+
+static void
+xen_pause_done(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		xen_destroy(x);
+		return;
+	}
+	x->paused = 1;
+	ctl_svc_paused(x->s);
+}
+
+static void
+xen_unpause_done(struct xen_svc *x, enum xen_op op, int rc)
+{
+	(void)op;
+	if (rc != 0) {
+		ctl_svc_failed(x->s, "libxl: unpause failed (error %d)", rc);
+		return;
+	}
+	x->paused = 0;
+	ctl_svc_resumed(x->s); /* it was serving all along */
+}
+
+static void
+xen_dumped(struct xen_svc *x, enum xen_op op, int rc)
+{
+	const char *name = x->s->cfg->name;
+
+	(void)op;
+	if (rc == 0)
+		XEN_LOG(INFO, "%s: domain %u's core is in %s", name, x->domid, x->core_path);
+	else
+		XEN_LOG(WARNING, "%s: core dump of domain %u to %s failed (libxl error %d)", name,
+			x->domid, x->core_path, rc);
+	x->keep = 0;
+	xen_destroy(x); /* then FAILED stays, or the restart goes on */
+}
+
+static void (*const xen_done[])(struct xen_svc *x, enum xen_op op, int rc) = {
+	[XEN_OP_CREATE] = xen_created,
+	[XEN_OP_RESTORE] = xen_created,
+	[XEN_OP_START] = xen_started,
+	[XEN_OP_DESTROY] = xen_destroyed,
+	[XEN_OP_SHUTDOWN] = xen_shutdown_asked,
+	[XEN_OP_SUSPEND] = xen_suspended,
+	[XEN_OP_PAUSE] = xen_pause_done,
+	[XEN_OP_UNPAUSE] = xen_unpause_done,
+	[XEN_OP_COREDUMP] = xen_dumped,
+};
+
+/* libxl's callback of every operation: bookkeeping, then the operation's own. */
 static void
 xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 {
 	struct xen_ao *ao = for_callback;
 	struct xen_svc *x = ao->x;
 	double ms = (double)(ctl_now() - ao->t0) / 1e6;
-
-	libxl_asyncop_how how;
 
 	(void)ctx;
 	xen.inflight--;
@@ -529,117 +672,11 @@ xen_ao_done(libxl_ctx *ctx, int rc, void *for_callback)
 	x->ao = NULL;
 	enum xen_op op = ao->op;
 	free(ao);
-	struct ctl_svc *s = x->s;
-	XEN_LOG(INFO, "%s: %s of domain %u %s in %.1f ms", s->cfg->name, xen_op_names[op],
+	XEN_LOG(INFO, "%s: %s of domain %u %s in %.1f ms", x->s->cfg->name, xen_op_names[op],
 		op == XEN_OP_CREATE || op == XEN_OP_RESTORE ? x->new_domid : x->domid,
 		rc == 0 ? "done" : "failed", ms);
-	switch (op) {
-	case XEN_OP_CREATE:
-	case XEN_OP_RESTORE:
-		if (x->dc_live) {
-			libxl_domain_config_dispose(&x->dc);
-			x->dc_live = 0;
-		}
-		if (x->save_fd >= 0) {
-			close(x->save_fd);
-			x->save_fd = -1;
-		}
-		if (op == XEN_OP_RESTORE) {
-			x->saved = 0;
-			unlink(x->save_path); /* the domain has it now */
-		}
-		if (rc != 0) {
-			/* libxl destroys what it had made of it */
-			x->domid = 0;
-			xen_set_live(x);
-			ctl_svc_failed(s, "libxl: %s failed (error %d)", xen_op_names[op], rc);
-			return;
-		}
-		x->domid = x->new_domid;
-		xen_set_live(x);
-		if (ctl_svc_state(s) != DP_SVC_STARTING) {
-			/* stopped while it was being made */
-			xen_destroy(x);
-			return;
-		}
-		/* libxl makes domains paused (xl create unpauses them too) */
-		if (xen_ao_new(x, XEN_OP_START, &how) == NULL ||
-		    (rc = libxl_domain_unpause(xen.ctx, x->domid, &how)) != 0) {
-			if (x->ao != NULL)
-				xen_ao_abort(x);
-			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
-		}
-		return;
-	case XEN_OP_START:
-		if (rc != 0) {
-			ctl_svc_failed(s, "libxl: cannot start domain %u (error %d)", x->domid, rc);
-			return;
-		}
-		if (ctl_svc_state(s) != DP_SVC_STARTING) {
-			xen_destroy(x);
-			return;
-		}
-		xen_running(x);
-		return;
-	case XEN_OP_DESTROY:
-		xen_gone(x);
-		if (rc != 0)
-			XEN_LOG(WARNING, "%s: destroy: libxl error %d", s->cfg->name, rc);
-		ctl_svc_stopped(s);
-		return;
-	case XEN_OP_SHUTDOWN:
-		/* the guest was asked; its death event follows (or the
-		 * runtime destroys it when stop_grace is over) */
-		if (rc != 0)
-			xen_destroy(x);
-		return;
-	case XEN_OP_SUSPEND:
-		if (rc != 0) {
-			XEN_LOG(WARNING, "%s: suspend failed (libxl error %d): destroying it",
-				s->cfg->name, rc);
-			close(x->save_fd);
-			x->save_fd = -1;
-			unlink(x->save_path);
-			xen_destroy(x);
-			return;
-		}
-		if (fsync(x->save_fd) < 0)
-			XEN_LOG(WARNING, "%s: %s: %s", s->cfg->name, x->save_path, strerror(errno));
-		close(x->save_fd);
-		x->save_fd = -1;
-		x->saved = 1;
-		xen_destroy(x); /* what is left of a suspended domain */
-		return;
-	case XEN_OP_PAUSE:
-		if (rc != 0) {
-			xen_destroy(x);
-			return;
-		}
-		s->paused = 1;
-		ctl_svc_stopped(s);
-		return;
-	case XEN_OP_COREDUMP:
-		if (rc == 0)
-			XEN_LOG(INFO, "%s: domain %u's core is in %s", s->cfg->name, x->domid,
-				x->core_path);
-		else
-			XEN_LOG(WARNING, "%s: core dump of domain %u to %s failed (libxl error "
-				"%d)", s->cfg->name, x->domid, x->core_path, rc);
-		x->keep = 0;
-		xen_destroy(x); /* then FAILED stays, or the restart goes on */
-		return;
-	case XEN_OP_UNPAUSE:
-		if (rc != 0) {
-			ctl_svc_failed(s, "libxl: unpause failed (error %d)", rc);
-			return;
-		}
-		s->paused = 0;
-		ctl_svc_set_state(s, DP_SVC_BOOTED);
-		ctl_svc_ready(s); /* it was serving all along */
-		return;
-	default:
-		return;
-	}
+	if ((size_t)op < RTE_DIM(xen_done) && xen_done[op] != NULL)
+		xen_done[op](x, op, rc);
 }
 
 static int
@@ -798,7 +835,7 @@ xen_check_ready(struct xen_svc *x)
 		char *v = xs_read(xen.xs, XBT_NULL, x->vif_path, &len);
 		if (v != NULL && strcmp(v, "4") == 0) {
 			x->vif_up = 1;
-			s->t_link = ctl_now();
+			ctl_svc_link_up(s);
 		}
 		free(v);
 	}
@@ -872,29 +909,22 @@ xen_ready_ok(const struct ctl_service_config *c, char *msg, size_t len)
 	return 0;
 }
 
-int
-ctl_xen_check_config(const struct ctl_service_config *c, const struct ctl_gateway_config *gw,
-		     char *msg, size_t len)
+/* The xl configuration is checked even where Xen is not; that Xen is not
+ * here is a warning (the service would be refused at load). */
+static int
+xen_check(const struct ctl_service_config *c, const struct ctl_gateway_config *gw, char *msg,
+	  size_t len, char *warn, size_t wlen)
 {
 	libxl_domain_config dc;
+	const char *why = ctl_xl_available();
 	int rc = xen_ready_ok(c, msg, len);
 
+	warn[0] = '\0';
+	if (why != NULL)
+		snprintf(warn, wlen, "backend libxl: %s: it would be refused", why);
 	if (rc == 0 && (rc = xen_translate(c, gw, &dc, msg, len)) == 0)
 		libxl_domain_config_dispose(&dc);
 	return rc;
-}
-
-/* The xl file is translated by prepare, which has the gateway's side. */
-static int
-xen_check(const struct ctl_service_config *c, char *msg, size_t len)
-{
-	const char *why = ctl_xl_available();
-
-	if (why != NULL) {
-		snprintf(msg, len, "backend libxl: %s", why);
-		return -ENOTSUP;
-	}
-	return xen_ready_ok(c, msg, len);
 }
 
 static int
@@ -908,6 +938,9 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "backend libxl: %s", xen.why[0] ? xen.why : "not open");
 		return -ENOTSUP;
 	}
+	rc = ctl_bridge_up(s->gw->bridge, msg, len);
+	if (rc < 0)
+		return rc;
 	rc = xen_translate(s->cfg, s->gw, &dc, msg, len);
 	if (rc < 0)
 		return rc;
@@ -922,7 +955,8 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 	x->on_poweroff = dc.on_poweroff;
 	x->on_reboot = dc.on_reboot;
 	x->on_crash = dc.on_crash;
-	libxl_domain_config_dispose(&dc);
+	x->tmpl = dc; /* kept: a summon copies it instead of reading the xl file again */
+	x->tmpl_live = 1;
 	snprintf(x->save_path, sizeof(x->save_path), "%s/%s.save", s->gw->state_dir, x->domname);
 	snprintf(x->core_path, sizeof(x->core_path), "%s/%s.core", s->gw->state_dir, x->domname);
 	s->be_priv = x;
@@ -931,13 +965,13 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 
 	/* a domain of that name from an earlier run */
 	uint32_t domid;
+	int adopted = 0;
 	if (libxl_name_to_domid(xen.ctx, x->domname, &domid) == 0 && domid != 0) {
 		libxl_dominfo info;
 		libxl_dominfo_init(&info);
 		int paused = libxl_domain_info(xen.ctx, &info, domid) == 0 && info.paused;
 		libxl_dominfo_dispose(&info);
 		x->domid = domid;
-		xen_set_live(x);
 		if (s->gw->xen_recover == CTL_XEN_DESTROY) {
 			XEN_LOG(INFO, "%s: destroying domain %u (%s) left by an earlier run",
 				s->cfg->name, domid, x->domname);
@@ -945,14 +979,14 @@ xen_prepare(struct ctl_svc *s, char *msg, size_t len)
 		} else if (libxl_evenable_domain_death(xen.ctx, domid, domid, &x->death) == 0) {
 			XEN_LOG(INFO, "%s: adopting domain %u (%s)%s", s->cfg->name, domid,
 				x->domname, paused ? ", paused" : "");
-			s->paused = paused;
-			s->adopted = 1; /* the runtime makes it READY, or STOPPED if paused */
+			x->paused = paused;
+			adopted = 1; /* xen_adopted() follows */
 		}
 	}
 	/* an image saved by an earlier run is restored by the next summon */
 	struct stat st;
 	x->saved = x->domid == 0 && stat(x->save_path, &st) == 0 && S_ISREG(st.st_mode);
-	return 0;
+	return adopted;
 }
 
 static void
@@ -968,6 +1002,8 @@ xen_release(struct ctl_svc *s)
 	xen_death_off(x);
 	if (x->dc_live)
 		libxl_domain_config_dispose(&x->dc);
+	if (x->tmpl_live)
+		libxl_domain_config_dispose(&x->tmpl);
 	if (x->save_fd >= 0)
 		close(x->save_fd);
 	if (x->saved)
@@ -980,7 +1016,6 @@ xen_release(struct ctl_svc *s)
 	}
 	free(x);
 	s->be_priv = NULL;
-	s->live = 0;
 }
 
 static int
@@ -995,7 +1030,7 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 			 xen_op_names[x->ao->op]);
 		return -EBUSY;
 	}
-	if (x->s->paused && x->domid != 0) {
+	if (x->paused && x->domid != 0) {
 		if (xen_ao_new(x, XEN_OP_UNPAUSE, &how) == NULL)
 			return -ENOMEM;
 		rc = libxl_domain_unpause(xen.ctx, x->domid, &how);
@@ -1010,9 +1045,9 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "domain %u is still there", x->domid);
 		return -EBUSY;
 	}
-	rc = xen_translate(s->cfg, s->gw, &x->dc, msg, len);
-	if (rc < 0)
-		return rc;
+	/* libxl fills in what it is given: each create has a copy of its own */
+	libxl_domain_config_init(&x->dc);
+	libxl_domain_config_copy(xen.ctx, &x->dc, &x->tmpl);
 	x->dc_live = 1;
 	x->restored = 0;
 	x->new_domid = 0;
@@ -1087,7 +1122,7 @@ xen_suspend(struct xen_svc *x)
 }
 
 static void
-xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
+xen_stop(struct ctl_svc *s, enum ctl_halt how)
 {
 	struct xen_svc *x = s->be_priv;
 	libxl_asyncop_how ah;
@@ -1099,10 +1134,10 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 	}
 	if (x->domid == 0) /* still being made: the create's callback destroys it */
 		return;
-	if (how == CTL_STOP_KILL && x->keep) /* preserved, or its core being dumped */
+	if (how == CTL_HALT_KILL && x->keep) /* preserved, or its core being dumped */
 		return;
 	xen_unwatch(x);
-	if (how == CTL_STOP_AS_CONFIGURED && !x->s->paused && x->ao == NULL) {
+	if (how == CTL_HALT_AS_CONFIGURED && !x->paused && x->ao == NULL) {
 		switch (s->cfg->stop) {
 		case CTL_STOP_PAUSE:
 			if (xen_ao_new(x, XEN_OP_PAUSE, &ah) == NULL)
@@ -1114,7 +1149,7 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 			rc = xen_suspend(x);
 			break;
 		case CTL_STOP_SHUTDOWN:
-			how = CTL_STOP_TERMINATE;
+			how = CTL_HALT_TERMINATE;
 			break;
 		default:
 			break;
@@ -1122,7 +1157,7 @@ xen_stop(struct ctl_svc *s, enum ctl_stop_how how)
 		if (rc == 0)
 			return;
 	}
-	if (how == CTL_STOP_TERMINATE && x->ao == NULL && !x->s->paused) {
+	if (how == CTL_HALT_TERMINATE && x->ao == NULL && !x->paused) {
 		x->expect_death = 1;
 		if (xen_ao_new(x, XEN_OP_SHUTDOWN, &ah) != NULL &&
 		    libxl_domain_shutdown(xen.ctx, x->domid, &ah) == 0)
@@ -1139,28 +1174,27 @@ xen_adopted(struct ctl_svc *s)
 	struct xen_svc *x = s->be_priv;
 
 	/* it has been serving: ready at once, unless it was paused */
-	if (x->s->paused)
-		return;
-	ctl_svc_set_state(s, DP_SVC_BOOTED);
-	ctl_svc_ready(s);
+	if (x->paused)
+		ctl_svc_paused(s);
+	else
+		ctl_svc_resumed(s);
 }
 
-static const struct ctl_backend_ops ctl_backend_libxl = {
-	.name = "libxl",
-	.check = xen_check,
-	.prepare = xen_prepare,
-	.release = xen_release,
-	.summon = xen_summon,
-	.stop = xen_stop,
-	.adopted = xen_adopted,
-	.pump = ctl_xen_pump,
-	.reports_link = 1,
-};
+static int
+xen_exists(const struct ctl_svc *s)
+{
+	const struct xen_svc *x = s->be_priv;
+
+	return x != NULL && (x->domid != 0 || x->ao != NULL);
+}
 
 /* ---- the process's libxl context --------------------------------------- */
 
-const char *
-ctl_xen_open(void)
+static void xen_close(void);
+static void xen_pump(int timeout_ms);
+
+static const char *
+xen_open(const struct ctl_config *cfg)
 {
 	if (xen.ctx != NULL)
 		return NULL;
@@ -1201,17 +1235,17 @@ ctl_xen_open(void)
 		goto fail;
 	}
 	xen_timer_arm();
-	ctl_backend_register(CTL_BACKEND_LIBXL, &ctl_backend_libxl);
+	ctl_bridge_set_downlink((uint16_t)cfg->ports.downlink);
 	XEN_LOG(INFO, "libxl backend ready (Xen dom0)");
 	return NULL;
 fail:
-	ctl_xen_close();
+	xen_close();
 	xen.tried = 1;
 	return xen.why;
 }
 
-void
-ctl_xen_close(void)
+static void
+xen_close(void)
 {
 	/* libxl_ctx_free() must not find an operation in progress: let them end
 	 * (the services are gone: every child is libxl's) */
@@ -1221,7 +1255,7 @@ ctl_xen_close(void)
 		pid_t pid;
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 			libxl_childproc_reaped(xen.ctx, pid, status);
-		ctl_xen_pump(10);
+		xen_pump(10);
 	}
 	if (xen.inflight > 0)
 		XEN_LOG(WARNING, "%u libxl operation(s) still in progress at exit", xen.inflight);
@@ -1243,19 +1277,22 @@ ctl_xen_close(void)
 	if (xen.logger != NULL)
 		xtl_logger_destroy((xentoollog_logger *)xen.logger);
 	xen.logger = NULL;
-	ctl_backend_register(CTL_BACKEND_LIBXL, NULL);
 	xen.tried = 0;
+	ctl_bridge_down();
 }
 
-void
-ctl_xen_child_reaped(pid_t pid, int status)
+/* A child none of the other backends claimed: a vif hotplug script. */
+static int
+xen_reaped(pid_t pid, int status)
 {
-	if (xen.ctx != NULL)
-		libxl_childproc_reaped(xen.ctx, pid, status);
+	if (xen.ctx == NULL)
+		return 0;
+	libxl_childproc_reaped(xen.ctx, pid, status);
+	return 1;
 }
 
-void
-ctl_xen_pump(int timeout_ms)
+static void
+xen_pump(int timeout_ms)
 {
 	struct pollfd fds[64];
 	int nfds = RTE_DIM(fds), timeout = timeout_ms;
@@ -1278,8 +1315,10 @@ ctl_xen_pump(int timeout_ms)
 		xen_on_xs(&xen.xs_w, EPOLLIN);
 }
 
-void
-ctl_xen_sweep(const struct ctl_gateway_config *gw)
+/* Domains under the gateway's prefix that no service claims are destroyed
+ * (one of a service's name was adopted or destroyed by its prepare). */
+static void
+xen_recover(const struct ctl_gateway_config *gw)
 {
 	char prefix[CTL_NAME_MAX + 2];
 	int n = 0;
@@ -1314,15 +1353,32 @@ ctl_xen_sweep(const struct ctl_gateway_config *gw)
 		libxl_dominfo_list_free(list, n);
 }
 
-int
-ctl_xen_describe(const struct ctl_svc *s, uint32_t *domid, const char **domname, int *saved)
+static void
+xen_describe(const struct ctl_svc *s, struct rte_tel_data *d)
 {
 	const struct xen_svc *x = s->be_priv;
 
-	if (s->cfg->backend != CTL_BACKEND_LIBXL || x == NULL)
-		return -ENOENT;
-	*domid = x->domid;
-	*domname = x->domname;
-	*saved = x->saved;
-	return 0;
+	if (x == NULL)
+		return;
+	rte_tel_data_add_dict_u64(d, "domid", x->domid);
+	rte_tel_data_add_dict_string(d, "domain", x->domname);
+	rte_tel_data_add_dict_u64(d, "saved", (uint64_t)x->saved);
 }
+
+const struct ctl_backend_ops ctl_backend_libxl = {
+	.name = "libxl",
+	.open = xen_open,
+	.close = xen_close,
+	.recover = xen_recover,
+	.reaped = xen_reaped,
+	.pump = xen_pump,
+	.describe = xen_describe,
+	.check = xen_check,
+	.prepare = xen_prepare,
+	.release = xen_release,
+	.summon = xen_summon,
+	.stop = xen_stop,
+	.adopted = xen_adopted,
+	.exists = xen_exists,
+	.reports_link = 1,
+};

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "../../control/runtime.h"
+#include "../../control/backend/command.h"
 
 static void
 assert_words(const char *cmd, const char *const *want)

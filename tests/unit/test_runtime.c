@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* control/runtime.c: the services' state machine, driven through its real
- * control loop with a fake backend. Each test (a process of its own, as
+ * control loop with the toy backend (control/backend/toy.c). Each test (a process of its own, as
  * Criterion forks) brings up an in-memory EAL for the event ring. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -14,120 +14,8 @@
 #include "../../control/control.h"
 #include "../../control/loop.h"
 #include "../../control/runtime.h"
+#include "../../control/backend/toy.h"
 #include "helpers.h"
-
-/* ---- the fake backend ------------------------------------------------- */
-
-enum fake_mode { FAKE_RUN_NOW, FAKE_FAIL, FAKE_LATER, FAKE_CHECK_FAILS, FAKE_ADOPT,
-		 FAKE_SLOW_STOP };
-
-static struct {
-	enum fake_mode mode;
-	int prepared, released, summons, stops, adopted, pumps;
-	struct ctl_svc *stopping; /* FAKE_SLOW_STOP: stopped by the pump, like libxl */
-	enum ctl_stop_how last_how;
-	struct ctl_svc *later; /* a summon whose "running" the test reports */
-} fake;
-
-static int
-fake_check(const struct ctl_service_config *c, char *msg, size_t len)
-{
-	(void)c;
-	if (fake.mode == FAKE_CHECK_FAILS) {
-		snprintf(msg, len, "fake: cannot run this");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int
-fake_prepare(struct ctl_svc *s, char *msg, size_t len)
-{
-	(void)msg;
-	(void)len;
-	fake.prepared++;
-	if (fake.mode == FAKE_ADOPT) { /* it runs since an earlier run */
-		s->live = 1;
-		s->adopted = 1;
-	}
-	return 0;
-}
-
-static void
-fake_adopted(struct ctl_svc *s)
-{
-	fake.adopted++;
-	ctl_svc_set_state(s, DP_SVC_BOOTED);
-	ctl_svc_ready(s);
-}
-
-static void
-fake_pump(int timeout_ms)
-{
-	(void)timeout_ms;
-	fake.pumps++;
-	if (fake.stopping != NULL && fake.pumps >= 3) { /* the domain is gone at last */
-		fake.stopping->live = 0;
-		ctl_svc_stopped(fake.stopping);
-		fake.stopping = NULL;
-	}
-}
-
-static void
-fake_release(struct ctl_svc *s)
-{
-	(void)s;
-	fake.released++;
-}
-
-static int
-fake_summon(struct ctl_svc *s, char *msg, size_t len)
-{
-	fake.summons++;
-	s->pid = 1 << 22; /* a process, as far as the runtime can tell */
-	switch (fake.mode) {
-	case FAKE_FAIL:
-		s->pid = 0;
-		snprintf(msg, len, "fake: no such program");
-		return -ENOENT;
-	case FAKE_LATER:
-		fake.later = s;
-		return 0;
-	case FAKE_SLOW_STOP:
-		s->pid = 0;
-		s->live = 1;
-		ctl_svc_running(s);
-		return 0;
-	default:
-		ctl_svc_running(s);
-		return 0;
-	}
-}
-
-static void
-fake_stop(struct ctl_svc *s, enum ctl_stop_how how)
-{
-	fake.stops++;
-	fake.last_how = how;
-	if (fake.mode == FAKE_SLOW_STOP) {
-		fake.stopping = s; /* reported later, from the pump */
-		return;
-	}
-	s->pid = 0; /* it exits at once: nothing to reap */
-	s->live = 0;
-	ctl_svc_stopped(s);
-}
-
-static const struct ctl_backend_ops fake_ops = {
-	.name = "fake",
-	.check = fake_check,
-	.prepare = fake_prepare,
-	.release = fake_release,
-	.summon = fake_summon,
-	.stop = fake_stop,
-	.adopted = fake_adopted,
-	.pump = fake_pump,
-};
 
 /* ---- harness ---------------------------------------------------------- */
 
@@ -151,8 +39,7 @@ setup(void)
 	optind = 0; /* Criterion parsed its own options with getopt */
 	cr_assert_geq(rte_eal_init(RTE_DIM(argv) - 1, argv), 0);
 	cr_assert_eq(ctl_loop_init(), 0);
-	memset(&fake, 0, sizeof(fake));
-	ctl_backend_register(CTL_BACKEND_PROCESS, &fake_ops);
+	memset(&ctl_toy, 0, sizeof(ctl_toy));
 	cfg = ctl_config_new();
 	cfg->gw.address = th_ip("10.77.0.1");
 	cfg->gw.failure_backoff = 20;
@@ -167,8 +54,12 @@ start(const char *const *specs)
 {
 	struct ctl_errors errs = { 0 };
 
-	for (int i = 0; specs[i] != NULL; i++)
-		cr_assert_eq(ctl_config_add_service_spec(cfg, specs[i], &errs), 0, "%s", errs.msg[0]);
+	for (int i = 0; specs[i] != NULL; i++) {
+		char spec[256]; /* the toy backend runs them, unless one says otherwise */
+		snprintf(spec, sizeof(spec), "%s%s", specs[i],
+			 strstr(specs[i], "backend=") ? "" : ",backend=toy");
+		cr_assert_eq(ctl_config_add_service_spec(cfg, spec, &errs), 0, "%s", errs.msg[0]);
+	}
 	cr_assert_eq(ctl_config_validate(cfg, NULL, NULL, &errs), 0, "%s", errs.msg[0]);
 	rt = ctl_runtime_create(cfg, 1, ids, &errs);
 	cr_assert_not_null(rt, "%s", errs.msg[0]);
@@ -235,12 +126,12 @@ run_until(uint32_t id, uint32_t want)
 Test(runtime, everything_starts_stopped_and_prepared)
 {
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", "dns=b.test,ip=10.77.1.2", NULL });
-	cr_assert_eq(fake.prepared, 2, "the slow part happens at load");
+	cr_assert_eq(ctl_toy.prepared, 2, "the slow part happens at load");
 	cr_assert_eq(ids[0], 0);
 	cr_assert_eq(ids[1], 1);
 	cr_assert_eq(state(0), DP_SVC_STOPPED);
 	cr_assert_eq(state(1), DP_SVC_STOPPED);
-	cr_assert_eq(fake.summons, 0);
+	cr_assert_eq(ctl_toy.summons, 0);
 	cr_assert(ctl_runtime_capacity(rt) >= 1024, "room for reloads");
 	cr_assert_eq(ctl_runtime_shared(rt)[5].state, DP_SVC_FAILED, "unused ids never summon");
 }
@@ -250,7 +141,7 @@ Test(runtime, a_summon_event_makes_it_ready_and_times_every_phase)
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_READY));
-	cr_assert_eq(fake.summons, 1);
+	cr_assert_eq(ctl_toy.summons, 1);
 	cr_assert_eq(svc(0)->summons, 1);
 	cr_assert_eq(svc(0)->hist[CTL_PH_exec].count, 1);
 	cr_assert_eq(svc(0)->hist[CTL_PH_running].count, 1);
@@ -270,8 +161,8 @@ Test(runtime, an_idle_service_is_stopped_per_its_mode)
 	cr_assert(run_until(0, DP_SVC_READY));
 	activity[0] = rte_rdtsc() - 5 * rte_get_tsc_hz(); /* last seen long before */
 	cr_assert(run_until(0, DP_SVC_STOPPED), "still %s", dp_svc_state_name(state(0)));
-	cr_assert_eq(fake.stops, 1);
-	cr_assert_eq(fake.last_how, CTL_STOP_AS_CONFIGURED);
+	cr_assert_eq(ctl_toy.stops, 1);
+	cr_assert_eq(ctl_toy.last_how, CTL_HALT_AS_CONFIGURED);
 	cr_assert_eq(svc(0)->stops, 1);
 }
 
@@ -285,16 +176,16 @@ Test(runtime, recent_activity_keeps_it_running)
 		ctl_loop_poll(2);
 	}
 	cr_assert_eq(state(0), DP_SVC_READY);
-	cr_assert_eq(fake.stops, 0);
+	cr_assert_eq(ctl_toy.stops, 0);
 }
 
 Test(runtime, a_failed_summon_backs_off_then_may_be_summoned_again)
 {
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
-	fake.mode = FAKE_FAIL;
+	ctl_toy.mode = CTL_TOY_FAIL;
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_FAILED));
-	cr_assert_str_eq(svc(0)->last_error, "fake: no such program");
+	cr_assert_str_eq(svc(0)->last_error, "toy: no such program");
 	uint64_t first_wait = svc(0)->retry_at - ctl_now();
 	cr_assert(run_until(0, DP_SVC_STOPPED), "back to STOPPED after the back-off");
 	worker_summons(0);
@@ -303,7 +194,7 @@ Test(runtime, a_failed_summon_backs_off_then_may_be_summoned_again)
 	cr_assert_eq(svc(0)->failures_in_a_row, 2);
 	uint64_t second_wait = svc(0)->retry_at - ctl_now();
 	cr_assert_gt(second_wait, first_wait, "the back-off doubles");
-	fake.mode = FAKE_RUN_NOW;
+	ctl_toy.mode = CTL_TOY_RUN_NOW;
 	cr_assert(run_until(0, DP_SVC_STOPPED));
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_READY));
@@ -325,7 +216,7 @@ Test(runtime, a_failed_summon_backs_off_then_may_be_summoned_again)
 Test(runtime, not_ready_in_time_is_a_failure)
 {
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
-	fake.mode = FAKE_LATER; /* never reports running */
+	ctl_toy.mode = CTL_TOY_LATER; /* never reports running */
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_STARTING));
 	cr_assert(run_until(0, DP_SVC_FAILED));
@@ -346,12 +237,9 @@ Test(runtime, tcp_readiness_waits_for_the_probe)
 
 Test(runtime, a_backend_that_reports_the_link_has_the_probe_wait_for_it)
 {
-	static struct ctl_backend_ops ops; /* the runtime keeps it until teardown */
 	void *got[8];
 
-	ops = fake_ops;
-	ops.reports_link = 1; /* as the libxl backend: the vif comes up later */
-	ctl_backend_register(CTL_BACKEND_PROCESS, &ops);
+	ctl_toy.link_later = 1; /* as the libxl backend: the vif comes up later */
 	cfg->gw.ready_timeout = 5000;
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1,ready=tcp:80", NULL });
 	worker_summons(0);
@@ -360,7 +248,7 @@ Test(runtime, a_backend_that_reports_the_link_has_the_probe_wait_for_it)
 		ctl_loop_poll(2);
 	cr_assert_eq(rte_ring_sc_dequeue_burst(ctl_runtime_probes(rt), got, 8, NULL), 0,
 		     "no probe before the link is up");
-	((struct ctl_svc *)svc(0))->t_link = ctl_now();
+	ctl_toy_link_up((struct ctl_svc *)svc(0));
 	unsigned int n = 0;
 	for (int i = 0; i < 15 && n == 0; i++) {
 		ctl_loop_poll(2);
@@ -379,11 +267,10 @@ Test(runtime, a_service_restarted_by_its_backend_is_summoned_again)
 	 * restart): restart, then take down what is left */
 	ctl_svc_restart(s, "domain 1 rebooted");
 	cr_assert_eq(state(0), DP_SVC_STOPPING, "held SYNs wait meanwhile");
-	s->pid = 0;
-	ctl_svc_stopped(s);
+	ctl_toy_gone(s);
 	cr_assert_eq(state(0), DP_SVC_SUMMON_PENDING);
 	cr_assert(run_until(0, DP_SVC_READY), "booted again without a packet");
-	cr_assert_eq(fake.summons, 2);
+	cr_assert_eq(ctl_toy.summons, 2);
 	cr_assert_eq(svc(0)->restarts, 1);
 	cr_assert_eq(svc(0)->failures, 0, "a restart is not a failure");
 	/* a stop now is a plain stop */
@@ -442,18 +329,18 @@ Test(runtime, summons_beyond_the_limit_wait_their_turn)
 {
 	cfg->gw.max_concurrent_summons = 1;
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", "dns=b.test,ip=10.77.1.2", NULL });
-	fake.mode = FAKE_LATER;
+	ctl_toy.mode = CTL_TOY_LATER;
 	worker_summons(0);
 	worker_summons(1);
 	cr_assert(run_until(0, DP_SVC_STARTING));
 	for (int i = 0; i < 10; i++)
 		ctl_loop_poll(2);
 	cr_assert_eq(state(1), DP_SVC_SUMMON_PENDING, "one at a time");
-	cr_assert_eq(fake.summons, 1);
-	ctl_svc_running(fake.later);
+	cr_assert_eq(ctl_toy.summons, 1);
+	ctl_toy_running(ctl_toy.later);
 	cr_assert_eq(state(0), DP_SVC_READY);
 	cr_assert(run_until(1, DP_SVC_STARTING), "the next one goes");
-	cr_assert_eq(fake.summons, 2);
+	cr_assert_eq(ctl_toy.summons, 2);
 }
 
 Test(runtime, commands_summon_and_stop)
@@ -471,11 +358,11 @@ Test(runtime, commands_summon_and_stop)
 
 Test(runtime, a_service_the_backend_cannot_run_is_refused_for_good)
 {
-	fake.mode = FAKE_CHECK_FAILS;
+	ctl_toy.mode = CTL_TOY_CHECK_FAILS;
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
 	cr_assert_eq(state(0), DP_SVC_FAILED);
-	cr_assert_eq(fake.prepared, 0, "nothing is made for it");
-	cr_assert(strstr(svc(0)->last_error, "refused at load: fake: cannot run this") != NULL);
+	cr_assert_eq(ctl_toy.prepared, 0, "nothing is made for it");
+	cr_assert(strstr(svc(0)->last_error, "refused at load: toy: cannot run this") != NULL);
 	for (int i = 0; i < 30; i++)
 		ctl_loop_poll(2);
 	cr_assert_eq(state(0), DP_SVC_FAILED, "no back-off ends for it");
@@ -496,9 +383,9 @@ Test(runtime, reload_keeps_the_unchanged_and_moves_the_rest)
 
 	struct ctl_config *n = ctl_config_new();
 	n->gw = cfg->gw;
-	cr_assert_eq(ctl_config_add_service_spec(n, "dns=d.test,ip=10.77.1.4", &errs), 0);
-	cr_assert_eq(ctl_config_add_service_spec(n, "dns=a.test,ip=10.77.1.1", &errs), 0);
-	cr_assert_eq(ctl_config_add_service_spec(n, "dns=b.test,ip=10.77.1.2,idle_timeout=9",
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=d.test,ip=10.77.1.4,backend=toy", &errs), 0);
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=a.test,ip=10.77.1.1,backend=toy", &errs), 0);
+	cr_assert_eq(ctl_config_add_service_spec(n, "dns=b.test,ip=10.77.1.2,idle_timeout=9,backend=toy",
 						 &errs), 0);
 	cr_assert_eq(ctl_config_validate(n, NULL, NULL, &errs), 0);
 	cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), 0, "%s", errs.msg[0]);
@@ -514,9 +401,9 @@ Test(runtime, reload_keeps_the_unchanged_and_moves_the_rest)
 	cr_assert_null(svc(2), "c is gone");
 	cr_assert_eq(ctl_runtime_shared(rt)[1].state, DP_SVC_FAILED, "workers never summon it");
 	cr_assert_eq(state(nids[2]), DP_SVC_STOPPED);
-	cr_assert_eq(fake.released, 2, "b and c released");
-	cr_assert_eq(fake.stops, 1, "the running b was stopped");
-	cr_assert_eq(fake.last_how, CTL_STOP_TERMINATE);
+	cr_assert_eq(ctl_toy.released, 2, "b and c released");
+	cr_assert_eq(ctl_toy.stops, 1, "the running b was stopped");
+	cr_assert_eq(ctl_toy.last_how, CTL_HALT_TERMINATE);
 
 	ctl_config_free(cfg); /* the runtime runs n now */
 	cfg = n;
@@ -536,32 +423,32 @@ Test(runtime, a_reload_that_changes_the_plumbing_is_refused)
 	cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), -EINVAL);
 	cr_assert(strstr(errs.msg[0], "cannot change while jitsu runs") != NULL, "%s", errs.msg[0]);
 	cr_assert_not_null(svc(0), "nothing changed");
-	cr_assert_eq(fake.released, 0);
+	cr_assert_eq(ctl_toy.released, 0);
 	ctl_config_free(n);
 }
 
 Test(runtime, a_service_found_running_at_load_is_adopted_and_ready)
 {
-	fake.mode = FAKE_ADOPT;
+	ctl_toy.mode = CTL_TOY_ADOPT;
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
-	cr_assert_eq(fake.adopted, 1);
+	cr_assert_eq(ctl_toy.adopted, 1);
 	cr_assert_eq(state(0), DP_SVC_READY, "adopted, not booted again");
-	cr_assert_eq(fake.summons, 0);
+	cr_assert_eq(ctl_toy.summons, 0);
 	cr_assert_eq(svc(0)->hist[CTL_PH_total].count, 0, "no summon was timed");
 }
 
 Test(runtime, shutdown_waits_for_a_stop_that_the_backend_reports_later)
 {
-	fake.mode = FAKE_SLOW_STOP;
+	ctl_toy.mode = CTL_TOY_SLOW_STOP;
 	start((const char *const[]){ "dns=a.test,ip=10.77.1.1", NULL });
 	worker_summons(0);
 	cr_assert(run_until(0, DP_SVC_READY));
 	cr_assert(ctl_svc_exists(svc(0)));
 	ctl_runtime_shutdown(rt);
-	cr_assert_eq(fake.stops, 1);
-	cr_assert_eq(fake.last_how, CTL_STOP_TERMINATE);
-	cr_assert_geq(fake.pumps, 3, "the backend's events were run while waiting");
-	cr_assert_eq(fake.released, 1, "released once it was stopped");
+	cr_assert_eq(ctl_toy.stops, 1);
+	cr_assert_eq(ctl_toy.last_how, CTL_HALT_TERMINATE);
+	cr_assert_geq(ctl_toy.pumps, 3, "the backend's events were run while waiting");
+	cr_assert_eq(ctl_toy.released, 1, "released once it was stopped");
 }
 
 Test(runtime, a_libxl_service_is_refused_where_xen_is_not)

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The process backend's command lines and environments (command.c): no
+ * shell involved, no EAL needed.
+ */
+#ifndef JITSU_CTL_COMMAND_H
+#define JITSU_CTL_COMMAND_H
+
+/**
+ * Split a command line into words: blanks separate, '...' and "..." quote,
+ * a backslash escapes the next character; no shell. @return a NULL-terminated
+ * array in one allocation (free() it), or NULL with errno (EINVAL: unbalanced
+ * quote or no word).
+ */
+char **ctl_split_command(const char *cmd);
+
+/**
+ * The environment of a service: @p base (environ) without any JITSU_SERVICE
+ * or NOTIFY_SOCKET, plus JITSU_SERVICE=@p name and, when @p notify is not
+ * NULL, NOTIFY_SOCKET=@p notify. One allocation; NULL with errno.
+ */
+char **ctl_service_env(char *const *base, const char *name, const char *notify);
+
+#endif
