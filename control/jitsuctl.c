@@ -2,7 +2,7 @@
 /*
  * jitsuctl: talk to a running jitsu through its DPDK telemetry socket.
  *
- *   jitsuctl [-f FILE_PREFIX] list | show NAME | summon NAME | stop NAME | stats | reload
+ *   jitsuctl [-f FILE_PREFIX] list [--state STATE] | show NAME | summon NAME | stop NAME | stats | reload
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +19,9 @@ static const char jc_usage[] =
 	"Usage: jitsuctl [-f FILE_PREFIX] COMMAND\n"
 	"\n"
 	"Commands:\n"
-	"  list           services and their states\n"
+	"  list [--state STATE]\n"
+	"                 services and their states (all of them, page by page), or\n"
+	"                 only those in STATE (stopped, ready, failed...)\n"
 	"  show NAME      one service: state, process, counts, cold-start phases (JSON)\n"
 	"  summon NAME    start a service now\n"
 	"  stop NAME      stop a service (per its stop mode)\n"
@@ -104,10 +106,13 @@ jc_string(const char *obj, const char *key, size_t *len)
 }
 
 /* Print a flat {"k": "v", ...} dict as "k v" lines. */
-static void
+/* Print a flat dict's "key": "value" pairs; @return the value of ".next"
+ * (the next page's first id), or -1 when it is the last page. */
+static long
 jc_print_flat(const char *v)
 {
 	const char *p = v;
+	long next = -1;
 
 	while ((p = strchr(p, '"')) != NULL) {
 		const char *ke = strchr(p + 1, '"');
@@ -119,21 +124,27 @@ jc_print_flat(const char *v)
 		const char *ve = strchr(vs + 1, '"');
 		if (ve == NULL)
 			break;
-		printf("%-24.*s %.*s\n", (int)(ke - p - 1), p + 1, (int)(ve - vs - 1), vs + 1);
+		if (ke - p - 1 == 5 && memcmp(p + 1, ".next", 5) == 0)
+			next = strtol(vs + 1, NULL, 10);
+		else
+			printf("%-24.*s %.*s\n", (int)(ke - p - 1), p + 1, (int)(ve - vs - 1),
+			       vs + 1);
 		p = ve + 1;
 	}
+	return next;
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *prefix = "rte";
+	const char *prefix = "rte", *want = NULL;
 	char cmd[256];
 	int c;
 
 	static const struct option longopts[] = {
 		{ "file-prefix", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "state", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -145,6 +156,9 @@ main(int argc, char **argv)
 		case 'h':
 			fputs(jc_usage, stdout);
 			return 0;
+		case 's':
+			want = optarg;
+			break;
 		default:
 			fputs(jc_usage, stderr);
 			return 2;
@@ -157,8 +171,13 @@ main(int argc, char **argv)
 	const char *verb = argv[optind], *name = optind + 1 < argc ? argv[optind + 1] : NULL;
 	int needs_name = strcmp(verb, "show") == 0 || strcmp(verb, "summon") == 0 ||
 			 strcmp(verb, "stop") == 0;
+	if (want != NULL && (strcmp(verb, "list") != 0 || strchr(want, ',') != NULL)) {
+		fprintf(stderr, "jitsuctl: --state goes with list, and takes one state\n");
+		return 2;
+	}
 	if (strcmp(verb, "list") == 0)
-		snprintf(cmd, sizeof(cmd), "/jitsu/services");
+		snprintf(cmd, sizeof(cmd), "/jitsu/services,0%s%s", want ? "," : "",
+			 want ? want : "");
 	else if (strcmp(verb, "stats") == 0)
 		snprintf(cmd, sizeof(cmd), "/jitsu/stats");
 	else if (strcmp(verb, "reload") == 0)
@@ -186,10 +205,23 @@ main(int argc, char **argv)
 	size_t n;
 	if (v == NULL) {
 		fprintf(stderr, "jitsuctl: %s: %s\n", verb,
-			needs_name ? "no such service" : "not available");
+			needs_name ? "no such service" : want != NULL ? "no such state" :
+			"not available");
 		rc = 1;
 	} else if (strcmp(verb, "list") == 0) {
-		jc_print_flat(v);
+		/* page by page, each one query: every service, whatever their number */
+		long next = jc_print_flat(v);
+		while (next > 0) {
+			snprintf(cmd, sizeof(cmd), "/jitsu/services,%ld%s%s", next, want ? "," : "",
+				 want ? want : "");
+			if (jc_query(prefix, cmd, reply, JC_MAX_REPLY) < 0 ||
+			    (v = jc_value(reply)) == NULL) {
+				fprintf(stderr, "jitsuctl: list: the gateway went away midway\n");
+				rc = 1;
+				break;
+			}
+			next = jc_print_flat(v);
+		}
 	} else if (strcmp(verb, "summon") == 0 || strcmp(verb, "stop") == 0 ||
 		   strcmp(verb, "reload") == 0) {
 		const char *result = jc_string(v, "result", &n);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -92,21 +94,52 @@ ctl_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* /jitsu/services[,FROM[,STATE]]: a page of at most CTL_TEL_PAGE services
+ * (name: state) from id FROM on, those in STATE only when given, and
+ * ".next" (not a service name) with the id the next page starts from when
+ * there is more: DPDK telemetry's dicts hold 256 entries, its replies 16 KiB. */
+#define CTL_TEL_PAGE 200
+
 static int
 ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	unsigned long from = 0;
+	int want = -1;
+	char *end = NULL;
+
 	(void)cmd;
-	(void)params;
+	if (params != NULL && params[0] != '\0') {
+		from = strtoul(params, &end, 10);
+		if (end == params || (*end != '\0' && *end != ','))
+			return -EINVAL;
+		if (*end == ',') {
+			for (unsigned int st = 0; st < DP_SVC__COUNT; st++)
+				if (strcmp(end + 1, dp_svc_state_name(st)) == 0)
+					want = (int)st;
+			if (want < 0)
+				return -EINVAL;
+		}
+	}
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&ctl_tel_lock);
 	if (ctl_tel_live && ctl_tel.gateway != NULL) {
 		ctl_loop_lock();
-		for (uint32_t i = 0; i < ctl_runtime_capacity(ctl_tel.gateway->runtime); i++) {
+		uint32_t cap = ctl_runtime_capacity(ctl_tel.gateway->runtime), n = 0, i;
+		for (i = from < cap ? (uint32_t)from : cap; i < cap && n < CTL_TEL_PAGE; i++) {
 			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
-			if (s == NULL)
+			if (s == NULL || (want >= 0 && ctl_svc_state(s) != (uint32_t)want))
 				continue;
 			rte_tel_data_add_dict_string(d, s->cfg->name,
 						     dp_svc_state_name(ctl_svc_state(s)));
+			n++;
+		}
+		for (; i < cap; i++) /* is there more? */
+			if (ctl_runtime_svc(ctl_tel.gateway->runtime, i) != NULL)
+				break;
+		if (i < cap) {
+			char next[16];
+			snprintf(next, sizeof(next), "%u", i);
+			rte_tel_data_add_dict_string(d, ".next", next);
 		}
 		ctl_loop_unlock();
 	}

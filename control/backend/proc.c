@@ -60,7 +60,9 @@ struct proc_svc {
 	char veth[IF_NAMESIZE];
 	char notify_path[108];
 	char **argv;                    /* exec split into words */
-	char **envp;                    /* the environment the service gets */
+	int plumbed;                    /* its namespace and veth exist (first summon on) */
+	int leaf_made;                  /* its cgroup leaf was made */
+	int adopted;                    /* found running from an earlier run */
 	struct ctl_watch notify_w;      /* READY=1 datagrams */
 	int pidfd;                      /* of the leader, -1 when none */
 	struct ctl_watch exit_w;        /* the leader's pidfd, when it is not our child */
@@ -73,6 +75,7 @@ static struct {
 	int cg_state;             /* 0: not tried, 1: open, < 0: -errno */
 	struct ctl_cg_tree cg;    /* the gateway's subtree */
 	char cg_why[256];
+	unsigned int n_adopted;   /* services adopted from an earlier run */
 	struct proc_svc **watched; /* leaders that are not our children */
 	unsigned int n_watched, cap_watched;
 } proc;
@@ -374,21 +377,22 @@ proc_release(struct ctl_svc *svc)
 	ctl_loop_close(&s->notify_w);
 	if (s->notify_path[0] != '\0')
 		unlink(s->notify_path);
-	if (s->veth[0] != '\0')
+	if (s->plumbed) { /* a never-summoned service made nothing */
 		ctl_link_delete(s->veth);
+		ctl_netns_delete(s->netns); /* the peer veth dies with it */
+	}
 	if (s->netns_fd >= 0)
 		close(s->netns_fd);
 	s->netns_fd = -1;
-	if (s->netns[0] != '\0')
-		ctl_netns_delete(s->netns); /* the peer veth dies with it */
 	free(s->argv);
-	free(s->envp);
 	proc_unwatch(s);
-	if (proc.cg_state > 0) {
+	if (proc.cg_state > 0 && s->leaf_made) {
 		/* stopped, so only a straggler of its last run can be left */
 		ctl_cg_kill(&proc.cg, proc_leaf(s));
 		proc_cg_reap_leaf(proc_leaf(s), NULL);
 	}
+	if (s->adopted)
+		proc.n_adopted--;
 	for (struct proc_svc **p = &proc.svcs; *p != NULL; p = &(*p)->next) {
 		if (*p == s) {
 			*p = s->next;
@@ -423,6 +427,64 @@ proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *
 	return 0;
 }
 
+/* The slow part, at the first summon (or at load for an adopted one):
+ * the namespace (held by its bind mount under /run/netns, not by an fd),
+ * the veth pair on the bridge, eth0 with the service's address, MAC and
+ * default route, and the notify socket. What a crashed run left under the
+ * same names goes first. A namespace stays until the service is released,
+ * so that summons after the first cost no netlink work. */
+static int
+proc_plumb(struct proc_svc *s, char *msg, size_t len)
+{
+	struct ctl_svc *svc = s->s;
+	const struct ctl_gateway_config *gw = svc->gw;
+	int fd = s->netns_fd, rc;
+
+	if (s->plumbed)
+		return 0;
+	if (fd < 0) {
+		ctl_link_delete(s->veth);
+		ctl_netns_delete(s->netns);
+		rc = ctl_netns_create(s->netns, msg, len);
+		if (rc < 0)
+			return rc;
+		s->plumbed = 1; /* from here, release undoes it */
+		fd = ctl_netns_open(s->netns);
+		if (fd < 0) {
+			snprintf(msg, len, "namespace %s: %s", s->netns, strerror(-fd));
+			return fd;
+		}
+		rc = ctl_veth_create(s->veth, "eth0", fd, msg, len);
+		if (rc < 0)
+			goto out;
+	}
+	s->plumbed = 1;
+	rc = ctl_link_set_master(s->veth, gw->bridge);
+	if (rc == 0)
+		rc = ctl_link_set_up(s->veth);
+	if (rc < 0) {
+		snprintf(msg, len, "%s on bridge %s: %s", s->veth, gw->bridge, strerror(-rc));
+		goto out;
+	}
+	/* a /32 with an on-link default route: everything goes to the gateway */
+	rc = ctl_netns_setup_iface(fd, "eth0", "eth0", &svc->shared->mac, svc->cfg->address, 32,
+				   gw->address, msg, len);
+	if (rc == 0 && svc->cfg->ready == CTL_READY_NOTIFY && s->notify_w.fd < 0)
+		rc = proc_notify_socket(s, msg, len);
+out:
+	if (fd != s->netns_fd)
+		close(fd);
+	if (rc < 0 && s->netns_fd < 0) { /* half made: the next summon starts over */
+		ctl_link_delete(s->veth);
+		ctl_netns_delete(s->netns);
+		s->plumbed = 0;
+	}
+	return rc;
+}
+
+/* At load: only what is checked and named. Nothing is made in the kernel
+ * for a service until its first summon (proc_plumb()), except for one
+ * adopted from an earlier run. */
 static int
 proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 {
@@ -451,89 +513,50 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 	}
 	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, svc->cfg->name);
 	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, svc->id);
+	/* process_recover = kill emptied the subtree when the backend opened */
+	if (gw->process_recover != CTL_PROC_ADOPT ||
+	    ctl_cg_populated(&proc.cg, svc->cfg->name) != 1)
+		return 0;
 
-	/* what a crashed run may have left under these names goes first */
-	ctl_link_delete(s->veth);
-	ctl_netns_delete(s->netns);
-	int adopted = 0;
-	pid_t old = ctl_cg_populated(&proc.cg, svc->cfg->name) == 1
-		    ? proc_new_leader(svc->cfg->name) : 0;
-	if (old > 0 && gw->process_recover == CTL_PROC_ADOPT) {
-		/* it runs since an earlier run: its namespace is plumbed again */
+	pid_t old = proc_new_leader(svc->cfg->name);
+	if (old > 0) {
+		/* it runs since an earlier run: its namespace is plumbed again
+		 * (held by an fd: the earlier run's name may be gone) */
 		char nsp[64];
 		snprintf(nsp, sizeof(nsp), "/proc/%d/ns/net", (int)old);
+		ctl_link_delete(s->veth);
 		s->netns_fd = open(nsp, O_RDONLY | O_CLOEXEC);
 		s->pidfd = s->netns_fd >= 0 ? pidfd_open(old, 0) : -1;
 		if (s->pidfd >= 0 && ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len) == 0 &&
-		    proc_watch(s) == 0) {
+		    proc_plumb(s, msg, len) == 0 && proc_watch(s) == 0) {
 			s->pid = old;
-			adopted = 1;
+			s->adopted = 1;
+			s->leaf_made = 1;
+			proc.n_adopted++;
 			PROC_LOG(INFO, "%s: adopting process %d of an earlier run", svc->cfg->name,
 				 (int)old);
-		} else {
-			PROC_LOG(WARNING, "%s: cannot adopt process %d of an earlier run (%s): "
-				 "killing it", svc->cfg->name, (int)old,
-				 msg[0] ? msg : strerror(errno));
-			proc_unwatch(s);
-			if (s->netns_fd >= 0)
-				close(s->netns_fd);
-			s->netns_fd = -1;
-			msg[0] = '\0';
+			return 1;
 		}
+		PROC_LOG(WARNING, "%s: cannot adopt process %d of an earlier run (%s): killing it",
+			 svc->cfg->name, (int)old, msg[0] ? msg : strerror(errno));
+		msg[0] = '\0';
+		proc_unwatch(s);
+		if (s->netns_fd >= 0)
+			close(s->netns_fd);
+		s->netns_fd = -1;
+		if (s->plumbed)
+			ctl_link_delete(s->veth);
+		s->plumbed = 0;
 	}
-	if (!adopted && ctl_cg_populated(&proc.cg, svc->cfg->name) == 1) {
-		proc_cg_kill_leaf(svc->cfg->name, NULL);
-		if (proc_cg_wait_empty(svc->cfg->name, 5000) < 0) {
-			rc = -EBUSY;
-			snprintf(msg, len, "cgroup %s/%s: processes of an earlier run would not die",
-				 proc.cg.path, svc->cfg->name);
-			goto fail;
-		}
-	}
-	if (adopted)
-		goto plumb;
-	rc = ctl_netns_create(s->netns, msg, len);
-	if (rc < 0)
-		goto fail;
-	s->netns_fd = ctl_netns_open(s->netns);
-	if (s->netns_fd < 0) {
-		rc = s->netns_fd;
-		snprintf(msg, len, "namespace %s: %s", s->netns, strerror(-rc));
+	proc_cg_kill_leaf(svc->cfg->name, NULL);
+	if (proc_cg_wait_empty(svc->cfg->name, 5000) < 0) {
+		rc = -EBUSY;
+		snprintf(msg, len, "cgroup %s/%s: processes of an earlier run would not die",
+			 proc.cg.path, svc->cfg->name);
 		goto fail;
 	}
-	rc = ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len);
-	if (rc < 0)
-		goto fail;
-plumb:
-	rc = ctl_link_set_master(s->veth, gw->bridge);
-	if (rc == 0)
-		rc = ctl_link_set_up(s->veth);
-	if (rc < 0) {
-		snprintf(msg, len, "%s on bridge %s: %s", s->veth, gw->bridge, strerror(-rc));
-		goto fail;
-	}
-	/* a /32 with an on-link default route: everything goes to the gateway */
-	rc = ctl_netns_setup_iface(s->netns_fd, "eth0", "eth0", &svc->shared->mac,
-				   svc->cfg->address, 32, gw->address, msg, len);
-	if (rc < 0)
-		goto fail;
-	if (svc->cfg->ready == CTL_READY_NOTIFY) {
-		rc = proc_notify_socket(s, msg, len);
-		if (rc < 0)
-			goto fail;
-	}
-	s->envp = ctl_service_env(environ, svc->cfg->name,
-				  svc->cfg->ready == CTL_READY_NOTIFY ? s->notify_path : NULL);
-	if (s->envp == NULL) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	return adopted;
+	return 0;
 fail:
-	if (s->pid > 0) { /* an adopted one we cannot serve goes */
-		ctl_cg_kill(&proc.cg, svc->cfg->name);
-		s->pid = 0;
-	}
 	proc_release(svc);
 	return rc;
 }
@@ -569,6 +592,8 @@ struct proc_spawn {
 	int devnull;
 	int status_fd; /* CLOEXEC pipe: closed by a successful exec, errno otherwise */
 	int procs_fd;  /* the leaf's cgroup.procs: the child enters it first */
+	int netns_fd;  /* the service's namespace */
+	char **envp;   /* the environment it gets */
 };
 
 /* The child, sharing the parent's memory until it execs (CLONE_VM |
@@ -586,12 +611,12 @@ proc_child(void *arg)
 	if (write(sp->procs_fd, "0", 1) != 1)
 		goto fail;
 	setsid(); /* its own process group */
-	if (setns(sp->s->netns_fd, CLONE_NEWNET) < 0)
+	if (setns(sp->netns_fd, CLONE_NEWNET) < 0)
 		goto fail;
 	dup2(sp->devnull, 0);
 	/* nothing of the gateway's (EAL fds, sockets) leaks into it */
 	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
-	execvpe(sp->s->argv[0], sp->s->argv, sp->s->envp);
+	execvpe(sp->s->argv[0], sp->s->argv, sp->envp);
 fail:
 	err = errno;
 	if (write(sp->status_fd, &err, sizeof(err)) < 0)
@@ -622,9 +647,13 @@ proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 	const char *leaf = proc_leaf(s);
 	struct ctl_cg_limits lim;
 	proc_limits(svc->cfg, &lim);
-	int rc = ctl_cg_create(&proc.cg, leaf, &lim, proc_strict(svc->cfg), msg, len);
+	int rc = proc_plumb(s, msg, len);
 	if (rc < 0)
 		return rc;
+	rc = ctl_cg_create(&proc.cg, leaf, &lim, proc_strict(svc->cfg), msg, len);
+	if (rc < 0)
+		return rc;
+	s->leaf_made = 1;
 	if (ctl_cg_populated(&proc.cg, leaf) == 1) {
 		/* a straggler of its last run (killed, not gone yet) */
 		ctl_cg_kill(&proc.cg, leaf);
@@ -636,13 +665,27 @@ proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 	}
 	ctl_cg_limit_counts(&proc.cg, leaf, s->cg_base);
 	struct proc_spawn sp = { s, open("/dev/null", O_RDONLY | O_CLOEXEC), -1,
-				 ctl_cg_procs_fd(&proc.cg, leaf) };
+				 ctl_cg_procs_fd(&proc.cg, leaf),
+				 s->netns_fd >= 0 ? s->netns_fd : ctl_netns_open(s->netns),
+				 ctl_service_env(environ, svc->cfg->name,
+						 svc->cfg->ready == CTL_READY_NOTIFY ? s->notify_path
+										     : NULL) };
 	int pfd[2] = { -1, -1 };
 	size_t stack_len = 64 * 1024;
 	char *stack = malloc(stack_len);
 	if (sp.procs_fd < 0) {
 		rc = sp.procs_fd;
 		snprintf(msg, len, "cgroup %s/%s: %s", proc.cg.path, leaf, strerror(-rc));
+		goto out;
+	}
+	if (sp.netns_fd < 0) {
+		rc = sp.netns_fd;
+		snprintf(msg, len, "namespace %s: %s", s->netns, strerror(-rc));
+		goto out;
+	}
+	if (sp.envp == NULL) {
+		rc = -ENOMEM;
+		snprintf(msg, len, "cannot spawn: %s", strerror(ENOMEM));
 		goto out;
 	}
 	if (sp.devnull < 0 || stack == NULL || pipe2(pfd, O_CLOEXEC) < 0) {
@@ -678,6 +721,9 @@ out:
 		close(sp.devnull);
 	if (sp.procs_fd >= 0)
 		close(sp.procs_fd);
+	if (sp.netns_fd >= 0 && sp.netns_fd != s->netns_fd)
+		close(sp.netns_fd);
+	free(sp.envp); /* the child has exec'd or failed: it shares our memory no more */
 	free(stack);
 	return rc;
 }
@@ -782,11 +828,15 @@ proc_reaped(pid_t pid, int status)
 	return 1;
 }
 
+/* At start only adopted services are plumbed: without one, nothing of an
+ * earlier run is claimed (and the check costs nothing per leftover). */
 static int
 proc_claims_netns(const char *name)
 {
+	if (proc.n_adopted == 0)
+		return 0;
 	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (strcmp(s->netns, name) == 0)
+		if (s->plumbed && strcmp(s->netns, name) == 0)
 			return 1;
 	return 0;
 }
@@ -794,8 +844,10 @@ proc_claims_netns(const char *name)
 static int
 proc_claims_link(const char *name)
 {
+	if (proc.n_adopted == 0)
+		return 0;
 	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (strcmp(s->veth, name) == 0)
+		if (s->plumbed && strcmp(s->veth, name) == 0)
 			return 1;
 	return 0;
 }
@@ -825,6 +877,8 @@ proc_leftover_link(const char *name, void *arg)
 static int
 proc_claims_leaf(const char *name)
 {
+	if (proc.n_adopted == 0)
+		return 0;
 	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
 		if (strcmp(proc_leaf(s), name) == 0)
 			return 1;
