@@ -652,10 +652,12 @@ fail:
 
 /* Apply every entry of a section through its key table. */
 static void
-ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char *sec,
+ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char *sec, int idx,
 		  const struct ctl_key *keys, void *obj, struct ctl_errors *errs)
 {
-	int n = rte_cfgfile_section_num_entries(cf, sec);
+	/* by index: a lookup by name is a scan of every section */
+	char secname[CFG_NAME_LEN];
+	int n = rte_cfgfile_section_num_entries_by_index(cf, secname, idx);
 	struct rte_cfgfile_entry *ent;
 
 	if (n <= 0)
@@ -665,7 +667,7 @@ ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char 
 		ctl_errors_add(errs, "%s: out of memory", src->path);
 		return;
 	}
-	n = rte_cfgfile_section_entries(cf, sec, ent, n);
+	n = rte_cfgfile_section_entries_by_index(cf, idx, secname, ent, n);
 	for (int i = 0; i < n; i++) {
 		const char *key = ent[i].name;
 		const struct ctl_key *k = ctl_key_find(keys, key);
@@ -686,6 +688,19 @@ ctl_apply_section(struct rte_cfgfile *cf, const struct ctl_src *src, const char 
 				       ctl_src_line(src, sec, key, nth), sec, key, err);
 	}
 	free(ent);
+}
+
+/* qsort() has no context argument: the names being sorted (one load at a
+ * time, on the control thread). */
+static char (*ctl_sort_names)[CFG_NAME_LEN];
+
+static int
+ctl_section_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(ctl_sort_names[x], ctl_sort_names[y]);
+
+	return c != 0 ? c : (x > y) - (x < y);
 }
 
 int
@@ -729,22 +744,37 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 		goto out;
 	}
 	ctl_src_lines(&src, ctl_header_line, &hdr);
+	/* sections given twice, found by sorting (a pairwise check takes
+	 * minutes at 100,000 services): each after the first is refused */
+	char *dup = calloc(ns > 0 ? (size_t)ns : 1, 1);
+	int *order = calloc(ns > 0 ? (size_t)ns : 1, sizeof(int));
+	if (dup == NULL || order == NULL) {
+		free(dup);
+		free(order);
+		free(hdr.line);
+		ctl_errors_add(errs, "%s: out of memory", path);
+		goto out;
+	}
+	for (int i = 0; i < ns; i++)
+		order[i] = i;
+	ctl_sort_names = names;
+	qsort(order, (size_t)ns, sizeof(*order), ctl_section_cmp);
+	for (int i = 1; i < ns; i++)
+		if (strcmp(names[order[i]], names[order[i - 1]]) == 0)
+			dup[order[i]] = 1; /* the sort is by name, then index */
+	free(order);
 
 	for (int i = 0; i < ns; i++) {
 		const char *sec = names[i];
 		unsigned int line = i < hdr.n ? hdr.line[i] : 0;
-		int dup = 0;
-
-		for (int j = 0; j < i; j++)
-			dup |= strcmp(names[j], sec) == 0;
-		if (dup) {
+		if (dup[i]) {
 			ctl_errors_add(errs, "%s:%u: [%s]: section given twice", path, line, sec);
 			continue;
 		}
 		if (strcmp(sec, "gateway") == 0) {
-			ctl_apply_section(cf, &src, sec, ctl_gateway_keys, &cfg->gw, errs);
+			ctl_apply_section(cf, &src, sec, i, ctl_gateway_keys, &cfg->gw, errs);
 		} else if (strcmp(sec, "ports") == 0) {
-			ctl_apply_section(cf, &src, sec, ctl_ports_keys, &cfg->ports, errs);
+			ctl_apply_section(cf, &src, sec, i, ctl_ports_keys, &cfg->ports, errs);
 		} else if (strncmp(sec, "service", 7) == 0 && isspace((unsigned char)sec[7])) {
 			const char *name = sec + 8;
 			while (isspace((unsigned char)*name))
@@ -762,13 +792,14 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 			}
 			snprintf(s->name, sizeof(s->name), "%s", name);
 			snprintf(s->origin, sizeof(s->origin), "%s:%u: [%s]", path, line, sec);
-			ctl_apply_section(cf, &src, sec, ctl_service_keys, s, errs);
+			ctl_apply_section(cf, &src, sec, i, ctl_service_keys, s, errs);
 		} else {
 			ctl_errors_add(errs, "%s:%u: [%s]: unknown section (gateway, ports, "
 				       "service NAME)", path, line, sec);
 		}
 	}
 	free(hdr.line);
+	free(dup);
 out:
 	free(ptrs);
 	free(names);

@@ -106,32 +106,29 @@ jc_string(const char *obj, const char *key, size_t *len)
 }
 
 /* Print a flat {"k": "v", ...} dict as "k v" lines. */
-/* Print a flat dict's "key": "value" pairs; @return the value of ".next"
- * (the next page's first id), or -1 when it is the last page. */
+/* Print a page of /jitsu/services ("services": ["NAME STATE", ...]) as
+ * lines; @return its "next" (the next page's first id), or -1 when it is
+ * the last page. */
 static long
-jc_print_flat(const char *v)
+jc_print_services(const char *v)
 {
-	const char *p = v;
-	long next = -1;
+	const char *p = strstr(v, "\"services\"");
+	const char *nx = strstr(v, "\"next\":");
 
-	while ((p = strchr(p, '"')) != NULL) {
-		const char *ke = strchr(p + 1, '"');
-		if (ke == NULL)
-			break;
-		const char *vs = strchr(ke + 1, '"');
-		if (vs == NULL)
-			break;
-		const char *ve = strchr(vs + 1, '"');
-		if (ve == NULL)
-			break;
-		if (ke - p - 1 == 5 && memcmp(p + 1, ".next", 5) == 0)
-			next = strtol(vs + 1, NULL, 10);
-		else
-			printf("%-24.*s %.*s\n", (int)(ke - p - 1), p + 1, (int)(ve - vs - 1),
-			       vs + 1);
-		p = ve + 1;
+	if (p != NULL && (p = strchr(p, '[')) != NULL) {
+		const char *close = strchr(p, ']'); /* names and states hold no ']' */
+		while ((p = strchr(p + 1, '"')) != NULL && (close == NULL || p < close)) {
+			const char *e = strchr(p + 1, '"');
+			if (e == NULL)
+				break;
+			const char *sp = memchr(p + 1, ' ', (size_t)(e - p - 1));
+			if (sp != NULL)
+				printf("%-24.*s %.*s\n", (int)(sp - p - 1), p + 1, (int)(e - sp - 1),
+				       sp + 1);
+			p = e;
+		}
 	}
-	return next;
+	return nx != NULL ? strtol(nx + 7, NULL, 10) : -1;
 }
 
 int
@@ -210,7 +207,7 @@ main(int argc, char **argv)
 		rc = 1;
 	} else if (strcmp(verb, "list") == 0) {
 		/* page by page, each one query: every service, whatever their number */
-		long next = jc_print_flat(v);
+		long next = jc_print_services(v);
 		while (next > 0) {
 			snprintf(cmd, sizeof(cmd), "/jitsu/services,%ld%s%s", next, want ? "," : "",
 				 want ? want : "");
@@ -220,7 +217,7 @@ main(int argc, char **argv)
 				rc = 1;
 				break;
 			}
-			next = jc_print_flat(v);
+			next = jc_print_services(v);
 		}
 	} else if (strcmp(verb, "summon") == 0 || strcmp(verb, "stop") == 0 ||
 		   strcmp(verb, "reload") == 0) {

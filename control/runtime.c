@@ -68,6 +68,8 @@ struct ctl_runtime {
 	struct ctl_svc **svc;              /* by id; NULL where there is none */
 	uint8_t *used;                     /* by id: ever given to a service */
 	uint64_t *freed_at;                /* by id: when its service was removed, 0 if not */
+	uint32_t *active;                  /* ids of services not STOPPED: what a tick visits */
+	uint32_t n_active;
 	struct dp_svc_rt *shared;          /* rte_zmalloc: workers read it */
 	unsigned int n_workers;
 	const uint64_t **activity;         /* per worker, by service */
@@ -110,12 +112,31 @@ ctl_phase(struct ctl_svc *s, enum ctl_phase ph, uint64_t from, uint64_t to)
 }
 
 /* Publish a state to the workers: only the state machine does. */
+/* Services not STOPPED are in rt->active, the only ones a tick visits: a
+ * tick costs what is going on, not what is configured. */
+static void
+ctl_active(struct ctl_svc *s, int on)
+{
+	struct ctl_runtime *rt = s->rt;
+
+	if (on && s->active_pos == UINT32_MAX) {
+		s->active_pos = rt->n_active;
+		rt->active[rt->n_active++] = s->id;
+	} else if (!on && s->active_pos != UINT32_MAX) {
+		uint32_t last = rt->active[--rt->n_active];
+		rt->active[s->active_pos] = last;
+		rt->svc[last]->active_pos = s->active_pos;
+		s->active_pos = UINT32_MAX;
+	}
+}
+
 static void
 ctl_svc_set_state(struct ctl_svc *s, uint32_t state)
 {
 	if (state != DP_SVC_BOOTED) /* the SYN probe is for the boot only */
 		__atomic_store_n(&s->shared->probe_port, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->shared->state, state, __ATOMIC_RELEASE);
+	ctl_active(s, state != DP_SVC_STOPPED);
 }
 
 int
@@ -274,10 +295,8 @@ ctl_starting(const struct ctl_runtime *rt)
 {
 	unsigned int n = 0;
 
-	for (uint32_t i = 0; i < rt->cap; i++) {
-		if (rt->svc[i] == NULL)
-			continue;
-		uint32_t st = ctl_svc_state(rt->svc[i]);
+	for (uint32_t i = 0; i < rt->n_active; i++) {
+		uint32_t st = ctl_svc_state(rt->svc[rt->active[i]]);
 		n += st == DP_SVC_STARTING || st == DP_SVC_BOOTED;
 	}
 	return n;
@@ -444,6 +463,7 @@ ctl_drain(struct ctl_runtime *rt)
 			if (type != DP_EV_SUMMON)
 				continue;
 			if (ctl_svc_state(s) == DP_SVC_SUMMON_PENDING) {
+				ctl_active(s, 1); /* a worker moved it out of STOPPED */
 				s->t_trigger = ctl_now();
 				ctl_summon(s);
 			}
@@ -464,6 +484,7 @@ ctl_drain(struct ctl_runtime *rt)
 		} else if (__atomic_compare_exchange_n(&s->shared->state, &expect,
 						       DP_SVC_SUMMON_PENDING, 0, __ATOMIC_ACQ_REL,
 						       __ATOMIC_RELAXED)) {
+			ctl_active(s, 1);
 			s->t_trigger = ctl_now();
 			ctl_summon(s);
 		}
@@ -494,9 +515,10 @@ ctl_on_tick(struct ctl_watch *w, uint32_t events)
 	rt->ticks++;
 	ctl_drain(rt); /* in case an eventfd write was lost */
 	int idle_round = rt->ticks % CTL_IDLE_EVERY_TICKS == 0;
-	for (uint32_t i = 0; i < rt->cap; i++)
-		if (rt->svc[i] != NULL)
-			ctl_tick_service(rt, rt->svc[i], now, idle_round);
+	/* backwards: one that leaves the set is replaced by one already seen */
+	for (uint32_t i = rt->n_active; i-- > 0;)
+		if (i < rt->n_active)
+			ctl_tick_service(rt, rt->svc[rt->active[i]], now, idle_round);
 }
 
 /* A reaped child goes to the backends in table order until one claims it. */
@@ -559,6 +581,8 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->rt = rt;
 	s->gw = &rt->cfg->gw;
 	s->shared = &rt->shared[id];
+	s->active_pos = UINT32_MAX;
+	rt->svc[id] = s; /* before any state: the active set names it by id */
 	s->be = ctl_backends[c->backend];
 	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
@@ -646,6 +670,7 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 		s->be->release(s);
 	/* its id keeps no name or address once the new table is live */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
+	ctl_active(s, 0);
 	rt->svc[s->id] = NULL;
 	rt->freed_at[s->id] = ctl_now();
 	rt->used[s->id] = 0;
@@ -687,6 +712,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->svc = calloc(rt->cap, sizeof(*rt->svc));
 	rt->used = calloc(rt->cap, 1);
 	rt->freed_at = calloc(rt->cap, sizeof(*rt->freed_at));
+	rt->active = calloc(rt->cap, sizeof(*rt->active));
 	rt->activity = calloc(n_workers + 1, sizeof(*rt->activity));
 	rt->syn = calloc(n_workers + 1, sizeof(*rt->syn));
 	rt->replay_tsc = calloc(n_workers + 1, sizeof(*rt->replay_tsc));
@@ -695,7 +721,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	rt->probes = rte_ring_create("jitsu_probes", CTL_PROBE_RING, SOCKET_ID_ANY,
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (rt->svc == NULL || rt->used == NULL || rt->freed_at == NULL || rt->activity == NULL || rt->shared == NULL ||
+	if (rt->svc == NULL || rt->used == NULL || rt->freed_at == NULL || rt->active == NULL || rt->activity == NULL || rt->shared == NULL ||
 	    rt->events == NULL || rt->probes == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < rt->cap; i++)
@@ -730,6 +756,13 @@ nomem:
 	return NULL;
 }
 
+static int
+ctl_svc_name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct ctl_svc *const *)a)->cfg->name,
+		      (*(struct ctl_svc *const *)b)->cfg->name);
+}
+
 struct ctl_reload {
 	const struct ctl_config *cfg;
 	int *keep;  /* by id: the service stays as it is */
@@ -758,18 +791,30 @@ ctl_runtime_reload(struct ctl_runtime *rt, const struct ctl_config *cfg, uint32_
 	    strcmp(a->veth_prefix, b->veth_prefix) != 0)
 		ctl_errors_add(errs, "reload: bridge, netns_prefix and veth_prefix cannot change "
 			       "while jitsu runs: restart it");
-	/* services that stay: same name, same configuration */
+	/* services that stay: same name, same configuration (the running ones
+	 * sorted by name: a reload is O(n log n), not a scan per service) */
+	struct ctl_svc **by_name = calloc(rt->cap + 1, sizeof(*by_name));
+	uint32_t n_run = 0;
+	if (by_name == NULL) {
+		free(rl.keep);
+		ctl_errors_add(errs, "reload: out of memory");
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < rt->cap; i++)
+		if (rt->svc[i] != NULL)
+			by_name[n_run++] = rt->svc[i];
+	qsort(by_name, n_run, sizeof(*by_name), ctl_svc_name_cmp);
 	for (uint32_t j = 0; j < cfg->n_services; j++) {
+		struct ctl_svc key = { .cfg = &cfg->services[j] }, *kp = &key;
+		struct ctl_svc **hit = bsearch(&kp, by_name, n_run, sizeof(*by_name),
+					       ctl_svc_name_cmp);
 		ids[j] = UINT32_MAX;
-		for (uint32_t i = 0; i < rt->cap; i++) {
-			struct ctl_svc *s = rt->svc[i];
-			if (s != NULL && strcmp(s->cfg->name, cfg->services[j].name) == 0 &&
-			    ctl_service_config_same(s->cfg, &cfg->services[j])) {
-				ids[j] = i;
-				rl.keep[i] = 1;
-			}
+		if (hit != NULL && ctl_service_config_same((*hit)->cfg, &cfg->services[j])) {
+			ids[j] = (*hit)->id;
+			rl.keep[(*hit)->id] = 1;
 		}
 	}
+	free(by_name);
 	/* new ones take ids that no service has, nor had in this reload or
 	 * lately: the table of the reload that removed one was published and
 	 * every worker passed a quiescent state since (ctl_gateway_publish()),
@@ -968,6 +1013,7 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	free(rt->replay_tsc);
 	free(rt->used);
 	free(rt->freed_at);
+	free(rt->active);
 	free(rt->svc);
 	free(rt);
 }

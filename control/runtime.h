@@ -72,7 +72,8 @@ struct ctl_svc {
 	uint64_t summons, failures, stops, restarts;
 	int restart_pending;            /**< summon again once stopped (ctl_svc_restart) */
 	uint32_t failures_in_a_row;
-	uint32_t backoff_ms;             /**< the last failure's back-off */
+	uint32_t backoff_ms;            /**< the last failure's back-off */
+	uint32_t active_pos;            /**< where in the runtime's active set, or UINT32_MAX */
 	char last_error[256];
 	struct ctl_hist hist[CTL_PH__COUNT];
 };

@@ -94,11 +94,12 @@ ctl_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /jitsu/services[,FROM[,STATE]]: a page of at most CTL_TEL_PAGE services
- * (name: state) from id FROM on, those in STATE only when given, and
- * ".next" (not a service name) with the id the next page starts from when
- * there is more: DPDK telemetry's dicts hold 256 entries, its replies 16 KiB. */
-#define CTL_TEL_PAGE 200
+/* /jitsu/services[,FROM[,STATE]]: {"services": ["NAME STATE", ...], "next": ID}:
+ * a page of at most CTL_TEL_PAGE services from id FROM on (those in STATE
+ * only, when given), and the id the next page starts from when there is
+ * more. An array of strings, not a dict keyed by name: DPDK telemetry's
+ * dicts hold 256 entries and take no '-' in a key, its replies 16 KiB. */
+#define CTL_TEL_PAGE 256
 
 static int
 ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -120,30 +121,34 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 				return -EINVAL;
 		}
 	}
+	struct rte_tel_data *list = rte_tel_data_alloc();
+	if (list == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(list, RTE_TEL_STRING_VAL);
 	rte_tel_data_start_dict(d);
 	rte_spinlock_lock(&ctl_tel_lock);
 	if (ctl_tel_live && ctl_tel.gateway != NULL) {
 		ctl_loop_lock();
 		uint32_t cap = ctl_runtime_capacity(ctl_tel.gateway->runtime), n = 0, i;
+		char line[CTL_NAME_MAX + 32];
 		for (i = from < cap ? (uint32_t)from : cap; i < cap && n < CTL_TEL_PAGE; i++) {
 			const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
 			if (s == NULL || (want >= 0 && ctl_svc_state(s) != (uint32_t)want))
 				continue;
-			rte_tel_data_add_dict_string(d, s->cfg->name,
-						     dp_svc_state_name(ctl_svc_state(s)));
+			snprintf(line, sizeof(line), "%s %s", s->cfg->name,
+				 dp_svc_state_name(ctl_svc_state(s)));
+			rte_tel_data_add_array_string(list, line);
 			n++;
 		}
 		for (; i < cap; i++) /* is there more? */
 			if (ctl_runtime_svc(ctl_tel.gateway->runtime, i) != NULL)
 				break;
-		if (i < cap) {
-			char next[16];
-			snprintf(next, sizeof(next), "%u", i);
-			rte_tel_data_add_dict_string(d, ".next", next);
-		}
+		if (i < cap)
+			rte_tel_data_add_dict_u64(d, "next", i);
 		ctl_loop_unlock();
 	}
 	rte_spinlock_unlock(&ctl_tel_lock);
+	rte_tel_data_add_dict_container(d, "services", list, 0);
 	return 0;
 }
 

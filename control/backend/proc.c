@@ -53,6 +53,7 @@ extern char **environ;
 struct proc_svc {
 	struct ctl_svc *s;
 	struct proc_svc *next;          /* in proc.svcs */
+	struct proc_svc **pprev;        /* what points to it: out of the list in O(1) */
 	pid_t pid;                      /* > 0 while a process exists */
 	int paused;                     /* frozen by stop = pause */
 	int netns_fd;
@@ -393,11 +394,10 @@ proc_release(struct ctl_svc *svc)
 	}
 	if (s->adopted)
 		proc.n_adopted--;
-	for (struct proc_svc **p = &proc.svcs; *p != NULL; p = &(*p)->next) {
-		if (*p == s) {
-			*p = s->next;
-			break;
-		}
+	if (s->pprev != NULL) { /* O(1): a shutdown of n services is O(n) */
+		*s->pprev = s->next;
+		if (s->next != NULL)
+			s->next->pprev = s->pprev;
 	}
 	free(s);
 	svc->be_priv = NULL;
@@ -501,6 +501,9 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 	s->exit_w.fd = -1;
 	svc->be_priv = s;
 	s->next = proc.svcs;
+	s->pprev = &proc.svcs;
+	if (proc.svcs != NULL)
+		proc.svcs->pprev = &s->next;
 	proc.svcs = s;
 	rc = ctl_bridge_up(gw->bridge, msg, len);
 	if (rc < 0)

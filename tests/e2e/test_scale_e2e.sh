@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# End to end at scale: 2,000 process services load (nothing made in the
+# kernel for them until summoned), `jitsuctl list` shows every one of them
+# (page by page, past DPDK telemetry's 256 entries) and `--state` filters;
+# a few are summoned and served; 1,100 reloads that each change one service
+# keep working (ids are reused); the gateway's SIGTERM leaves nothing.
+# Usage: test_scale_e2e.sh JITSU   (JITSU_SCALE_N, JITSU_SCALE_RELOADS: sizes)
+set -euo pipefail
+jitsu=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$top/scripts/netns.sh"
+
+N=${JITSU_SCALE_N:-2000}
+RELOADS=${JITSU_SCALE_RELOADS:-1100}
+session_begin scale
+mkdir -p "$TMP/www"
+echo "www of $SFX" >"$TMP/www/index.html"
+
+# services s0..s(N-1) at 10.77.1.1 on; service s$1 (churn) with idle_timeout $2
+conf() {
+	gateway_section
+	printf 'dns_ttl = 1\nidle_timeout = 600\npending_timeout = 1000\nready_timeout = 5000\n'
+	printf 'max_concurrent_summons = 64\n\n'
+	awk -v n="$N" -v churn="$1" -v it="$2" -v dir="$TMP/www" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			printf "[service s%d]\ndns = s%d.example.org\naddress = 10.77.%d.%d\n", \
+				i, i, 1 + int(i / 250), 1 + i % 250
+			printf "exec = busybox httpd -f -p 80 -h %s\nready = tcp:80\n", dir
+			if (i == churn)
+				printf "idle_timeout = %d\n", it
+			printf "\n"
+		}
+	}'
+}
+conf -1 0 >"$TMP/jitsu.conf"
+
+topo_up "$SFX"
+t0=$(date +%s%N)
+jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf" 
+t1=$(date +%s%N)
+echo "     $N services loaded in $(((t1 - t0) / 1000000)) ms (telemetry up)"
+
+fail=0 pass=0
+check() { # description, command that must succeed
+	local what=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
+}
+in_cli() { ip netns exec "$CLI_NS" "$@"; }
+
+ctl list >"$TMP/list"
+check "jitsuctl list shows all $N services ($(wc -l <"$TMP/list"))" [ "$(wc -l <"$TMP/list")" = "$N" ]
+check "... each one once" [ "$(awk '{ print $1 }' "$TMP/list" | sort -u | wc -l)" = "$N" ]
+check "... the last one too" grep -q "^s$((N - 1)) " "$TMP/list"
+check "... all stopped" [ "$(awk '$2 != "stopped"' "$TMP/list" | wc -l)" = 0 ]
+check "no namespace is made for a service never summoned" \
+	bash -c "! ls /run/netns | grep -q '^jitsu-$SFX-'"
+check "... nor a veth" bash -c "! ip -n '$GW_NS' -o link show | grep -q ' jv$SFX'"
+# one fd per service would not start with a default ulimit -n of 1024
+fds=$(ls "/proc/$JITSU_PID/fd" | wc -l)
+check "the gateway holds few fds for $N services ($fds)" [ "$fds" -lt 200 ]
+
+# ---- a few summoned: listed by state, served
+for i in 0 7 $((N - 1)); do ctl summon "s$i" >/dev/null; done
+for i in 0 7 $((N - 1)); do wait_state "s$i" ready 20 || true; done
+ready=$(ctl list --state ready | awk '{ print $1 }' | sort | tr '\n' ' ')
+check "jitsuctl list --state ready: the three summoned ($ready)" \
+	[ "$ready" = "$(printf 's%s\n' 0 7 $((N - 1)) | sort | tr '\n' ' ')" ]
+check "jitsuctl list --state stopped: the others" \
+	[ "$(ctl list --state stopped | wc -l)" = "$((N - 3))" ]
+check "jitsuctl list --state nosuch: refused" bash -c "! '$JITSUCTL' -f '$PREFIX' list --state nosuch 2>/dev/null"
+last=10.77.$((1 + (N - 1) / 250)).$((1 + (N - 1) % 250))
+page=$(in_cli curl -s -m 5 "http://$last/" || true)
+check "the last service serves at $last (got '$page')" [ "$page" = "www of $SFX" ]
+
+# ---- reload churn: each reload changes one service (never summoned ones,
+# and s7, which runs: it is stopped and made again under a reused id)
+ok=0 bad=0 t0=$(date +%s%N)
+for r in $(seq "$RELOADS"); do
+	k=$(((r * 7) % N))
+	[ "$k" = 0 ] && k=1
+	conf "$k" $((600 + r % 2 + 1)) >"$TMP/jitsu.conf"
+	if ctl reload >/dev/null 2>"$TMP/reload.err"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+done
+t1=$(date +%s%N)
+echo "     $RELOADS reloads in $(((t1 - t0) / 1000000)) ms"
+check "reload churn: $RELOADS reloads each changing one service all accepted ($ok ok, $bad refused: $(cat "$TMP/reload.err"))" \
+	[ "$ok" = "$RELOADS" ]
+check "... s0 kept running through them" [ "$(state s0)" = ready ]
+ctl summon s3 >/dev/null
+check "... and a service made again by a reload is summoned" wait_state s3 ready 20
+check "... all $N still listed" [ "$(ctl list | wc -l)" = "$N" ]
+
+# ---- shutdown leaves nothing
+tree=$(dirname "$(field s0 "['cgroup']")")
+t0=$(date +%s%N)
+kill -TERM "$JITSU_PID"
+st=0
+wait "$JITSU_PID" || st=$?
+t1=$(date +%s%N)
+JITSU_PID=
+echo "     shutdown in $(((t1 - t0) / 1000000)) ms"
+check "SIGTERM: jitsu exits 0 (got $st)" [ "$st" = 0 ]
+check "SIGTERM: no service namespace is left" bash -c "! ls /run/netns | grep -q '^jitsu-$SFX-'"
+check "SIGTERM: no busybox of this run is left" bash -c "! pgrep -f '[h]ttpd -f -p 80 -h $TMP/www' >/dev/null"
+check "SIGTERM: the cgroup subtree is gone ($tree)" [ ! -d "$tree" ]
+
+echo "e2e scale: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
