@@ -104,10 +104,20 @@ ctl_state(const struct ctl_svc *s)
 	return dp_svc_state_name(ctl_svc_state(s));
 }
 
+/* The histograms of a service, made at its first record: a service never
+ * summoned costs no 9 KiB of buckets. NULL when out of memory (not kept). */
+static struct ctl_hist *
+ctl_hists(struct ctl_svc *s)
+{
+	if (s->hist == NULL)
+		s->hist = calloc(CTL_PH__COUNT, sizeof(*s->hist));
+	return s->hist;
+}
+
 static void
 ctl_phase(struct ctl_svc *s, enum ctl_phase ph, uint64_t from, uint64_t to)
 {
-	if (from != 0 && to >= from)
+	if (from != 0 && to >= from && ctl_hists(s) != NULL)
 		ctl_hist_add(&s->hist[ph], (to - from) / 1000);
 }
 
@@ -408,7 +418,8 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 		if (s->first_packet_pending && last > s->ready_tsc) {
 			s->first_packet_pending = 0;
 			uint64_t us = (last - s->ready_tsc) * 1000000 / rt->tsc_hz;
-			ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
+			if (ctl_hists(s) != NULL)
+				ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
 		}
 		if (s->replay_pending) {
 			/* the workers stamp the end of each replay; one that held
@@ -421,7 +432,8 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 			}
 			if (rep > s->ready_tsc) {
 				s->replay_pending = 0;
-				ctl_hist_add(&s->hist[CTL_PH_replay],
+				if (ctl_hists(s) != NULL)
+					ctl_hist_add(&s->hist[CTL_PH_replay],
 					     (rep - s->ready_tsc) * 1000000 / rt->tsc_hz);
 			} else if (now - s->t_ready > 1000000000ull) {
 				s->replay_pending = 0;
@@ -674,6 +686,7 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 	rt->svc[s->id] = NULL;
 	rt->freed_at[s->id] = ctl_now();
 	rt->used[s->id] = 0;
+	free(s->hist);
 	free(s);
 }
 

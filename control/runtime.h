@@ -75,7 +75,7 @@ struct ctl_svc {
 	uint32_t backoff_ms;            /**< the last failure's back-off */
 	uint32_t active_pos;            /**< where in the runtime's active set, or UINT32_MAX */
 	char last_error[256];
-	struct ctl_hist hist[CTL_PH__COUNT];
+	struct ctl_hist *hist;          /**< CTL_PH__COUNT of them, NULL until the first record */
 };
 
 /* For telemetry: read under ctl_loop_lock(); ids below ctl_runtime_capacity(). */

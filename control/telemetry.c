@@ -167,7 +167,8 @@ static void
 ctl_tel_phases(struct rte_tel_data *d, const struct ctl_svc *s)
 {
 	for (unsigned int ph = 0; ph < CTL_PH__COUNT; ph++) {
-		const struct ctl_hist *h = &s->hist[ph];
+		static const struct ctl_hist none; /* never summoned */
+		const struct ctl_hist *h = s->hist != NULL ? &s->hist[ph] : &none;
 		struct rte_tel_data *p = rte_tel_data_alloc();
 		if (p == NULL)
 			return;

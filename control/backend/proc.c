@@ -378,10 +378,11 @@ proc_release(struct ctl_svc *svc)
 	ctl_loop_close(&s->notify_w);
 	if (s->notify_path[0] != '\0')
 		unlink(s->notify_path);
-	if (s->plumbed) { /* a never-summoned service made nothing */
-		ctl_link_delete(s->veth);
-		ctl_netns_delete(s->netns); /* the peer veth dies with it */
-	}
+	/* A never-summoned service made nothing. The veth pair goes with the
+	 * namespace: deleting the host end first would cost a synchronize_net()
+	 * per link, where the kernel's teardown of namespaces batches them. */
+	if (s->plumbed)
+		ctl_netns_delete(s->netns);
 	if (s->netns_fd >= 0)
 		close(s->netns_fd);
 	s->netns_fd = -1;

@@ -434,7 +434,7 @@ Test(runtime, a_service_found_running_at_load_is_adopted_and_ready)
 	cr_assert_eq(ctl_toy.adopted, 1);
 	cr_assert_eq(state(0), DP_SVC_READY, "adopted, not booted again");
 	cr_assert_eq(ctl_toy.summons, 0);
-	cr_assert_eq(svc(0)->hist[CTL_PH_total].count, 0, "no summon was timed");
+	cr_assert(svc(0)->hist == NULL || svc(0)->hist[CTL_PH_total].count == 0, "no summon was timed");
 }
 
 Test(runtime, shutdown_waits_for_a_stop_that_the_backend_reports_later)
