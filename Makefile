@@ -60,9 +60,9 @@ $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # jitsu-pktgen, the benchmarks' traffic generator (a DPDK application)
-# it shares the gateway's DNS name handling
-PKTGEN_SRCS = $(wildcard bench/pktgen/*.c) dataplane/dns.c dataplane/svctab.c
-$(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h)
+# it shares the gateway's DNS name handling and histograms
+PKTGEN_SRCS = $(wildcard bench/pktgen/*.c) dataplane/dns.c dataplane/svctab.c control/hist.c
+$(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h) control/hist.h
 	@echo "  LD      $@"
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -o $@ $(PKTGEN_SRCS) $(PKG_LIBS) -lm
