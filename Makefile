@@ -30,8 +30,7 @@ CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/d
 	dataplane/frame.c control/config.c control/hist.c control/backend/netns.c control/backend/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/backend/xlcfg.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
-	control/backend/proc.c control/backend/xen.c \
-	control/backend/bridge.c control/backend/toy.c control/backend/table.c
+	$(filter-out $(CORE_SRCS),$(wildcard control/backend/*.c))
 MAIN_SRC := control/main.c control/ports.c control/workers.c control/signals.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
