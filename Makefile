@@ -29,12 +29,11 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
 	dataplane/frame.c control/config.c control/hist.c control/backend/netns.c control/backend/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/backend/xlcfg.c
-EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
-	control/backend/proc.c control/backend/xen.c \
-	control/backend/bridge.c control/backend/toy.c control/backend/table.c
-MAIN_SRC := control/main.c control/ports.c control/workers.c control/signals.c
-# cgroup v2 containment of process services (issue 15)
+# cgroup v2 containment of process services (no EAL: unit-tested as is)
 CORE_SRCS += control/backend/cgroup.c
+EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
+	$(filter-out $(CORE_SRCS),$(wildcard control/backend/*.c))
+MAIN_SRC := control/main.c control/ports.c control/workers.c control/signals.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
@@ -62,9 +61,9 @@ $(BUILD)/jitsu: $(CORE_OBJS) $(EAL_OBJS) $(MAIN_OBJ)
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # jitsu-pktgen, the benchmarks' traffic generator (a DPDK application)
-# it shares the gateway's DNS name handling
-PKTGEN_SRCS = $(wildcard bench/pktgen/*.c) dataplane/dns.c dataplane/svctab.c
-$(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h)
+# it shares the gateway's DNS name handling and histograms
+PKTGEN_SRCS = $(wildcard bench/pktgen/*.c) dataplane/dns.c dataplane/svctab.c control/hist.c
+$(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h) control/hist.h
 	@echo "  LD      $@"
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -o $@ $(PKTGEN_SRCS) $(PKG_LIBS) -lm

@@ -213,6 +213,30 @@ ctl_before_eal(int argc, char **argv)
 	return -1;
 }
 
+/* Parse the options after EAL's, load the configuration, check it with -n.
+ * @return -1 to go on with *@p cfg, or the exit status (*@p cfg may need freeing). */
+static int
+ctl_load(int argc, char **argv, struct ctl_opts *opts, struct ctl_sources *src,
+	 struct ctl_config **cfg)
+{
+	struct ctl_errors errs = { 0 };
+
+	if (ctl_parse_args(argc, argv, opts) < 0)
+		return EXIT_CONFIG;
+	*src = (struct ctl_sources){ opts->config, opts->address, opts->n_specs, opts->specs };
+	*cfg = ctl_gateway_load(src, &errs);
+	if (*cfg == NULL) {
+		ctl_print_errors(&errs);
+		return EXIT_CONFIG;
+	}
+	if (rte_lcore_count() < 2) {
+		fprintf(stderr, "jitsu: no worker lcore: give at least two lcores (e.g. -l 0-1); "
+			"the main lcore runs the control plane\n");
+		return EXIT_CONFIG;
+	}
+	return opts->check ? ctl_check(*cfg, &errs) : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -240,29 +264,17 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 	argv[0] = (char *)"jitsu";
-	rc = ctl_parse_args(argc, argv, &opts) < 0 ? EXIT_CONFIG : 0;
 
 	/* ---- load, check ---- */
-	gw.sources = (struct ctl_sources){ opts.config, opts.address, opts.n_specs, opts.specs };
-	struct ctl_config *cfg = rc == 0 ? ctl_gateway_load(&gw.sources, &errs) : NULL;
-	if (rc == 0 && cfg == NULL) {
-		ctl_print_errors(&errs);
-		rc = EXIT_CONFIG;
-	}
-	unsigned int n_workers = rte_lcore_count() - 1;
-	if (cfg != NULL && n_workers == 0) {
-		fprintf(stderr, "jitsu: no worker lcore: give at least two lcores (e.g. -l 0-1); "
-			"the main lcore runs the control plane\n");
-		rc = EXIT_CONFIG;
-	}
-	if (cfg != NULL && rc == 0 && opts.check)
-		rc = ctl_check(cfg, &errs) ? EXIT_CONFIG : 1;
-	if (rc != 0) { /* refused, or checked (1) */
+	struct ctl_config *cfg = NULL;
+	rc = ctl_load(argc, argv, &opts, &gw.sources, &cfg);
+	if (rc >= 0) { /* refused, or checked */
 		ctl_config_free(cfg);
 		free(opts.specs);
 		rte_eal_cleanup();
-		return rc == 1 ? 0 : rc;
+		return rc;
 	}
+	unsigned int n_workers = rte_lcore_count() - 1;
 
 	/* ---- ports, then the services prepared before any traffic ---- */
 	if (ctl_ports_start(&ports, cfg, n_workers, msg, sizeof(msg)) < 0)

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The services' state machine (DESIGN.md section 5), driven by the control
- * loop: summon events from the workers, backend completions, a 10 ms timer
- * for deadlines, readiness probes, idle stops and failure back-off.
+ * loop: summon events from the workers, what backends report (backend.h),
+ * and a CTL_TICK_MS timer for deadlines, readiness probes, idle stops (every
+ * CTL_IDLE_EVERY_TICKS ticks) and failure back-off. It alone sets a
+ * service's state; it sees backends only through their table.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,7 +36,8 @@ RTE_LOG_REGISTER(ctl_rt_logtype, jitsu.runtime, INFO);
 #define CTL_PROBE_FIRST_MS 2 /* the SYN probe's first gap, doubled up to: */
 #define CTL_PROBE_MAX_MS 20
 #define CTL_PROBE_RING 256
-#define CTL_IDLE_EVERY_TICKS 100
+#define CTL_IDLE_EVERY_TICKS 100 /* idle checks every 200 ms */
+#define CTL_REPLAY_WAIT_NS 1000000000ull /* a replay stamp that never comes: given up after */
 #define CTL_EVENT_RING 4096
 #define CTL_MAX_BACKOFF_MS 600000
 /* READY this long before a failure: the back-off starts over */
@@ -383,6 +384,45 @@ ctl_last_activity(const struct ctl_runtime *rt, uint32_t id)
 	return last;
 }
 
+/* READY: time the first packet and the replay after READY; stop it when idle. */
+static void
+ctl_tick_ready(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int idle_round)
+{
+	if (!s->first_packet_pending && !s->replay_pending && !idle_round)
+		return;
+	uint64_t last = ctl_last_activity(rt, s->id);
+	if (s->first_packet_pending && last > s->ready_tsc) {
+		s->first_packet_pending = 0;
+		uint64_t us = (last - s->ready_tsc) * 1000000 / rt->tsc_hz;
+		if (ctl_hists(s) != NULL)
+			ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
+	}
+	if (s->replay_pending) {
+		/* the workers stamp the end of each replay; one that held
+		 * nothing for this summon never does: give up after 1 s */
+		uint64_t rep = 0;
+		for (unsigned int w = 0; w < rt->n_workers; w++) {
+			uint64_t t = rt->replay_tsc[w] ? __atomic_load_n(
+				&rt->replay_tsc[w][s->id], __ATOMIC_RELAXED) : 0;
+			rep = t > rep ? t : rep;
+		}
+		if (rep > s->ready_tsc) {
+			s->replay_pending = 0;
+			if (ctl_hists(s) != NULL)
+				ctl_hist_add(&s->hist[CTL_PH_replay],
+				     (rep - s->ready_tsc) * 1000000 / rt->tsc_hz);
+		} else if (now - s->t_ready > CTL_REPLAY_WAIT_NS) {
+			s->replay_pending = 0;
+		}
+	}
+	if (!idle_round)
+		return;
+	uint64_t since = last > s->ready_tsc ? last : s->ready_tsc;
+	uint64_t idle = rte_rdtsc() - since;
+	if (idle / rt->tsc_hz >= s->cfg->idle_timeout)
+		ctl_stop(s, CTL_HALT_AS_CONFIGURED, "idle");
+}
+
 static void
 ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int idle_round)
 {
@@ -411,42 +451,9 @@ ctl_tick_service(struct ctl_runtime *rt, struct ctl_svc *s, uint64_t now, int id
 			RT_LOG(INFO, "%s: back-off over, can be summoned again", s->cfg->name);
 		}
 		break;
-	case DP_SVC_READY: {
-		if (!s->first_packet_pending && !s->replay_pending && !idle_round)
-			break;
-		uint64_t last = ctl_last_activity(rt, s->id);
-		if (s->first_packet_pending && last > s->ready_tsc) {
-			s->first_packet_pending = 0;
-			uint64_t us = (last - s->ready_tsc) * 1000000 / rt->tsc_hz;
-			if (ctl_hists(s) != NULL)
-				ctl_hist_add(&s->hist[CTL_PH_first_packet], us);
-		}
-		if (s->replay_pending) {
-			/* the workers stamp the end of each replay; one that held
-			 * nothing for this summon never does: give up after 1 s */
-			uint64_t rep = 0;
-			for (unsigned int w = 0; w < rt->n_workers; w++) {
-				uint64_t t = rt->replay_tsc[w] ? __atomic_load_n(
-					&rt->replay_tsc[w][s->id], __ATOMIC_RELAXED) : 0;
-				rep = t > rep ? t : rep;
-			}
-			if (rep > s->ready_tsc) {
-				s->replay_pending = 0;
-				if (ctl_hists(s) != NULL)
-					ctl_hist_add(&s->hist[CTL_PH_replay],
-					     (rep - s->ready_tsc) * 1000000 / rt->tsc_hz);
-			} else if (now - s->t_ready > 1000000000ull) {
-				s->replay_pending = 0;
-			}
-		}
-		if (!idle_round)
-			break;
-		uint64_t since = last > s->ready_tsc ? last : s->ready_tsc;
-		uint64_t idle = rte_rdtsc() - since;
-		if (idle / rt->tsc_hz >= s->cfg->idle_timeout)
-			ctl_stop(s, CTL_HALT_AS_CONFIGURED, "idle");
+	case DP_SVC_READY:
+		ctl_tick_ready(rt, s, now, idle_round);
 		break;
-	}
 	default:
 		break;
 	}

@@ -11,9 +11,7 @@
 #ifndef JITSU_CTL_RUNTIME_H
 #define JITSU_CTL_RUNTIME_H
 
-#include <pthread.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "../dataplane/dataplane.h"
 #include "config.h"

@@ -26,6 +26,8 @@
 
 #include <rte_ether.h>
 
+#include "../../control/hist.h"
+
 #define PG_BURST 32
 #define PG_NAMES_MAX 64
 #define PG_NAME_MAX 255          /* wire form, root included */
@@ -184,7 +186,7 @@ struct pg_flows {
 	uint32_t mask[PG_K__COUNT];
 };
 
-/* ---- latency histogram (hist.c) ----------------------------------------- */
+/* ---- latency histogram (hist.c, on control/hist.c) ----------------------------------------- */
 
 /* Log-linear: values below 2^PG_HIST_SUB_BITS cycles exactly, then each
  * power of two in 2^PG_HIST_SUB_BITS steps (error below 1/32 = 3 %). */
@@ -197,15 +199,12 @@ struct pg_hist {
 	uint64_t bucket[PG_HIST_BUCKETS];
 };
 
-/** The bucket of a value (TSC cycles). */
+/** The bucket of a value (TSC cycles): the gateway's log-linear histogram
+ * (control/hist.h) at this resolution. */
 static inline unsigned int
 pg_hist_bucket(uint64_t v)
 {
-	if (v < PG_HIST_SUB)
-		return (unsigned int)v;
-	unsigned int e = 63u - (unsigned int)__builtin_clzll(v); /* >= SUB_BITS */
-	return (e - PG_HIST_SUB_BITS + 1) * PG_HIST_SUB +
-	       (unsigned int)((v >> (e - PG_HIST_SUB_BITS)) & (PG_HIST_SUB - 1));
+	return ctl_loglin_bucket(v, PG_HIST_SUB_BITS, PG_HIST_BUCKETS);
 }
 
 /** Record one value (TSC cycles). */

@@ -13,6 +13,7 @@
 #define CTL_BACKEND_LIST(X)                                                    \
 	X(PROCESS, "process", ctl_backend_process)                             \
 	X(LIBXL, "libxl", ctl_backend_libxl)                                   \
-	X(TOY, "toy", ctl_backend_toy)
+	X(TOY, "toy", ctl_backend_toy)                                         \
+	/* one line per backend, above this one */
 
 #endif

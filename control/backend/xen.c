@@ -1018,6 +1018,48 @@ xen_release(struct ctl_svc *s)
 	s->be_priv = NULL;
 }
 
+/* A paused domain goes on: xen_unpause_done() reports. */
+static int
+xen_unpause(struct xen_svc *x, char *msg, size_t len)
+{
+	libxl_asyncop_how how;
+
+	if (xen_ao_new(x, XEN_OP_UNPAUSE, &how) == NULL)
+		return -ENOMEM;
+	int rc = libxl_domain_unpause(xen.ctx, x->domid, &how);
+	if (rc != 0) {
+		xen_ao_abort(x);
+		snprintf(msg, len, "libxl: unpause of domain %u: error %d", x->domid, rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A suspended image comes back: xen_created() reports. @return 0 or libxl's error. */
+static int
+xen_restore(struct xen_svc *x)
+{
+	libxl_domain_restore_params params;
+	libxl_asyncop_how how;
+	int rc;
+
+	libxl_domain_restore_params_init(&params);
+	/* what libxl_domain_suspend() writes (xl tells it from its own
+	 * header; 1 would send it through the legacy converter) */
+	params.stream_version = 2;
+	x->restored = 1;
+	if (xen_ao_new(x, XEN_OP_RESTORE, &how) == NULL) {
+		rc = -ENOMEM;
+	} else {
+		rc = libxl_domain_create_restore(xen.ctx, &x->dc, &x->new_domid, x->save_fd, -1,
+						 &params, &how, NULL);
+		if (rc != 0)
+			xen_ao_abort(x);
+	}
+	libxl_domain_restore_params_dispose(&params);
+	return rc;
+}
+
 static int
 xen_summon(struct ctl_svc *s, char *msg, size_t len)
 {
@@ -1030,17 +1072,8 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 			 xen_op_names[x->ao->op]);
 		return -EBUSY;
 	}
-	if (x->paused && x->domid != 0) {
-		if (xen_ao_new(x, XEN_OP_UNPAUSE, &how) == NULL)
-			return -ENOMEM;
-		rc = libxl_domain_unpause(xen.ctx, x->domid, &how);
-		if (rc != 0) {
-			xen_ao_abort(x);
-			snprintf(msg, len, "libxl: unpause of domain %u: error %d", x->domid, rc);
-			return -EIO;
-		}
-		return 0;
-	}
+	if (x->paused && x->domid != 0)
+		return xen_unpause(x, msg, len);
 	if (x->domid != 0) {
 		snprintf(msg, len, "domain %u is still there", x->domid);
 		return -EBUSY;
@@ -1060,27 +1093,12 @@ xen_summon(struct ctl_svc *s, char *msg, size_t len)
 		}
 	}
 	if (x->saved) {
-		libxl_domain_restore_params params;
-		libxl_domain_restore_params_init(&params);
-		/* what libxl_domain_suspend() writes (xl tells it from its own
-		 * header; 1 would send it through the legacy converter) */
-		params.stream_version = 2;
-		x->restored = 1;
-		if (xen_ao_new(x, XEN_OP_RESTORE, &how) == NULL) {
-			rc = -ENOMEM;
-		} else {
-			rc = libxl_domain_create_restore(xen.ctx, &x->dc, &x->new_domid, x->save_fd,
-							 -1, &params, &how, NULL);
-			if (rc != 0)
-				xen_ao_abort(x);
-		}
-		libxl_domain_restore_params_dispose(&params);
-	} else {
-		if (xen_ao_new(x, XEN_OP_CREATE, &how) == NULL)
-			rc = -ENOMEM;
-		else if ((rc = libxl_domain_create_new(xen.ctx, &x->dc, &x->new_domid, &how,
-						       NULL)) != 0)
-			xen_ao_abort(x);
+		rc = xen_restore(x);
+	} else if (xen_ao_new(x, XEN_OP_CREATE, &how) == NULL) {
+		rc = -ENOMEM;
+	} else if ((rc = libxl_domain_create_new(xen.ctx, &x->dc, &x->new_domid, &how, NULL)) !=
+		   0) {
+		xen_ao_abort(x);
 	}
 	if (rc != 0) {
 		libxl_domain_config_dispose(&x->dc);

@@ -268,6 +268,10 @@ printf '[gateway]\naddress = 10.77.0.1\n[service bad]\nnot a line\n' >"$TMP/jits
 out=$(ctl reload 2>&1 || true)
 check "a bad configuration is refused: $out" grep -q "reload refused" <<<"$out"
 check "and the running one stays" [ "$(dig_a extra.example.org)" = "10.77.1.20" -a "$(state www)" = ready ]
+# max_pending sized the workers' synjitsu tables at start: refused, as ports are
+sed 's/^\[gateway\]$/[gateway]\nmax_pending = 77/' "$TMP/jitsu.conf.orig" >"$TMP/jitsu.conf"
+out=$(ctl reload 2>&1 || true)
+check "a reload that changes max_pending is refused: $out" grep -q "reload refused.*max_pending" <<<"$out"
 cp "$TMP/jitsu.conf.orig" "$TMP/jitsu.conf"
 kill -HUP "$JITSU_PID"
 for i in $(seq 100); do [ -n "$(state notified)" ] && break; sleep 0.05; done

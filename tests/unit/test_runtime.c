@@ -461,3 +461,21 @@ Test(runtime, a_libxl_service_is_refused_where_xen_is_not)
 	cr_assert(strstr(svc(1)->last_error, "refused at load: backend libxl: Xen is not available")
 		  != NULL, "%s", svc(1)->last_error);
 }
+
+Test(runtime, every_backend_of_the_table_is_complete_and_named_as_configured)
+{
+	struct ctl_errors errs = { 0 };
+
+	for (unsigned int k = 0; k < CTL_BACKEND__COUNT; k++) {
+		const struct ctl_backend_ops *be = ctl_backends[k];
+		char spec[128];
+		cr_assert_not_null(be, "kind %u", k);
+		cr_assert_not_null(be->name);
+		cr_assert(be->check && be->prepare && be->release && be->summon && be->stop &&
+			  be->exists, "%s: an operation every backend has is missing", be->name);
+		snprintf(spec, sizeof(spec), "dns=k%u.test,ip=10.77.2.%u,backend=%s", k, k + 1,
+			 be->name);
+		cr_assert_eq(ctl_config_add_service_spec(cfg, spec, &errs), 0, "%s", errs.msg[0]);
+		cr_assert_eq(cfg->services[cfg->n_services - 1].backend, k, "%s", be->name);
+	}
+}
