@@ -222,6 +222,9 @@ Test(cgroup_real, a_daemon_that_ran_away_dies_with_its_leaf)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	/* the leader is gone, the daemon is still in the leaf */
 	cr_assert_eq(ctl_cg_populated(&tree, "svc"), 1);
+	/* the intermediate child may not have left yet: wait for it, not a time */
+	for (int i = 0; i < 4000 && ctl_cg_first_pid(&tree, "svc") != daemon_pid; i++)
+		usleep(2500);
 	cr_assert_eq(ctl_cg_first_pid(&tree, "svc"), daemon_pid);
 	cr_assert_eq(ctl_cg_remove(&tree, "svc"), -EBUSY);
 	cr_assert_eq(ctl_cg_kill(&tree, "svc"), 0);
