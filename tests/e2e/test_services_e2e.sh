@@ -188,7 +188,9 @@ ppid=$(field paused "['pid']")
 check "pause: idle service paused, its process kept" wait_state paused stopped 6
 # the whole cgroup of the service is frozen, not only its leader
 pcg="$(findmnt -n -t cgroup2 -o TARGET | head -1)$(sed -n 's/^0:://p' /proc/$ppid/cgroup)"
-check "pause: its cgroup is frozen" grep -qx "frozen 1" "$pcg/cgroup.events"
+# (frozen is reported once every task of it has stopped: waited for)
+frozen() { for _ in $(seq 400); do grep -qx "frozen 1" "$pcg/cgroup.events" && return 0; sleep 0.025; done; return 1; }
+check "pause: its cgroup is frozen" frozen
 dig_a paused.example.org >/dev/null
 check "pause: the next query resumes it" wait_state paused ready
 check "pause: same process ($ppid)" [ "$(field paused "['pid']")" = "$ppid" ]
