@@ -5,7 +5,8 @@
 # printed are the load time (start to telemetry up), the gateway's RSS and
 # the kernel's slab per configured service (RSS above the gateway's with one
 # service; slab: the whole machine's, so other work on it shows), the wall time of one cold summon
-# and of 100 at once (DNS queries from the client namespace, until READY;
+# and of 100 at once (DNS queries from the client namespace, until READY,
+# with BENCH_DENSITY_POOL (128) prepared shells;
 # after a first summon that is not counted),
 # and the shutdown time (SIGTERM to exit), with what it left (namespaces,
 # cgroups). Writes BUILD/bench/density.json. Everything runs in namespaces
@@ -22,6 +23,7 @@ top=$(cd "$here/.." && pwd)
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 SIZES=${BENCH_DENSITY_SIZES:-1000 10000 100000}
+POOL=${BENCH_DENSITY_POOL:-128} # prepared shells: 100 at once take them
 jitsu=$BUILD/jitsu
 mkdir -p "$BUILD/bench"
 
@@ -46,7 +48,8 @@ addr() {
 }
 conf() {
 	gateway_section
-	printf 'dns_ttl = 1\nidle_timeout = 3600\nready_timeout = 20000\nmax_concurrent_summons = 128\n\n'
+	printf 'dns_ttl = 1\nidle_timeout = 3600\nready_timeout = 20000\nmax_concurrent_summons = 128\n'
+	printf 'prepared_pool = %d\n\n' "$POOL"
 	addr "$1" | awk -v dir="$TMP/www" '{
 		printf "[service s%d]\ndns = s%d.example.org\naddress = %s\n", NR - 1, NR - 1, $1
 		printf "exec = busybox httpd -f -p 80 -h %s\nready = tcp:80\n\n", dir
@@ -84,6 +87,11 @@ for n in $SIZES; do
 	rss_per=$(((rss - rss_base) * 1024 / n))
 	slab_per=$(((slab1 - slab0) * 1024 / n))
 
+	# the prepared shells filled (in the background: ~10 ms each)
+	for _ in $(seq 2400); do
+		[ "$(ls /run/netns | grep -c -- "^jitsu-$SFX-POOL" || true)" -ge "$POOL" ] && break
+		sleep 0.05
+	done
 	# a first summon (not counted: the client's ARP for the gateway, the
 	# first veth on the bridge), then one cold summon, by DNS, until READY
 	ip netns exec "$CLI_NS" dig @10.77.0.1 +tries=1 +time=2 +short s199.example.org A >/dev/null

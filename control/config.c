@@ -279,6 +279,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "pids_max", ctl_p_u32, G(pids_max), 0, 4194304, NULL },
 	{ "cpu_weight", ctl_p_u32, G(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
+	{ "prepared_pool", ctl_p_u32, G(prepared_pool), 0, 1024, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -353,6 +354,7 @@ ctl_config_new(void)
 	cfg->gw.pids_max = 1024;
 	cfg->gw.cpu_weight = 100;
 	cfg->gw.cpu_max = 0;
+	cfg->gw.prepared_pool = 8;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;

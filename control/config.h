@@ -76,6 +76,7 @@ struct ctl_gateway_config {
 	uint32_t pids_max;         /**< 0: none; services' default (cgroup pids.max) */
 	uint32_t cpu_weight;       /**< 1..10000; services' default (cgroup cpu.weight) */
 	uint32_t cpu_max;          /**< % of one CPU, 0: none; services' default (cpu.max) */
+	uint32_t prepared_pool;    /**< process shells (namespace + veth) kept ready */
 };
 
 struct ctl_ports_config {

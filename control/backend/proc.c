@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
+#include <sys/timerfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,6 +50,7 @@ RTE_LOG_REGISTER(ctl_proc_logtype, jitsu.backend.process, INFO);
 extern char **environ;
 
 #define PROC_RUN_DIR "/run/jitsu"
+#define PROC_POOL_TICK_MS 10 /* the shell pool's refill: one shell a tick */
 
 /* A process service, behind its ctl_svc's be_priv. */
 struct proc_svc {
@@ -77,6 +80,15 @@ static struct {
 	struct ctl_cg_tree cg;    /* the gateway's subtree */
 	char cg_why[256];
 	unsigned int n_adopted;   /* services adopted from an earlier run */
+	/* prepared shells: a namespace with a veth pair on the bridge (eth0
+	 * inside, down, no address), taken by a first summon */
+	struct proc_shell {
+		char netns[CTL_NAME_MAX + 16];
+		char veth[IF_NAMESIZE];
+	} *pool;
+	unsigned int n_pool, want_pool, pool_seq;
+	char bridge[IF_NAMESIZE], netns_prefix[CTL_NAME_MAX], veth_prefix[9];
+	struct ctl_watch pool_w;  /* the refill timer */
 	struct proc_svc **watched; /* leaders that are not our children */
 	unsigned int n_watched, cap_watched;
 } proc;
@@ -366,6 +378,123 @@ proc_leader_gone(struct proc_svc *s, int status)
 			       why[0] ? ": " : "", why);
 }
 
+/* ---- prepared shells ------------------------------------------------------ */
+
+/* A shell's names cannot be a service's: services' names are lower-case. */
+static int
+proc_shell_make(struct proc_shell *sh)
+{
+	char msg[160];
+	int fd, rc;
+
+	snprintf(sh->netns, sizeof(sh->netns), "%s-POOL%u", proc.netns_prefix, proc.pool_seq);
+	snprintf(sh->veth, sizeof(sh->veth), "%sP%u", proc.veth_prefix, proc.pool_seq % 100000);
+	proc.pool_seq++;
+	rc = ctl_netns_create(sh->netns, msg, sizeof(msg));
+	if (rc < 0)
+		goto fail;
+	fd = ctl_netns_open(sh->netns);
+	rc = fd < 0 ? fd : ctl_veth_create(sh->veth, "eth0", fd, msg, sizeof(msg));
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0)
+		rc = ctl_link_set_master(sh->veth, proc.bridge);
+	if (rc == 0)
+		rc = ctl_link_set_up(sh->veth);
+	if (rc == 0)
+		return 0;
+	ctl_netns_delete(sh->netns);
+fail:
+	PROC_LOG(WARNING, "prepared shell %s: %s", sh->netns, rc < 0 ? strerror(-rc) : msg);
+	return rc;
+}
+
+/* The refill: one shell a tick, so that the control loop stays responsive
+ * (a shell is a few netlink round trips). */
+static void
+proc_on_pool_tick(struct ctl_watch *w, uint32_t events)
+{
+	uint64_t n;
+
+	(void)events;
+	if (read(w->fd, &n, sizeof(n)) < 0 || proc.n_pool >= proc.want_pool)
+		return;
+	if (proc_shell_make(&proc.pool[proc.n_pool]) == 0)
+		proc.n_pool++;
+}
+
+static void
+proc_pool_open(const struct ctl_gateway_config *gw)
+{
+	proc.want_pool = gw->prepared_pool;
+	snprintf(proc.bridge, sizeof(proc.bridge), "%s", gw->bridge);
+	snprintf(proc.netns_prefix, sizeof(proc.netns_prefix), "%s", gw->netns_prefix);
+	snprintf(proc.veth_prefix, sizeof(proc.veth_prefix), "%s", gw->veth_prefix);
+	proc.pool_w.fd = -1;
+	if (proc.want_pool == 0)
+		return;
+	proc.pool = calloc(proc.want_pool, sizeof(*proc.pool));
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = { .it_interval = { 0, PROC_POOL_TICK_MS * 1000000L },
+				  .it_value = { 0, PROC_POOL_TICK_MS * 1000000L } };
+	if (proc.pool == NULL || fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0) {
+		PROC_LOG(WARNING, "no prepared shells: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(proc.pool);
+		proc.pool = NULL;
+		proc.want_pool = 0;
+		return;
+	}
+	proc.pool_w = (struct ctl_watch){ .fd = fd, .fn = proc_on_pool_tick, .arg = NULL };
+	if (ctl_loop_add(&proc.pool_w, EPOLLIN) < 0) {
+		close(fd);
+		proc.pool_w.fd = -1;
+		proc.want_pool = 0;
+	}
+}
+
+static void
+proc_pool_close(void)
+{
+	ctl_loop_close(&proc.pool_w);
+	for (unsigned int i = 0; i < proc.n_pool; i++)
+		ctl_netns_delete(proc.pool[i].netns); /* its veth pair goes with it */
+	free(proc.pool);
+	proc.pool = NULL;
+	proc.n_pool = proc.want_pool = 0;
+}
+
+/* Give a prepared shell the service's names: the namespace is bound to
+ * /run/netns/PREFIX-NAME (and its shell name dropped), the veth keeps its
+ * name. @return 0, or -errno when there is none (the caller makes one). */
+static int
+proc_shell_take(struct proc_svc *s)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	while (proc.n_pool > 0) {
+		struct proc_shell *sh = &proc.pool[--proc.n_pool];
+		snprintf(from, sizeof(from), CTL_NETNS_DIR "/%s", sh->netns);
+		snprintf(to, sizeof(to), CTL_NETNS_DIR "/%s", s->netns);
+		ctl_netns_delete(s->netns); /* what a crashed run left under the name */
+		int fd = open(to, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd >= 0)
+			close(fd);
+		if (fd < 0 || mount(from, to, "none", MS_BIND, NULL) < 0) {
+			PROC_LOG(WARNING, "%s: prepared shell %s: %s", s->s->cfg->name, sh->netns,
+				 strerror(errno));
+			unlink(to);
+			ctl_netns_delete(sh->netns);
+			continue;
+		}
+		ctl_netns_delete(sh->netns);
+		snprintf(s->veth, sizeof(s->veth), "%s", sh->veth);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* ---- prepare / release ------------------------------------------------- */
 
 static void
@@ -443,6 +572,17 @@ proc_plumb(struct proc_svc *s, char *msg, size_t len)
 
 	if (s->plumbed)
 		return 0;
+	if (fd < 0 && proc_shell_take(s) == 0) {
+		/* a prepared shell: its veth is on the bridge and up already */
+		s->plumbed = 1;
+		fd = ctl_netns_open(s->netns);
+		if (fd < 0) {
+			snprintf(msg, len, "namespace %s: %s", s->netns, strerror(-fd));
+			rc = fd;
+			goto out;
+		}
+		goto iface;
+	}
 	if (fd < 0) {
 		ctl_link_delete(s->veth);
 		ctl_netns_delete(s->netns);
@@ -467,6 +607,7 @@ proc_plumb(struct proc_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "%s on bridge %s: %s", s->veth, gw->bridge, strerror(-rc));
 		goto out;
 	}
+iface:
 	/* a /32 with an on-link default route: everything goes to the gateway */
 	rc = ctl_netns_setup_iface(fd, "eth0", "eth0", &svc->shared->mac, svc->cfg->address, 32,
 				   gw->address, msg, len);
@@ -481,6 +622,13 @@ out:
 		s->plumbed = 0;
 	}
 	return rc;
+}
+
+static int
+proc_del_eth0(void *arg)
+{
+	(void)arg;
+	return ctl_link_delete("eth0");
 }
 
 /* At load: only what is checked and named. Nothing is made in the kernel
@@ -531,6 +679,9 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 		ctl_link_delete(s->veth);
 		s->netns_fd = open(nsp, O_RDONLY | O_CLOEXEC);
 		s->pidfd = s->netns_fd >= 0 ? pidfd_open(old, 0) : -1;
+		/* its old eth0 (the host end may have had a prepared shell's name) */
+		if (s->netns_fd >= 0)
+			ctl_netns_run(s->netns_fd, proc_del_eth0, NULL);
 		if (s->pidfd >= 0 && ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len) == 0 &&
 		    proc_plumb(s, msg, len) == 0 && proc_watch(s) == 0) {
 			s->pid = old;
@@ -776,7 +927,10 @@ static const char *
 proc_open(const struct ctl_config *cfg)
 {
 	ctl_bridge_set_downlink((uint16_t)cfg->ports.downlink);
-	return proc_cg_open(&cfg->gw);
+	const char *why = proc_cg_open(&cfg->gw);
+	if (why == NULL)
+		proc_pool_open(&cfg->gw);
+	return why;
 }
 
 static void
@@ -789,6 +943,7 @@ proc_close(void)
 	proc.watched = NULL;
 	proc.n_watched = proc.cap_watched = 0;
 	proc.cg_state = 0;
+	proc_pool_close();
 	ctl_bridge_down();
 }
 

@@ -185,5 +185,6 @@ check "SIGTERM: no process of any run is left ($old)" until_ok none_alive $old
 check "SIGTERM: the services' cgroup subtree is gone ($tree)" [ ! -d "$tree" ]
 check "SIGTERM: no service namespace is left" bash -c "! ls /run/netns | grep -q '^jitsu-$SFX-'"
 
+[ "$fail" -eq 0 ] || grep -v "^EAL\|TELEMETRY" "$TMP/log3" | tail -25
 echo "e2e cgroup: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

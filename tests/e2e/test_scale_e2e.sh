@@ -52,9 +52,12 @@ check "jitsuctl list shows all $N services ($(wc -l <"$TMP/list"))" [ "$(wc -l <
 check "... each one once" [ "$(awk '{ print $1 }' "$TMP/list" | sort -u | wc -l)" = "$N" ]
 check "... the last one too" grep -q "^s$((N - 1)) " "$TMP/list"
 check "... all stopped" [ "$(awk '$2 != "stopped"' "$TMP/list" | wc -l)" = 0 ]
+# (the prepared shells, prepared_pool = 8 of them, are no service's)
 check "no namespace is made for a service never summoned" \
-	bash -c "! ls /run/netns | grep -q '^jitsu-$SFX-'"
-check "... nor a veth" bash -c "! ip -n '$GW_NS' -o link show | grep -q ' jv$SFX'"
+	bash -c "! ls /run/netns | grep '^jitsu-$SFX-' | grep -vq -- '-POOL[0-9]*\$'"
+check "... nor a veth" bash -c "! ip -n '$GW_NS' -o link show | grep ' jv$SFX' | grep -vq ' jv${SFX}P'"
+check "... but for the prepared shells: at most 8 ($(ls /run/netns | grep -c -- "^jitsu-$SFX-POOL" || true))" \
+	[ "$(ls /run/netns | grep -c -- "^jitsu-$SFX-POOL" || true)" -le 8 ]
 # one fd per service would not start with a default ulimit -n of 1024
 fds=$(ls "/proc/$JITSU_PID/fd" | wc -l)
 check "the gateway holds few fds for $N services ($fds)" [ "$fds" -lt 200 ]
