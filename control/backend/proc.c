@@ -57,6 +57,8 @@ struct proc_svc {
 	struct ctl_svc *s;
 	struct proc_svc *next;          /* in proc.svcs */
 	struct proc_svc **pprev;        /* what points to it: out of the list in O(1) */
+	struct proc_svc *live_next;     /* in proc.live while pid > 0 */
+	struct proc_svc **live_pprev;
 	pid_t pid;                      /* > 0 while a process exists */
 	int paused;                     /* frozen by stop = pause */
 	int netns_fd;
@@ -76,6 +78,7 @@ struct proc_svc {
 /* The backend's side of the process. */
 static struct {
 	struct proc_svc *svcs;
+	struct proc_svc *live;    /* those with a process: what a reaped pid is looked up in */
 	int cg_state;             /* 0: not tried, 1: open, < 0: -errno */
 	struct ctl_cg_tree cg;    /* the gateway's subtree */
 	char cg_why[256];
@@ -97,6 +100,26 @@ static struct proc_svc *
 proc_of(const struct ctl_svc *s)
 {
 	return s->be_priv;
+}
+
+/* In or out of proc.live: a reap looks at the services that run, not at
+ * every configured one. */
+static void
+proc_live(struct proc_svc *s, int on)
+{
+	if (on && s->live_pprev == NULL) {
+		s->live_next = proc.live;
+		s->live_pprev = &proc.live;
+		if (proc.live != NULL)
+			proc.live->live_pprev = &s->live_next;
+		proc.live = s;
+	} else if (!on && s->live_pprev != NULL) {
+		*s->live_pprev = s->live_next;
+		if (s->live_next != NULL)
+			s->live_next->live_pprev = s->live_pprev;
+		s->live_next = NULL;
+		s->live_pprev = NULL;
+	}
 }
 
 /* ---- readiness by notification ---------------------------------------- */
@@ -363,6 +386,7 @@ proc_leader_gone(struct proc_svc *s, int status)
 	ctl_cg_limit_reason(&proc.cg, leaf, s->cg_base, why, sizeof(why));
 	ctl_cg_kill(&proc.cg, leaf); /* whatever it left behind goes with it */
 	s->pid = 0;
+	proc_live(s, 0);
 	s->paused = 0;
 	if (status == -1)
 		snprintf(how, sizeof(how), "ended");
@@ -524,6 +548,7 @@ proc_release(struct ctl_svc *svc)
 	}
 	if (s->adopted)
 		proc.n_adopted--;
+	proc_live(s, 0);
 	if (s->pprev != NULL) { /* O(1): a shutdown of n services is O(n) */
 		*s->pprev = s->next;
 		if (s->next != NULL)
@@ -685,6 +710,7 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 		if (s->pidfd >= 0 && ctl_veth_create(s->veth, "eth0", s->netns_fd, msg, len) == 0 &&
 		    proc_plumb(s, msg, len) == 0 && proc_watch(s) == 0) {
 			s->pid = old;
+			proc_live(s, 1);
 			s->adopted = 1;
 			s->leaf_made = 1;
 			proc.n_adopted++;
@@ -858,6 +884,7 @@ proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 		goto out;
 	}
 	s->pid = pid; /* reaped on SIGCHLD, whatever happened */
+	proc_live(s, 1);
 	s->pidfd = pidfd;
 	close(pfd[1]);
 	pfd[1] = -1;
@@ -977,10 +1004,10 @@ proc_pump(int timeout_ms)
 static int
 proc_reaped(pid_t pid, int status)
 {
-	struct proc_svc *s = proc.svcs;
+	struct proc_svc *s = proc.live;
 
 	while (s != NULL && s->pid != pid)
-		s = s->next;
+		s = s->live_next;
 	if (s == NULL)
 		return 0; /* also an orphan of a service that reparented to us */
 	proc_leader_gone(s, status);
