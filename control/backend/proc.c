@@ -395,29 +395,28 @@ proc_reaped(pid_t pid, int status)
 	return 1;
 }
 
+/* The names this run's services own, sorted, for the leftovers' sweep. */
+struct proc_claims {
+	const char **v;
+	size_t n;
+};
+
 static int
-proc_claims_netns(const char *name)
+proc_cmp(const void *a, const void *b)
 {
-	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (strcmp(s->netns, name) == 0)
-			return 1;
-	return 0;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
-proc_claims_link(const char *name)
+proc_claimed(const struct proc_claims *c, const char *name)
 {
-	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (strcmp(s->veth, name) == 0)
-			return 1;
-	return 0;
+	return c->v != NULL && bsearch(&name, c->v, c->n, sizeof(*c->v), proc_cmp) != NULL;
 }
 
 static int
 proc_leftover_netns(const char *name, void *arg)
 {
-	(void)arg;
-	if (proc_claims_netns(name))
+	if (proc_claimed(arg, name))
 		return 0;
 	PROC_LOG(INFO, "removing namespace %s left by an earlier run", name);
 	ctl_netns_delete(name);
@@ -427,8 +426,7 @@ proc_leftover_netns(const char *name, void *arg)
 static int
 proc_leftover_link(const char *name, void *arg)
 {
-	(void)arg;
-	if (proc_claims_link(name))
+	if (proc_claimed(arg, name))
 		return 0;
 	PROC_LOG(INFO, "removing link %s left by an earlier run", name);
 	ctl_link_delete(name);
@@ -440,11 +438,31 @@ proc_leftover_link(const char *name, void *arg)
 static void
 proc_recover(const struct ctl_gateway_config *gw)
 {
+	struct proc_claims ns = { NULL, 0 }, links = { NULL, 0 };
 	char prefix[CTL_NAME_MAX + 2];
+	size_t n = 0;
 
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		n++;
+	/* without the lists (no memory) nothing is claimed: nothing is removed */
+	ns.v = calloc(n + 1, sizeof(*ns.v));
+	links.v = calloc(n + 1, sizeof(*links.v));
+	if (ns.v == NULL || links.v == NULL) {
+		PROC_LOG(WARNING, "no memory to sort out what an earlier run left: kept");
+		goto out;
+	}
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next) {
+		ns.v[ns.n++] = s->netns;
+		links.v[links.n++] = s->veth;
+	}
+	qsort(ns.v, ns.n, sizeof(*ns.v), proc_cmp);
+	qsort(links.v, links.n, sizeof(*links.v), proc_cmp);
 	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
-	ctl_netns_foreach(prefix, proc_leftover_netns, NULL);
-	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, NULL);
+	ctl_netns_foreach(prefix, proc_leftover_netns, &ns);
+	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, &links);
+out:
+	free(ns.v);
+	free(links.v);
 }
 
 static void
