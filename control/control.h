@@ -21,10 +21,11 @@ struct ctl_runtime;
 
 /**
  * Create the services' run-time state from a validated configuration (service
- * i gets id @p ids[i]): the
- * shared state records, the event ring, the bridge, and each service's
- * backend preparation (namespace, veth, address). Leftovers of a crashed run
- * under the same prefixes are removed first. Every problem goes to @p errs.
+ * i gets id @p ids[i]): the shared state records, the event ring, and each
+ * service's backend preparation (a process: bridge, namespace, veth,
+ * address), the backend opened with its first service. Then each open
+ * backend recovers what a crashed run left under the same prefixes (adopts
+ * it or removes it). Every problem goes to @p errs.
  * @return the runtime, or NULL.
  */
 struct ctl_runtime *ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers,

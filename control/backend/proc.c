@@ -82,7 +82,6 @@ static struct {
 	int cg_state;             /* 0: not tried, 1: open, < 0: -errno */
 	struct ctl_cg_tree cg;    /* the gateway's subtree */
 	char cg_why[256];
-	unsigned int n_adopted;   /* services adopted from an earlier run */
 	/* prepared shells: a namespace with a veth pair on the bridge (eth0
 	 * inside, down, no address), taken by a first summon */
 	struct proc_shell {
@@ -546,8 +545,6 @@ proc_release(struct ctl_svc *svc)
 		ctl_cg_kill(&proc.cg, proc_leaf(s));
 		proc_cg_reap_leaf(proc_leaf(s), NULL);
 	}
-	if (s->adopted)
-		proc.n_adopted--;
 	proc_live(s, 0);
 	if (s->pprev != NULL) { /* O(1): a shutdown of n services is O(n) */
 		*s->pprev = s->next;
@@ -713,7 +710,6 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 			proc_live(s, 1);
 			s->adopted = 1;
 			s->leaf_made = 1;
-			proc.n_adopted++;
 			PROC_LOG(INFO, "%s: adopting process %d of an earlier run", svc->cfg->name,
 				 (int)old);
 			return 1;
@@ -1014,35 +1010,28 @@ proc_reaped(pid_t pid, int status)
 	return 1;
 }
 
-/* At start only adopted services are plumbed: without one, nothing of an
- * earlier run is claimed (and the check costs nothing per leftover). */
+/* The names this run's services own, sorted, for the leftovers' sweep. */
+struct proc_claims {
+	const char **v;
+	size_t n;
+};
+
 static int
-proc_claims_netns(const char *name)
+proc_cmp(const void *a, const void *b)
 {
-	if (proc.n_adopted == 0)
-		return 0;
-	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (s->plumbed && strcmp(s->netns, name) == 0)
-			return 1;
-	return 0;
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
-proc_claims_link(const char *name)
+proc_claimed(const struct proc_claims *c, const char *name)
 {
-	if (proc.n_adopted == 0)
-		return 0;
-	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (s->plumbed && strcmp(s->veth, name) == 0)
-			return 1;
-	return 0;
+	return c->v != NULL && bsearch(&name, c->v, c->n, sizeof(*c->v), proc_cmp) != NULL;
 }
 
 static int
 proc_leftover_netns(const char *name, void *arg)
 {
-	(void)arg;
-	if (proc_claims_netns(name))
+	if (proc_claimed(arg, name))
 		return 0;
 	PROC_LOG(INFO, "removing namespace %s left by an earlier run", name);
 	ctl_netns_delete(name);
@@ -1052,33 +1041,28 @@ proc_leftover_netns(const char *name, void *arg)
 static int
 proc_leftover_link(const char *name, void *arg)
 {
-	(void)arg;
-	if (proc_claims_link(name))
+	if (proc_claimed(arg, name))
 		return 0;
 	PROC_LOG(INFO, "removing link %s left by an earlier run", name);
 	ctl_link_delete(name);
 	return 0;
 }
 
-static int
-proc_claims_leaf(const char *name)
-{
-	if (proc.n_adopted == 0)
-		return 0;
-	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
-		if (strcmp(proc_leaf(s), name) == 0)
-			return 1;
-	return 0;
-}
+/* A leaf of an earlier run that no service claims: killed (first pass),
+ * then waited for and removed (second pass). */
+struct proc_leaf_sweep {
+	struct proc_claims claims;
+	int kill;
+};
 
-/* A leaf of an earlier run that no service claims: killed (@p arg not
- * NULL), then waited for and removed. */
 static int
 proc_leftover_leaf(const char *name, void *arg)
 {
-	if (proc_claims_leaf(name))
+	const struct proc_leaf_sweep *w = arg;
+
+	if (proc_claimed(&w->claims, name))
 		return 0;
-	if (arg != NULL) {
+	if (w->kill) {
 		PROC_LOG(INFO, "cgroup %s/%s: no service of this configuration claims it",
 			 proc.cg.path, name);
 		return proc_cg_kill_leaf(name, NULL);
@@ -1087,19 +1071,49 @@ proc_leftover_leaf(const char *name, void *arg)
 }
 
 /* What a crashed run left under the gateway's prefixes and no service of
- * this one claims goes (a service's own names were cleared by its prepare). */
+ * this one claims goes. Services are plumbed at their first summon: at
+ * start only adopted ones are, and only theirs are claimed (the
+ * namespace, link and cgroup of every other went with the earlier run). */
 static void
 proc_recover(const struct ctl_gateway_config *gw)
 {
+	struct proc_claims ns = { NULL, 0 }, links = { NULL, 0 }, leaves = { NULL, 0 };
 	char prefix[CTL_NAME_MAX + 2];
+	size_t n = 0;
 
-	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
-	ctl_netns_foreach(prefix, proc_leftover_netns, NULL);
-	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, NULL);
-	if (proc.cg_state > 0) { /* all killed first, then each waited for */
-		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, (void *)"kill");
-		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, NULL);
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next)
+		n++;
+	/* without the lists (no memory) nothing is claimed: nothing is removed */
+	ns.v = calloc(n + 1, sizeof(*ns.v));
+	links.v = calloc(n + 1, sizeof(*links.v));
+	leaves.v = calloc(n + 1, sizeof(*leaves.v));
+	if (ns.v == NULL || links.v == NULL || leaves.v == NULL) {
+		PROC_LOG(WARNING, "no memory to sort out what an earlier run left: kept");
+		goto out;
 	}
+	for (const struct proc_svc *s = proc.svcs; s != NULL; s = s->next) {
+		if (!s->plumbed)
+			continue;
+		ns.v[ns.n++] = s->netns;
+		links.v[links.n++] = s->veth;
+		leaves.v[leaves.n++] = proc_leaf(s);
+	}
+	qsort(ns.v, ns.n, sizeof(*ns.v), proc_cmp);
+	qsort(links.v, links.n, sizeof(*links.v), proc_cmp);
+	qsort(leaves.v, leaves.n, sizeof(*leaves.v), proc_cmp);
+	snprintf(prefix, sizeof(prefix), "%s-", gw->netns_prefix);
+	ctl_netns_foreach(prefix, proc_leftover_netns, &ns);
+	ctl_links_foreach_prefix(gw->veth_prefix, proc_leftover_link, &links);
+	if (proc.cg_state > 0) { /* all killed first, then each waited for */
+		struct proc_leaf_sweep w = { leaves, 1 };
+		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, &w);
+		w.kill = 0;
+		ctl_cg_foreach(&proc.cg, proc_leftover_leaf, &w);
+	}
+out:
+	free(ns.v);
+	free(links.v);
+	free(leaves.v);
 }
 
 static void

@@ -98,6 +98,9 @@ CONF
 topo_up "$SFX"
 # the client cached another MAC for the gateway (an earlier run's, say)
 ip -n "$CLI_NS" neigh replace 10.77.0.1 lladdr 02:00:00:00:00:99 dev "jcl$SFX" nud stale
+# what a crashed run left under this run's prefixes, claimed by no service
+ip netns add "jitsu-$SFX-ghost"
+ip -n "$GW_NS" link add "jv${SFX}77" type veth peer name "jw${SFX}77"
 jitsu_start "$jitsu" "$PREFIX" "$TMP/log" "$TMP/jitsu.conf"
 
 fail=0 pass=0
@@ -120,6 +123,10 @@ done
 check "a gratuitous ARP at start replaced the client's stale entry for the gateway ($cached, uplink $upmac)" \
 	[ "$cached" = "$upmac" ]
 check "announcements counted: arp_announce $(counter arp_announce)" [ "$(counter arp_announce)" -ge 2 ]
+
+check "an earlier run's namespace that no service claims is removed" \
+	[ ! -e "/run/netns/jitsu-$SFX-ghost" ]
+check "and its link" bash -c "! ip -n '$GW_NS' link show 'jv${SFX}77' >/dev/null 2>&1"
 
 # ---- a cold service: summoned by DNS, reached through the gateway
 states=$(ctl list | awk '{print $2}' | sort -u | tr '\n' ' ')
