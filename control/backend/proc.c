@@ -51,6 +51,7 @@ extern char **environ;
 
 #define PROC_RUN_DIR "/run/jitsu"
 #define PROC_POOL_TICK_MS 10 /* the shell pool's refill: one shell a tick */
+#define PROC_TEARDOWN_WAIT_MS 10000 /* at shutdown, for the kernel to drop the veths */
 
 /* A process service, behind its ctl_svc's be_priv. */
 struct proc_svc {
@@ -956,6 +957,14 @@ proc_open(const struct ctl_config *cfg)
 	return why;
 }
 
+static int
+proc_count_link(const char *name, void *arg)
+{
+	(void)name;
+	(*(int *)arg)++;
+	return 0;
+}
+
 static void
 proc_close(void)
 {
@@ -967,6 +976,17 @@ proc_close(void)
 	proc.n_watched = proc.cap_watched = 0;
 	proc.cg_state = 0;
 	proc_pool_close();
+	/* the services' veth pairs go in the kernel's teardown of their
+	 * namespaces, batched but after the unmount: a gateway that has exited
+	 * leaves none of them (a bounded wait: the kernel does not refuse) */
+	for (int i = 0; i < PROC_TEARDOWN_WAIT_MS / 5; i++) {
+		int left = 0;
+		if (proc.veth_prefix[0] == '\0' ||
+		    ctl_links_foreach_prefix(proc.veth_prefix, proc_count_link, &left) < 0 ||
+		    left == 0)
+			break;
+		usleep(5000);
+	}
 	ctl_bridge_down();
 }
 
