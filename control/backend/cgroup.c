@@ -439,6 +439,37 @@ ctl_cg_freeze(const struct ctl_cg_tree *t, const char *svc, int frozen)
 	return cg_write(path, frozen ? "1" : "0");
 }
 
+/* rmdir @path and, first, the cgroups under it (a service running with the
+ * gateway's rights may have made some in its leaf: the leaf would stay,
+ * and the subtree with it), @depth levels down at most. */
+static int
+cg_rmdir_tree(char *path, size_t len, unsigned int depth)
+{
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return -errno;
+	int rc = -EBUSY;
+	DIR *d = depth > 0 ? opendir(path) : NULL;
+	if (d == NULL)
+		return rc;
+	size_t pl = strlen(path);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
+			continue;
+		int n = snprintf(path + pl, len - pl, "/%s", e->d_name);
+		if (n > 0 && (size_t)n < len - pl)
+			cg_rmdir_tree(path, len, depth - 1);
+		path[pl] = '\0';
+	}
+	closedir(d);
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	return -errno;
+}
+
 int
 ctl_cg_remove(const struct ctl_cg_tree *t, const char *svc)
 {
@@ -446,9 +477,7 @@ ctl_cg_remove(const struct ctl_cg_tree *t, const char *svc)
 
 	if (ctl_cg_path(t, svc, NULL, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
-	if (rmdir(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	return cg_rmdir_tree(path, sizeof(path), 8);
 }
 
 static void

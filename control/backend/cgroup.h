@@ -117,7 +117,8 @@ int ctl_cg_signal(const struct ctl_cg_tree *t, const char *svc, int sig);
 /** Freeze (1) or thaw (0) the leaf: stop = pause. @return 0 or -errno. */
 int ctl_cg_freeze(const struct ctl_cg_tree *t, const char *svc, int frozen);
 
-/** Remove the leaf once empty. @return 0 (also when absent), -EBUSY, or -errno. */
+/** Remove the leaf once empty, and the cgroups made under it (a few levels
+ * down). @return 0 (also when absent), -EBUSY, or -errno. */
 int ctl_cg_remove(const struct ctl_cg_tree *t, const char *svc);
 
 /**

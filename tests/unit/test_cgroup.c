@@ -277,3 +277,42 @@ Test(cgroup_real, leaves_are_found_and_limits_checked)
 	cr_assert_eq(ctl_cg_freeze(&tree, "a", 1), 0);
 	cr_assert_eq(ctl_cg_freeze(&tree, "a", 0), 0);
 }
+
+/* A service with the gateway's rights made cgroups in its leaf and moved
+ * into one: the kill reaches it (cgroup.kill is recursive), and the leaf
+ * goes with what was made under it, so that nothing stays behind. */
+Test(cgroup_real, a_leaf_with_cgroups_made_under_it_is_removed)
+{
+	char msg[256] = "", path[4200], sub[4096];
+	struct ctl_cg_limits lim = { 0 };
+
+	if (!tree_ok)
+		cr_skip_test("cgroup v2 unavailable");
+	cr_assert_eq(ctl_cg_create(&tree, "nest", &lim, 0, msg, sizeof(msg)), 0, "%s", msg);
+	ctl_cg_path(&tree, "nest", "a", sub, sizeof(sub));
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	snprintf(path, sizeof(path), "%s/b", sub);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/b/cgroup.procs", sub);
+	int procs = open(path, O_WRONLY | O_CLOEXEC);
+	cr_assert_geq(procs, 0);
+	pid_t child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		if (write(procs, "0", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(procs);
+	cr_assert(wait_populated("nest", 1), "the child never entered nest/a/b");
+	cr_assert_eq(ctl_cg_remove(&tree, "nest"), -EBUSY);
+	cr_assert_eq(ctl_cg_kill(&tree, "nest"), 0);
+	int st;
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	cr_assert(wait_populated("nest", 0), "the leaf never emptied");
+	cr_assert_eq(ctl_cg_remove(&tree, "nest"), 0);
+	ctl_cg_path(&tree, "nest", NULL, path, sizeof(path));
+	cr_assert_neq(access(path, F_OK), 0, "%s is still there", path);
+}
