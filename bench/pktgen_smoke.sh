@@ -44,8 +44,10 @@ JITSU=$BUILD/jitsu
 TESTPMD=${TESTPMD:-dpdk-testpmd}
 RATE=${SMOKE_RATE:-2500}
 DURATION=${SMOKE_DURATION:-1.2}
-START_TIMEOUT=45 # s: a run, from its start to its report (link timeout 30)
-STOP_TIMEOUT=10  # s: from SIGTERM to exit
+# Deadlines only a hang reaches, on a machine many times slower than the
+# author's (make check-slow): waits are for the socket, the report, the exit
+START_TIMEOUT=${JITSU_TEST_DEADLINE:-120} # s: a run, from its start to its report (link timeout 60)
+STOP_TIMEOUT=30  # s: from SIGTERM to exit
 
 passed=0
 failed=0
@@ -124,7 +126,7 @@ EAL=(--no-huge -m 256 --no-pci --log-level=lib.eal:error --log-level=pmd.net.mem
 # of ms (seen beside a QEMU guest)
 PG_ARGS=(--gw "$GW" --gw-mac "$GW_MAC" --svc-ip "$WWW" --zone example.org
 	--names "www.example.org=$WWW,api.example.org=$API,api-v2.example.org=$API"
-	--rate "$RATE" --duration "$DURATION" --drain 2000 --link-timeout 30 --linger "$STOP_TIMEOUT")
+	--rate "$RATE" --duration "$DURATION" --drain 2000 --link-timeout 60 --linger "$STOP_TIMEOUT")
 
 # run N PEER [pktgen options...]: the generator (memif server) and PEER
 # (jitsu | testpmd | testpmd-paired (two ports, the second the generator's
@@ -148,7 +150,7 @@ run() {
 		-- "${PG_ARGS[@]}" "$@" >"$tmp/$n.json" 2>"$tmp/$n.err" </dev/null &
 	gpid=$!
 	pids+=("$gpid")
-	for ((i = 0; i < 100; i++)); do # the server's socket, then the client
+	for ((i = 0; i < START_TIMEOUT * 20; i++)); do # the server's socket, then the client
 		[ -S "$sock" ] && { [ "$topo" = loop ] || [ -S "$dsock" ]; } && break
 		alive "$gpid" || break
 		sleep 0.05

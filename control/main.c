@@ -303,6 +303,7 @@ main(int argc, char **argv)
 
 	struct ctl_opts opts;
 	if (ctl_parse_args(argc, argv, &opts) < 0) {
+		free(opts.specs);
 		rte_eal_cleanup();
 		return EXIT_CONFIG;
 	}

@@ -43,8 +43,9 @@
 # test helpers of scripts/xen/lib.sh at /opt/jitsu-xen/lib.sh.
 #
 # Environment: JITSU_XEN_DIR, JITSU_XEN_CACHE, JITSU_XEN_TIMEOUT (seconds a boot
-# may take, default 900), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
-# have started, default 180: a boot that hangs before it is made again, once),
+# may take, default 3600: only a hang reaches it, on a machine several times
+# slower than the author's), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
+# have started, default 600: a boot that hangs before it is made again, once),
 # JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
 # (default 2), JITSU_XEN_DOM0_MEM (MiB, default 1024), JITSU_XEN_CPU (QEMU's
 # -cpu, default max,-xsave: see CPU below), JITSU_XEN_VERBOSE=1 (show
@@ -57,7 +58,7 @@ repo=$(cd "$here/.." && pwd)
 BUILD=${JITSU_BUILD:-$repo/build}
 XDIR=${JITSU_XEN_DIR:-$BUILD/xen}
 CACHE=${JITSU_XEN_CACHE:-$XDIR/cache}
-TIMEOUT=${JITSU_XEN_TIMEOUT:-900}
+TIMEOUT=${JITSU_XEN_TIMEOUT:-3600}
 MEM=${JITSU_XEN_MEM:-2048}
 SMP=${JITSU_XEN_SMP:-2}
 DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
@@ -66,7 +67,7 @@ DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
 # awk, xl) under QEMU 7.2's TCG; with FXSAVE they do not.
 CPU=${JITSU_XEN_CPU:-max,-xsave}
 VERBOSE=${JITSU_XEN_VERBOSE:-0}
-BOOT_TIMEOUT=${JITSU_XEN_BOOT_TIMEOUT:-180}
+BOOT_TIMEOUT=${JITSU_XEN_BOOT_TIMEOUT:-600}
 
 # Bump when the way dom0.cpio is made changes (it is part of the cache key).
 RECIPE=5

@@ -25,7 +25,7 @@ pfx=xentb$$
 	-- --address 10.77.0.1 -s "dns=www.example.org,ip=10.77.1.10,exec=busybox httpd -f -p 80" \
 	>/tmp/jitsu.log 2>&1 &
 pid=$!
-if ! wait_for 120 ./jitsuctl -f "$pfx" list; then
+if ! wait_for "$XENTB_DEADLINE" ./jitsuctl -f "$pfx" list; then
 	cat /tmp/jitsu.log
 	fail "jitsu did not come up"
 fi
