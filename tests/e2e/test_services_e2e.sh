@@ -250,7 +250,7 @@ check "www is serving before the reload" wait_state www ready
 wpid=$(field www "['pid']")
 ( ok=0 bad=0
   for i in $(seq 60); do
-	if [ "$(in_cli curl -s -m 2 http://10.77.1.10/)" = "www of $SFX" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	if [ "$(in_cli curl -s -m 30 http://10.77.1.10/)" = "www of $SFX" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
 	sleep 0.02
   done
   echo "$ok $bad" >"$TMP/during" ) &
