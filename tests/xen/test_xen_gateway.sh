@@ -198,10 +198,7 @@ grep -q "libxl backend ready" "$tmp/jitsu.log" && ok "the libxl backend opened" 
 # JITSU_XEN_ONLY (www sus pau shu pvh rec par): the parts to run, when debugging one
 only=" ${JITSU_XEN_ONLY:-www sus pau shu pvh rec par} "
 if [[ $only == *" www "* ]]; then
-# ---- www: dig summons, curl is held and replayed; idl boots beside it ----
-# (idl: summoned on request, stopped by its idle timeout; only the stop is
-# checked, below, never the READY state its timer ends)
-ctl summon idl >/dev/null
+# ---- www: dig summons, curl is held and replayed ----
 t0=$(ms)
 ans=$(in_cli dig +short +time=10 +tries=3 @10.77.0.1 www.example.org A)
 check "dig answers www.example.org with its address" test "$ans" = "10.77.1.10"
@@ -229,8 +226,16 @@ for k in ("exec", "running", "link", "ready", "replay", "total", "first_packet")
     if isinstance(h, dict) and h.get("count"):
         print("     phase %-12s %8.1f ms" % (k, h.get("max_us", 0) / 1000.0))
 ' || true
+# ---- idl: summoned on request once www is READY (not beside www's first
+# create: summoned beside it, www's create failed after 66 s in one run
+# under emulation; two domains made at once are tested apart, below), stopped by its idle timeout; only the stop is checked,
+# never the READY state its timer ends
+ctl summon idl >/dev/null
 idl_stopped() { [ "$(json idl stops)" -ge 1 ] 2>/dev/null && state_is idl stopped; }
-check "idl (idle_timeout = 5) is stopped when idle" wait_until "$D" idl_stopped
+# (until it stopped, or failed: a failed summon is no reason to wait on)
+idl_settled() { idl_stopped || [ "$(json idl failures)" -ge 1 ] 2>/dev/null; }
+wait_until "$D" idl_settled
+check "idl (idle_timeout = 5) is stopped when idle (failures $(json idl failures))" idl_stopped
 check "and its domain is destroyed (xl list)" domain_gone jitsu-svc-idl "$D"
 grep -E "idl: (destroy of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
 ctl stop www >/dev/null
