@@ -55,7 +55,9 @@ for names, values in zip(lines[::2], lines[1::2]):
     if names.startswith("TcpExt:"):
         print(dict(zip(names.split()[1:], values.split()[1:]))["TCPSynRetrans"])'
 }
-# capture the client's SYNs to $1 while running the rest
+# capture the client's SYNs to $1 while running the rest; it ends once the
+# capture holds SYNS_MIN SYNs (1) -- the ones the client sent before it
+# connected -- rather than after a fixed time
 capture() {
 	local out=$1; shift
 	ip netns exec "$CLI_NS" tcpdump -i "jcl$SFX" -nn -U --immediate-mode -w "$out" \
@@ -64,10 +66,11 @@ capture() {
 	for _ in $(seq 100); do grep -q listening "$out.err" 2>/dev/null && break; sleep 0.02; done
 	sleep 0.3 # "listening" comes a little before the socket sees packets
 	"${@:2}"
-	sleep 0.2
+	wait_until "$JITSU_TEST_DEADLINE" syns_at_least "$out" "${SYNS_MIN:-1}" || true
 	stop_pid "$cap"
 }
 syns_in() { ip netns exec "$CLI_NS" tcpdump -nn -r "$1" 2>/dev/null | wc -l; }
+syns_at_least() { [ "$(syns_in "$1")" -ge "$2" ]; }
 fetch() { ip netns exec "$CLI_NS" curl -s -m 120 -o "$TMP/page" -w '%{time_connect}' "http://$1/" || true; }
 
 baseline=$(counter mbuf_in_use)
@@ -103,7 +106,7 @@ wait_state slow stopped || true
 conf off
 check "reload to synjitsu = off" ctl reload
 r0=$(syn_retrans)
-capture "$TMP/off.pcap" 10.77.1.10 fetch 10.77.1.10 >"$TMP/connect"
+SYNS_MIN=2 capture "$TMP/off.pcap" 10.77.1.10 fetch 10.77.1.10 >"$TMP/connect"
 check "off: the connect still succeeds, late (connect $(cat "$TMP/connect") s)" \
 	grep -q "slow www of $SFX" "$TMP/page"
 check "off: the client had to send its SYN again ($(syns_in "$TMP/off.pcap") SYNs)" \
