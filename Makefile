@@ -44,12 +44,14 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN_CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_EAL_OBJS := $(EAL_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+ASAN_MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/asan/obj/%.o)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 # keep objects that only tests use
 .SECONDARY:
 
 .PHONY: all deps check check-run check-xen demo demo-run bench bench-run clean unit asan fuzz pktgen
+.PHONY: check-slow fuzz-long
 
 all: $(BUILD)/jitsu $(BUILD)/jitsuctl
 
@@ -104,8 +106,20 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS)
 	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(CORE_SRCS) $(PKG_LIBS)
 
+# The gateway and jitsuctl under ASan+UBSan (build/asan/jitsu): the gateway's
+# own heap, stack and arithmetic are checked; DPDK (a system library) is not
+# instrumented. tests/check.sh runs end-to-end tests with it (tests/asan.sh).
+$(BUILD)/asan/jitsu: $(ASAN_CORE_OBJS) $(ASAN_EAL_OBJS) $(ASAN_MAIN_OBJ)
+	@echo "  LD/SAN  $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/asan/jitsuctl: control/jitsuctl.c
+	@mkdir -p $(dir $@)
+	@echo "  LD/SAN  $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -O1 -o $@ $<
+
 unit: $(UNIT_BINS)
-asan: $(ASAN_UNIT_BINS)
+asan: $(ASAN_UNIT_BINS) $(BUILD)/asan/jitsu $(BUILD)/asan/jitsuctl
 fuzz: $(FUZZ_BINS)
 
 check: deps
@@ -113,6 +127,19 @@ check: deps
 
 check-run: all unit asan fuzz pktgen
 	@tests/check.sh $(BUILD)
+
+# The whole of `make check` on a slowed machine: a CPU hog pinned to the
+# same cores (tests/slow.sh; JITSU_SLOW_HOGS, JITSU_SLOW_NICE).
+check-slow: deps
+	@tests/slow.sh $(MAKE) --no-print-directory check-run
+
+# Each libFuzzer target for FUZZ_TIME seconds (600), from and into its
+# corpus tests/fuzz/corpus/NAME (minimised with -merge=1 at the end; commit
+# it): tests/fuzz/run.sh --long. Not part of `make check`, whose short run
+# starts from that corpus and tests/fuzz/seeds/NAME.
+FUZZ_TIME ?= 600
+fuzz-long: fuzz
+	@for f in $(FUZZ_BINS); do FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh --long $$f || exit 1; done
 
 # The real Xen testbed (scripts/xen-testbed.sh): Xen 4.17 and a Debian dom0
 # booted in QEMU (TCG, no KVM needed); every tests/xen/test_*.sh runs in dom0,

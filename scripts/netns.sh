@@ -8,24 +8,40 @@ netns_suffix() {
 	od -An -N3 -tx1 /dev/urandom | tr -d ' \n'
 }
 
-# Wait up to ~5 s for interface $2 to exist in namespace $1.
+# Every wait of the tests is for a state or an event, bounded by a deadline
+# that only a hang reaches (on a machine many times slower than the author's,
+# as under `make check-slow`): JITSU_TEST_DEADLINE seconds (120) unless the
+# caller names one.
+: "${JITSU_TEST_DEADLINE:=120}"
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, polling, by the
+# clock; 1 once SECONDS have passed
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# Wait until interface $2 exists in namespace $1.
 netns_wait_link() {
 	local ns=$1 dev=$2
-	for _ in $(seq 50); do
-		ip -n "$ns" link show "$dev" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
+	wait_until "$JITSU_TEST_DEADLINE" ip -n "$ns" link show "$dev" >/dev/null 2>&1 && return 0
 	echo "interface $dev did not appear in $ns" >&2
 	return 1
 }
 
-# Stop a process we started, by its PID: TERM, then KILL after ~5 s.
+# Stop a process we started, by its PID: TERM, then KILL after 60 s.
 stop_pid() {
 	local pid=$1
 	[ -n "$pid" ] || return 0
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
 	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 50); do
+	local end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -37,7 +53,7 @@ stop_pid() {
 wait_telemetry() {
 	local top
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-	"$top/scripts/telemetry.py" "$1" /jitsu/stats --wait "${2:-10}" >/dev/null
+	"$top/scripts/telemetry.py" "$1" /jitsu/stats --wait "${2:-$JITSU_TEST_DEADLINE}" >/dev/null
 }
 
 # The services' topology, in namespaces made here, with suffix $1:
@@ -131,13 +147,13 @@ state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 counter() { ctl stats | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 # field NAME PATH: a value of jitsuctl show NAME, PATH as in Python: "['pid']"
 field() { ctl show "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$2)"; }
-# wait_state NAME STATE [SECONDS]: until the service is in STATE (5 s)
+# wait_state NAME STATE [SECONDS]: until the service is in STATE
+# (JITSU_TEST_DEADLINE). A state that lasts only as long as a timer of the
+# test's configuration must not be waited for this way: give the timer far
+# longer than the checks take (see tests/e2e/test_services_e2e.sh).
+state_is() { [ "$(state "$1")" = "$2" ]; }
 wait_state() {
-	local i
-	for i in $(seq $((${3:-5} * 40))); do
-		[ "$(state "$1")" = "$2" ] && return 0
-		sleep 0.025
-	done
+	wait_until "${3:-$JITSU_TEST_DEADLINE}" state_is "$1" "$2" && return 0
 	echo "     $1 is $(state "$1"), not $2" >&2
 	return 1
 }

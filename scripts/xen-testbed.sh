@@ -43,9 +43,11 @@
 # test helpers of scripts/xen/lib.sh at /opt/jitsu-xen/lib.sh.
 #
 # Environment: JITSU_XEN_DIR, JITSU_XEN_CACHE, JITSU_XEN_TIMEOUT (seconds a boot
-# may take, default 900), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
-# have started, default 180: a boot that hangs before it is made again, once),
-# JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
+# may take, default 3600: only a hang reaches it, on a machine several times
+# slower than the author's), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
+# have started, default 600: a boot that hangs before it is made again, once),
+# JITSU_XEN_E2E (the host's tests/e2e scripts test_jitsu_dom0.sh runs in dom0,
+# default test_dns_e2e.sh), JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
 # (default 2), JITSU_XEN_DOM0_MEM (MiB, default 1024), JITSU_XEN_CPU (QEMU's
 # -cpu, default max,-xsave: see CPU below), JITSU_XEN_VERBOSE=1 (show
 # the whole serial console), JITSU_XEN_MIRROR (debootstrap's mirror; default:
@@ -57,7 +59,7 @@ repo=$(cd "$here/.." && pwd)
 BUILD=${JITSU_BUILD:-$repo/build}
 XDIR=${JITSU_XEN_DIR:-$BUILD/xen}
 CACHE=${JITSU_XEN_CACHE:-$XDIR/cache}
-TIMEOUT=${JITSU_XEN_TIMEOUT:-900}
+TIMEOUT=${JITSU_XEN_TIMEOUT:-3600}
 MEM=${JITSU_XEN_MEM:-2048}
 SMP=${JITSU_XEN_SMP:-2}
 DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
@@ -66,7 +68,7 @@ DOM0_MEM=${JITSU_XEN_DOM0_MEM:-1024}
 # awk, xl) under QEMU 7.2's TCG; with FXSAVE they do not.
 CPU=${JITSU_XEN_CPU:-max,-xsave}
 VERBOSE=${JITSU_XEN_VERBOSE:-0}
-BOOT_TIMEOUT=${JITSU_XEN_BOOT_TIMEOUT:-180}
+BOOT_TIMEOUT=${JITSU_XEN_BOOT_TIMEOUT:-600}
 
 # Bump when the way dom0.cpio is made changes (it is part of the cache key).
 RECIPE=5
@@ -351,6 +353,8 @@ make_run_cpio() { # OUT SCRIPT [FILE[=DEST]...]
 	ln -s /opt/jitsu-xen/guest.cpio.gz "$r/test/guest.cpio.gz"
 	install -m 0755 "$script" "$r/test/$(basename "$script")"
 	basename "$script" >"$r/opt/jitsu-xen/test-script"
+	# what the test in dom0 reads of the host's environment
+	printf 'XENTB_E2E=%q\n' "${JITSU_XEN_E2E:-}" >"$r/opt/jitsu-xen/env"
 	for spec in "$@"; do
 		src=${spec%%=*}
 		dest=$(basename "$src")

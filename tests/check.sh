@@ -37,6 +37,11 @@ done
 for t in tests/golden/test_*.sh tests/e2e/test_*.sh; do
 	[ -x "$t" ] && run "$(basename "$(dirname "$t")") $(basename "$t" .sh)" "$t" "$BUILD/jitsu"
 done
+# The gateway itself under ASan+UBSan (BUILD/asan/jitsu): any sanitizer
+# report fails the test (tests/asan.sh). JITSU_ASAN_E2E: which ones.
+for t in ${JITSU_ASAN_E2E:-tests/golden/test_golden.sh tests/e2e/test_dns_e2e.sh tests/e2e/test_services_e2e.sh tests/e2e/test_synjitsu_e2e.sh tests/e2e/test_cli.sh}; do
+	[ -x "$t" ] && run "asan+ubsan $(basename "$(dirname "$t")") $(basename "$t" .sh)" tests/asan.sh "$t" "$BUILD"
+done
 
 [ -x "$BUILD/jitsu-pktgen" ] && run "bench pktgen smoke" bench/pktgen_smoke.sh "$BUILD"
 

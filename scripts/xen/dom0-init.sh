@@ -50,6 +50,12 @@ fi
 xl list >/dev/null 2>&1 || { say "xl list fails after xen start"; report 126; }
 say "xen daemons up in $(awk -v a="$t" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }') s (dom0 uptime $(uptime_s) s)"
 
+# the host's settings for the test (scripts/xen-testbed.sh writes them)
+if [ -f /opt/jitsu-xen/env ]; then
+	# shellcheck disable=SC1091
+	. /opt/jitsu-xen/env
+	export XENTB_E2E
+fi
 script=$(cat /opt/jitsu-xen/test-script)
 say "running /test/$script"
 cd /test || report 126

@@ -6,6 +6,11 @@ XENTB_VMLINUZ=/opt/jitsu-xen/vmlinuz    # the guests' kernel (dom0's too)
 XENTB_VMLINUX=/opt/jitsu-xen/vmlinux    # the same, uncompressed: xl create ~6 s faster
 XENTB_GUEST_CPIO=/opt/jitsu-xen/guest.cpio.gz  # busybox guest: eth0, httpd, data/jitsu-ready
 
+# the deadline of every wait of the tests in dom0, in seconds: only a hang
+# reaches it (emulation on a slow, busy machine is many times slower than
+# on the author's)
+XENTB_DEADLINE=${XENTB_DEADLINE:-900}
+
 # milliseconds since dom0 booted
 xentb_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime

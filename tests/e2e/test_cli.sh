@@ -73,8 +73,9 @@ printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddres
 	"$tmp/ok.cfg" >"$tmp/xlrun.conf"
 unshare --net "$jitsu" "${eal[@]}" -- -c "$tmp/xlrun.conf" >"$tmp/xlrun.log" 2>&1 &
 xpid=$!
-for _ in $(seq 100); do grep -q "refused at load" "$tmp/xlrun.log" && break; sleep 0.1; done
-sleep 0.2
+# until it said so, and its telemetry answers: it runs on (deadline 120 s)
+for _ in $(seq 1200); do grep -q "refused at load" "$tmp/xlrun.log" && break; sleep 0.1; done
+"$top/scripts/telemetry.py" "$prefix" /jitsu/stats --wait "${JITSU_TEST_DEADLINE:-120}" >/dev/null 2>&1 || true
 kill -TERM "$xpid" 2>/dev/null
 xrc=0
 wait "$xpid" || xrc=$?

@@ -23,15 +23,24 @@ n=$(/usr/bin/python3 -c "from scapy.all import rdpcap; print(len(rdpcap('$tmp/in
 	-- -c "$here/golden.conf" >"$tmp/log" 2>&1 &
 pid=$!
 
-# The pcap is read at once; wait until every frame went through the worker.
-for _ in $(seq 100); do
+# The pcap is read at once; wait until every frame went through the worker
+# (deadline JITSU_TEST_DEADLINE, 120 s: only a hang reaches it), then until
+# the counters stand still (the last tx burst leaves on the drain timer).
+deadline=$((SECONDS + ${JITSU_TEST_DEADLINE:-120}))
+stats=
+while [ "$SECONDS" -lt "$deadline" ]; do
 	if stats=$("$top/scripts/telemetry.py" "$prefix" /jitsu/stats 2>/dev/null) &&
 		[ "$(echo "$stats" | /usr/bin/python3 -c 'import json,sys; print((json.load(sys.stdin) or {}).get("rx_uplink"))')" = "$n" ]; then
 		break
 	fi
 	sleep 0.1
 done
-sleep 0.2 # the last tx burst leaves on the drain timer
+while [ "$SECONDS" -lt "$deadline" ]; do
+	sleep 0.2
+	again=$("$top/scripts/telemetry.py" "$prefix" /jitsu/stats 2>/dev/null) || continue
+	[ "$again" = "$stats" ] && break
+	stats=$again
+done
 "$top/scripts/telemetry.py" "$prefix" /jitsu/stats >"$tmp/stats.json"
 "$top/scripts/telemetry.py" "$prefix" /jitsu/cycles >"$tmp/cycles.json"
 

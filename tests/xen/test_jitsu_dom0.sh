@@ -25,7 +25,7 @@ pfx=xentb$$
 	-- --address 10.77.0.1 -s "dns=www.example.org,ip=10.77.1.10,exec=busybox httpd -f -p 80" \
 	>/tmp/jitsu.log 2>&1 &
 pid=$!
-if ! wait_for 120 ./jitsuctl -f "$pfx" list; then
+if ! wait_for "$XENTB_DEADLINE" ./jitsuctl -f "$pfx" list; then
 	cat /tmp/jitsu.log
 	fail "jitsu did not come up"
 fi
@@ -40,12 +40,18 @@ tail -n 3 /tmp/jitsu.log
 [ "$rc" -eq 0 ] || { cat /tmp/jitsu.log; fail "jitsu exited $rc after SIGTERM"; }
 step "jitsu stopped (exit 0)"
 
-# the host's end-to-end DNS test, as it is, inside dom0. (test_services_e2e.sh
-# runs there too, but a few of its checks race a 2 s idle timeout, which
-# emulation makes too short: not part of this test.)
-t=test_dns_e2e.sh
-[ -x "repo/tests/e2e/$t" ] || fail "no repo/tests/e2e/$t in /test (scripts/xen-testbed.sh check puts it there)"
-echo "--- tests/e2e/$t"
-repo/tests/e2e/"$t" repo/build/jitsu || fail "tests/e2e/$t in dom0"
-step "e2e $t"
+# the host's end-to-end tests, as they are, inside dom0: the DNS one, and
+# those JITSU_XEN_E2E names (scripts/xen-testbed.sh passes it as XENTB_E2E),
+# e.g. "test_dns_e2e.sh test_services_e2e.sh". Emulation makes everything
+# there many times slower than on the host (a service that listens after
+# 0.3 s is ready in ~5 s), which proves that no check of theirs depends on
+# the machine's speed; their waits' deadline is the testbed's. (The services
+# test takes ~7 minutes there: not in `make check` by default.)
+export JITSU_TEST_DEADLINE=$XENTB_DEADLINE
+for t in ${XENTB_E2E:-test_dns_e2e.sh}; do
+	[ -x "repo/tests/e2e/$t" ] || fail "no repo/tests/e2e/$t in /test (scripts/xen-testbed.sh check puts it there)"
+	echo "--- tests/e2e/$t"
+	repo/tests/e2e/"$t" repo/build/jitsu || fail "tests/e2e/$t in dom0"
+	step "e2e $t"
+done
 echo "ok: jitsu runs in dom0"

@@ -20,7 +20,7 @@ id=$(domid $NAME)
 [ -n "$id" ] || fail "no domain $NAME after xl create"
 step "xl create (domid $id)"
 
-if ! wait_for 120 vif_connected "$id"; then
+if ! wait_for "$XENTB_DEADLINE" vif_connected "$id"; then
 	xenstore-ls -f "/local/domain/0/backend/vif/$id" || true
 	tail -n 50 /var/log/xen/xl-$NAME.log 2>/dev/null || true
 	guest_console $NAME
@@ -32,13 +32,15 @@ vif=vif$id.0
 	fail "$vif is not on $BR: $(ip -o link show "$vif" 2>&1)"
 echo "backend: $(xenstore-ls -f "/local/domain/0/backend/vif/$id/0" | grep -E '/(state|bridge|mac|script|hotplug-status) ' | tr '\n' ' ')"
 
-if ! wait_for 120 curl -sf --max-time 2 "http://$IP/"; then
+# retried deliberately: one short try every 0.1 s until the guest's httpd
+# answers (its boot takes what emulation makes it take), then one fetch
+if ! wait_for "$XENTB_DEADLINE" curl -sf --max-time 2 "http://$IP/"; then
 	xl list
 	ip -s link show "$vif" || true
 	guest_console $NAME
 	fail "no HTTP answer from $IP"
 fi
-body=$(curl -sf --max-time 2 "http://$IP/")
+body=$(curl -sf --max-time 120 "http://$IP/")
 step "HTTP answer"
 echo "guest says: $body"
 echo "its console:"
@@ -48,7 +50,7 @@ case $body in *"$NAME"*) ;; *) fail "the page does not name $NAME: $body" ;; esa
 # the guest says it is ready in xenstore, as the gateway's
 # `ready = xenstore:data/jitsu-ready` expects
 ready_key() { [ "$(xenstore-read "/local/domain/$id/data/jitsu-ready" 2>/dev/null)" = 1 ]; }
-wait_for 30 ready_key || { guest_console $NAME; fail "no /local/domain/$id/data/jitsu-ready = 1"; }
+wait_for "$XENTB_DEADLINE" ready_key || { guest_console $NAME; fail "no /local/domain/$id/data/jitsu-ready = 1"; }
 step "xenstore data/jitsu-ready"
 
 xl destroy $NAME
@@ -57,6 +59,6 @@ if xl list | awk 'NR > 1 { print $1 }' | grep -qx "$NAME"; then
 	xl list
 	fail "$NAME still listed after xl destroy"
 fi
-wait_for 60 test ! -e "/sys/class/net/$vif" || fail "$vif still there after destroy"
+wait_for "$XENTB_DEADLINE" test ! -e "/sys/class/net/$vif" || fail "$vif still there after destroy"
 step "vif gone"
 echo "ok: guest $NAME (domid $id) served HTTP over its vif on $BR"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run a command on a slowed machine: a CPU hog (stress-ng) pinned to the same
+# cores as everything the tests start (the gateway's lcores 0-1, QEMU's
+# vCPU threads, the clients), JITSU_SLOW_HOGS workers per core (1) at nice
+# JITSU_SLOW_NICE (-1: CFS then gives a job that shares a core with a worker
+# 1024 / (1024 + 1277) of it, a 2.25x slowdown; 0 gives 2x; with 2 workers,
+# about 3x). Before the command, it measures what the hog
+# does to a fixed CPU-bound job on core 0 and prints the factor; the hog is
+# stopped by its PID when the command ends. `make check-slow` runs
+# `make check-run` this way.
+#
+#   tests/slow.sh COMMAND [ARGS...]
+#
+# Environment: JITSU_SLOW_HOGS (1), JITSU_SLOW_CPUS (the online ones, e.g.
+# 0-1). Exit status: the command's.
+set -u
+hogs=${JITSU_SLOW_HOGS:-1}
+prio=${JITSU_SLOW_NICE:--1}
+cpus=${JITSU_SLOW_CPUS:-$(cat /sys/devices/system/cpu/online)}
+ncpu=$(taskset -c "$cpus" nproc)
+command -v stress-ng >/dev/null || { echo "slow: stress-ng missing (scripts/install-deps.sh)" >&2; exit 2; }
+
+job() { # a fixed CPU-bound job on core 0; prints its wall time in ms
+	local t0
+	t0=$(date +%s%N)
+	taskset -c "${cpus%%[-,]*}" /usr/bin/python3 -c 'sum(i * i for i in range(15000000))'
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+
+alone=$(job)
+nice -n "$prio" stress-ng --cpu $((hogs * ncpu)) --taskset "$cpus" --cpu-method int64 --timeout 0 --quiet &
+hog=$!
+trap 'kill -TERM "$hog" 2>/dev/null; wait "$hog" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+sleep 1 # the hog's workers are forked: let them start before measuring
+slowed=$(job)
+echo "slow: $((hogs * ncpu)) stress-ng workers (nice $prio) on cpus $cpus (pid $hog); a fixed job took" \
+	"$alone ms alone, $slowed ms beside them: $(awk -v a="$alone" -v b="$slowed" 'BEGIN { printf "%.2f", b / a }')x"
+t0=$(date +%s)
+rc=0
+"$@" || rc=$?
+echo "slow: '$*' exited $rc after $(($(date +%s) - t0)) s beside the hog (pid $hog)"
+exit "$rc"
