@@ -3,6 +3,7 @@
  * ctl_split_command() on arbitrary text (quotes, backslashes, blanks), and
  * ctl_service_env() on an arbitrary environment, service name and notify
  * socket. Input: a selector byte, then NUL-terminated text. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
