@@ -330,6 +330,12 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		};
 		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v->svc, &v->key, v->tcp_flags,
 					      v->append, m, w->st.now);
+		struct syn_out ev[SYN_EVICT_MAX];
+		unsigned int ne = syn_evicted(w->st.syn, ev, SYN_EVICT_MAX);
+		for (unsigned int i = 0; i < ne; i++) /* the budget was full: oldest out */
+			rte_pktmbuf_free(ev[i].pkt);
+		if (ne > 0)
+			dp_count_add(&w->cnt, DP_C_drop_syn_evicted, ne);
 		dp_count(&w->cnt, why[a]);
 		if (a != SYN_HELD)
 			rte_pktmbuf_free(m);
@@ -401,7 +407,9 @@ static void
 dp_synjitsu_poll(struct dp_worker *w)
 {
 	uint32_t svcs[64];
-	uint32_t n = syn_active(w->st.syn, svcs, RTE_DIM(svcs));
+	/* round-robin: past 64 services with packets held, the next round
+	 * starts where this one stopped */
+	uint32_t n = syn_active_rr(w->st.syn, svcs, RTE_DIM(svcs));
 	struct syn_out o[DP_BURST];
 
 	for (uint32_t i = 0; i < n; i++) {
