@@ -63,6 +63,12 @@ struct ctl_gateway_config {
 	uint32_t measure_cycles;   /**< 1: count cycles per packet per path */
 	char state_dir[CTL_STR_MAX]; /**< where suspended domains are saved */
 	uint32_t xen_recover;      /**< enum ctl_xen_recover: domains of an earlier run */
+	uint32_t max_held;         /**< packets synjitsu holds in all (every worker's share) */
+	uint32_t neigh_entries;    /**< the uplink's neighbour table */
+	uint32_t uplink_net;       /**< uplink_subnet: network order; with the mask: */
+	uint32_t uplink_mask;      /**< 0/0 (the default): every address is on the link */
+	uint32_t gateway_route;    /**< the router for what is off the subnet; 0: none */
+	uint32_t uplink_vlan;      /**< 802.1Q id accepted on the uplink; 0: untagged only */
 };
 
 struct ctl_ports_config {

@@ -143,7 +143,12 @@ struct ctl_telemetry_params {
 	const uint16_t *ports;                    /**< uplink, downlink, exception */
 	unsigned int n_ports;
 	const struct rte_mempool *pool;
+	const struct dp_neigh_table *neigh;       /**< the uplink's next hops, or NULL */
 };
+
+#define CTL_NEIGH_REACHABLE_S 30 /**< a neighbour's confirmation is trusted this long */
+#define CTL_NEIGH_REFRESH_S 5    /**< and used this long more while it is asked again */
+#define CTL_NEIGH_RETRY_MS 200   /**< between two ARP requests for one address */
 
 /**
  * Register /jitsu/stats, /jitsu/ports and /jitsu/services.

@@ -353,8 +353,13 @@ main(int argc, char **argv)
 			      cfg->ports.exception == CTL_PORT_NONE ? DP_PORT_NONE
 								    : (uint16_t)cfg->ports.exception };
 	unsigned int n_ports = ports[2] == DP_PORT_NONE ? 2 : 3;
+	/* held packets (synjitsu's max_held) and each worker's parked answers,
+	 * replies waiting for ARP and own frames come on top of what the ports
+	 * need to receive: however much is held, rx never runs dry */
+	unsigned int held_share = (cfg->gw.max_held + n_workers - 1) / n_workers;
 	unsigned int n_mbufs = nic_pool_size(n_ports, n_workers, NIC_RXD_DEFAULT, NIC_TXD_DEFAULT,
-					     rte_lcore_count(), 0);
+					     rte_lcore_count(),
+					     held_share * n_workers + n_workers * DP_WORKER_MBUFS);
 	struct rte_mempool *pool = nic_pool_create("jitsu_mbufs", n_mbufs, (int)rte_socket_id());
 	if (pool == NULL)
 		rte_exit(EXIT_FAILURE, "cannot create a pool of %u mbufs: %s (more memory: -m)\n",
@@ -394,6 +399,17 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
 	}
 	/* ---- dataplane ---- */
+	uint64_t hz = rte_get_tsc_hz();
+	struct dp_neigh_params npm = {
+		.entries = cfg->gw.neigh_entries,
+		.reachable = hz * CTL_NEIGH_REACHABLE_S,
+		.stale = hz * (CTL_NEIGH_REACHABLE_S + CTL_NEIGH_REFRESH_S),
+		.retry = hz / 1000 * CTL_NEIGH_RETRY_MS,
+	};
+	struct dp_neigh_table *neigh = dp_neigh_create(&npm);
+	if (neigh == NULL)
+		rte_exit(EXIT_FAILURE, "neighbour table of %u entries: %s\n", cfg->gw.neigh_entries,
+			 strerror(errno));
 	static uint32_t quit;
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
@@ -414,13 +430,15 @@ main(int argc, char **argv)
 			.probes = w == 0 ? ctl_runtime_probes(gw.runtime) : NULL,
 			.announce = w == 0,
 			.pool = pool,
-			/* sized at start: max_pending per service, a pool shared by all */
+			/* sized at start: max_pending per service, the worker's
+			 * share of max_held for all (in the port pool, on top) */
 			.syn = {
 				.n_services = ctl_runtime_capacity(gw.runtime),
 				.max_pending = cfg->gw.max_pending,
-				.pool = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
-				.max_flows = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
+				.pool = held_share,
+				.max_flows = held_share,
 			},
+			.neigh = neigh,
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)
@@ -441,6 +459,7 @@ main(int argc, char **argv)
 		.ports = ports,
 		.n_ports = 3,
 		.pool = pool,
+		.neigh = neigh,
 	};
 	if (ctl_telemetry_start(&tp) != 0)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");
@@ -473,6 +492,7 @@ main(int argc, char **argv)
 		nic_port_close(ports[i]);
 	for (unsigned int i = 0; i < n_workers; i++)
 		dp_worker_free(workers[i]);
+	dp_neigh_free(neigh);
 	ctl_gateway_fini(&gw); /* services stopped, namespaces removed */
 	ctl_loop_fini();
 	rte_mempool_free(pool);
