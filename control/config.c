@@ -366,7 +366,7 @@ ctl_config_new(void)
 	cfg->gw.summon_on_syn = 1;
 	snprintf(cfg->gw.state_dir, sizeof(cfg->gw.state_dir), "/var/lib/jitsu");
 	cfg->gw.xen_recover = CTL_XEN_ADOPT;
-	cfg->gw.max_held = 16384;
+	cfg->gw.max_held = 4096;
 	cfg->gw.neigh_entries = 4096;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;

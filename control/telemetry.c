@@ -81,17 +81,28 @@ ctl_tel_unseen(unsigned int i, const struct rte_eth_stats *st)
 	static int64_t base[3];
 	static int based[3];
 	struct rte_eth_dev_info di;
-	char ifname[IF_NAMESIZE], path[96];
+	char ifname[IF_NAMESIZE];
 	unsigned long long k = 0;
 
 	if (i >= 3 || rte_eth_dev_info_get(ctl_tel.ports[i], &di) != 0 || di.driver_name == NULL ||
 	    strstr(di.driver_name, "af_packet") == NULL || nic_port_ifname(ctl_tel.ports[i], ifname) != 0)
 		return -1;
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_packets", ifname);
-	FILE *f = fopen(path, "re");
+	/* /proc/net is this process's network namespace (sysfs is its mounter's) */
+	FILE *f = fopen("/proc/self/net/dev", "re");
+	char line[256];
+	int ok = 0;
 	if (f == NULL)
 		return -1;
-	int ok = fscanf(f, "%llu", &k) == 1;
+	while (!ok && fgets(line, sizeof(line), f) != NULL) {
+		char *colon = strchr(line, ':'), *name = line;
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		while (*name == ' ')
+			name++;
+		/* bytes, then packets received */
+		ok = strcmp(name, ifname) == 0 && sscanf(colon + 1, "%*s %llu", &k) == 1;
+	}
 	fclose(f);
 	if (!ok)
 		return -1;
