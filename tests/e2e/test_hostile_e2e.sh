@@ -252,6 +252,14 @@ check "fragments of queries dropped and counted ($frags of 10: drop_dns_fragment
 n_ans=$(tcpdump -nn -r "$TMP/dns.pcap" 2>/dev/null | wc -l)
 check "no answer but the ordinary query's ($n_ans)" [ "$n_ans" -eq 1 ]
 
+# ---- the budget is sized at start: a reload that changes it is refused
+sed -i 's/^max_held = 16384$/max_held = 32768/' "$TMP/jitsu.conf"
+out=$(ctl reload 2>&1 || true)
+check "a reload changing max_held is refused, saying why ($out)" \
+	grep -q "sized at start" <<<"$out"
+sed -i 's/^max_held = 32768$/max_held = 16384/' "$TMP/jitsu.conf"
+check "and the same file without that change reloads" ctl reload
+
 # ---- nothing leaked once the held packets are gone
 for _ in $(seq 200); do
 	[ "$(counter mbuf_in_use)" -le "$base_in_use" ] && break
