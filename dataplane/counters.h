@@ -93,9 +93,9 @@
 	X(neigh_released, OUT)                                                \
 	X(arp_request_sent, OUT)                                              \
 	X(neigh_confirmed, OUT)                                               \
-	X(neigh_hint, PKT)                                                    \
 	X(neigh_table_full, PKT)                                              \
-	X(drop_arp_reply_unsolicited, DROP)
+	X(drop_arp_reply_unsolicited, DROP)                                   \
+	X(arp_request_limited, PKT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

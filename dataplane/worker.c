@@ -42,6 +42,9 @@ static const enum dp_port_role dp_action_port[] = {
 	[DP_ACT_TX_EXCEPTION] = DP_EXC,
 };
 
+#define DP_ARP_RATE 1000 /* ARP requests a worker sends per second at most (a flood of
+			    misses for spoofed sources must not become one of ARP) */
+#define DP_ARP_BURST 64
 #define DP_NHELD_MAX 256 /* routed replies waiting for their next hop's ARP, per worker */
 #define DP_NHELD_MS 1000 /* how long one waits (a router's unresolved queue: Linux's 3 x 1 s probes, shorter) */
 
@@ -78,6 +81,9 @@ struct dp_worker {
 	struct dp_parked parked[DP_PARK_MAX];
 	uint32_t nheld_head, n_nheld; /* a ring: the oldest goes first when full */
 	uint64_t nheld_tsc;
+	uint64_t arp_tsc;   /* ARP requests' token bucket: when it was last filled */
+	uint64_t arp_per;   /* TSC per token */
+	uint32_t arp_tokens;
 	struct dp_nheld nheld[DP_NHELD_MAX];
 	uint64_t *replay_tsc;
 	struct dp_cycles cyc;
@@ -124,6 +130,8 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->st.replay_svc = -1;
 	w->st.neigh = prm->pool != NULL ? prm->neigh : NULL; /* ARP requests need mbufs */
 	w->nheld_tsc = rte_get_tsc_hz() / 1000 * DP_NHELD_MS;
+	w->arp_per = rte_get_tsc_hz() / DP_ARP_RATE;
+	w->arp_tokens = DP_ARP_BURST;
 	if (prm->syn.n_services > 0)
 		w->st.syn = syn_table_create(&prm->syn);
 	if (w->st.activity == NULL || w->replay_tsc == NULL ||
@@ -551,6 +559,16 @@ dp_solicit(struct dp_worker *w, uint32_t ip)
 	}
 	if (r == DP_NEIGH_SOL_WAIT)
 		return;
+	if (w->arp_tokens == 0) {
+		uint64_t n = (w->st.now - w->arp_tsc) / w->arp_per;
+		if (n == 0) { /* the entry asks again after its retry interval */
+			dp_count(&w->cnt, DP_C_arp_request_limited);
+			return;
+		}
+		w->arp_tokens = (uint32_t)RTE_MIN(n, (uint64_t)DP_ARP_BURST);
+		w->arp_tsc = w->st.now;
+	}
+	w->arp_tokens--;
 	struct rte_mbuf *m = dp_own_mbuf(w);
 	if (m == NULL)
 		return;
