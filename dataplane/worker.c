@@ -48,6 +48,10 @@ static const enum dp_port_role dp_action_port[] = {
 #define DP_NHELD_MAX 256 /* routed replies waiting for their next hop's ARP, per worker */
 #define DP_NHELD_MS 1000 /* how long one waits (a router's unresolved queue: Linux's 3 x 1 s probes, shorter) */
 
+/* what the port pool adds per worker covers what a worker keeps */
+_Static_assert(DP_PARK_MAX + DP_NHELD_MAX + DP_ARP_BURST + 16 * DP_BURST <= DP_WORKER_MBUFS,
+	       "DP_WORKER_MBUFS: a worker's parked answers, held replies and own frames");
+
 /* A routed frame whose next hop is being resolved. */
 struct dp_nheld {
 	struct rte_mbuf *m;
