@@ -76,7 +76,7 @@ ctl_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
  * gateway's estimate of what it failed to receive there (rx_unseen). Other
  * PMDs count theirs in rx_nombuf and rx_missed. -1: not an af_packet port. */
 static int64_t
-ctl_tel_unseen(unsigned int i, const struct rte_eth_stats *st)
+ctl_tel_unseen(unsigned int i)
 {
 	static int64_t base[3];
 	static int based[3];
@@ -104,9 +104,13 @@ ctl_tel_unseen(unsigned int i, const struct rte_eth_stats *st)
 		ok = strcmp(name, ifname) == 0 && sscanf(colon + 1, "%*s %llu", &k) == 1;
 	}
 	fclose(f);
-	if (!ok)
+	/* the kernel's count first, the port's after: frames that arrive in
+	 * between make the gap smaller, never larger (it never counts a frame
+	 * the port is about to deliver as lost) */
+	struct rte_eth_stats st;
+	if (!ok || rte_eth_stats_get(ctl_tel.ports[i], &st) != 0)
 		return -1;
-	int64_t gap = (int64_t)k - (int64_t)st->ipackets;
+	int64_t gap = (int64_t)k - (int64_t)st.ipackets;
 	if (!based[i]) { /* what the kernel saw before the port was read first */
 		base[i] = gap;
 		based[i] = 1;
@@ -139,7 +143,7 @@ ctl_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(p, "rx_errors", st.ierrors);
 		rte_tel_data_add_dict_u64(p, "tx_errors", st.oerrors);
 		rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
-		int64_t unseen = ctl_tel_unseen(i, &st);
+		int64_t unseen = ctl_tel_unseen(i);
 		if (unseen >= 0)
 			rte_tel_data_add_dict_u64(p, "rx_unseen", (uint64_t)unseen);
 		rte_tel_data_add_dict_container(d, role[i], p, 0);
@@ -332,11 +336,9 @@ ctl_telemetry_start(const struct ctl_telemetry_params *prm)
 	rte_spinlock_lock(&ctl_tel_lock);
 	ctl_tel = *prm;
 	ctl_tel_live = 1;
-	for (unsigned int i = 0; i < ctl_tel.n_ports && i < 3; i++) { /* rx_unseen from now */
-		struct rte_eth_stats st;
-		if (ctl_tel.ports[i] != DP_PORT_NONE && rte_eth_stats_get(ctl_tel.ports[i], &st) == 0)
-			ctl_tel_unseen(i, &st);
-	}
+	for (unsigned int i = 0; i < ctl_tel.n_ports && i < 3; i++) /* rx_unseen from now */
+		if (ctl_tel.ports[i] != DP_PORT_NONE)
+			ctl_tel_unseen(i);
 	rte_spinlock_unlock(&ctl_tel_lock);
 	if (ctl_tel_registered)
 		return 0;
