@@ -219,7 +219,12 @@ dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, uint64_t now,
 	return DP_NEIGH_MISS;
 }
 
-/* May @e give its place to a new address at @now? @return its age, or 0. */
+/* May @e give its place to a new address at @now? @return its age (the
+ * oldest goes first), or 0. Only entries no lookup uses any more: empty,
+ * unresolved once their requests had their chance, or confirmed longer
+ * than `stale` ago. One that is in use, while its refresh is on its way,
+ * is never pushed out: a flood of addresses that never answer (spoofed
+ * sources) must not evict a neighbour that is talking to us. */
 static uint64_t
 nb_evictable(const struct dp_neigh_table *t, const struct nb_ent *e, uint64_t now)
 {
@@ -230,7 +235,7 @@ nb_evictable(const struct dp_neigh_table *t, const struct nb_ent *e, uint64_t no
 		return UINT64_MAX;
 	if (nb_state(w) == NB_REACHABLE) {
 		uint64_t age = nb_age(now, __atomic_load_n(&e->confirmed, __ATOMIC_RELAXED));
-		return age >= t->prm.reachable ? age : 0;
+		return age >= t->prm.stale ? age : 0;
 	}
 	/* unresolved: once its requests had their chance */
 	uint64_t age = nb_age(now, __atomic_load_n(&e->requested, __ATOMIC_RELAXED));
@@ -329,7 +334,8 @@ dp_neigh_confirm(struct dp_neigh_table *t, uint32_t ip, const struct rte_ether_a
 		if (__atomic_load_n(&e->ip, __ATOMIC_RELAXED) != ip)
 			continue;
 		if (nb_lock(e) != 0) {
-			r = DP_NEIGH_BUSY;
+			if (r != DP_NEIGH_CONFIRMED) /* a duplicate may have taken it */
+				r = DP_NEIGH_BUSY;
 			continue;
 		}
 		uint64_t w = e->word;

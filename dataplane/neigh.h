@@ -6,7 +6,8 @@
  * ARP requests the gateway sends itself, shared by all workers.
  *
  * A bounded hash table of 4-way buckets (collisions stay in their bucket;
- * a full bucket gives up its oldest entry that is not freshly confirmed).
+ * a full bucket gives up its oldest entry that no lookup uses any more:
+ * unresolved past its retry interval, or confirmed longer than `stale` ago).
  * Readers take no lock: each entry is a seqlock, read again when a writer
  * was at it; writers (a miss, an ARP reply, a few a second) take the entry
  * by a compare-and-swap on its sequence word and skip it when another worker

@@ -172,7 +172,31 @@ Test(neigh, colliding_addresses_keep_their_own_entries)
 	}
 	/* fresh entries are not pushed out; aged ones give way */
 	cr_assert_eq(dp_neigh_solicit(t, th_ip("10.77.1.1"), 30, &m), DP_NEIGH_SOL_FULL);
-	cr_assert_eq(dp_neigh_solicit(t, th_ip("10.77.1.1"), 11 + REACH, &m), DP_NEIGH_SOL_BCAST);
+	cr_assert_eq(dp_neigh_solicit(t, th_ip("10.77.1.1"), 11 + REACH, &m), DP_NEIGH_SOL_FULL,
+		     "still in use while refreshed");
+	cr_assert_eq(dp_neigh_solicit(t, th_ip("10.77.1.1"), 11 + STALE, &m), DP_NEIGH_SOL_BCAST);
+}
+
+Test(neigh, a_flood_of_unanswered_addresses_never_evicts_a_neighbour_in_use)
+{
+	struct rte_ether_addr m;
+	uint32_t c = th_ip("10.77.0.2");
+
+	resolve(c, &cli, 10);
+	/* C past `reachable`: in use while its refresh is on its way; spoofed
+	 * addresses (never answering) churn through its bucket meanwhile */
+	for (uint64_t now = 11 + REACH; now < 10 + STALE; now += RETRY) {
+		for (uint32_t i = 0; i < 64; i++)
+			dp_neigh_solicit(t, th_ip("10.99.0.0") + htonl((uint32_t)now * 64 + i), now,
+					 &m);
+		cr_assert_eq(dp_neigh_lookup(t, c, now, &m), DP_NEIGH_REFRESH,
+			     "evicted at %lu", (unsigned long)now);
+		cr_assert(rte_is_same_ether_addr(&m, &cli));
+	}
+	/* and once its refresh is answered it is trusted again */
+	cr_assert_eq(dp_neigh_solicit(t, c, 10 + STALE - 1, &m), DP_NEIGH_SOL_UNICAST);
+	cr_assert_eq(dp_neigh_confirm(t, c, &cli, 10 + STALE), DP_NEIGH_CONFIRMED);
+	cr_assert_eq(dp_neigh_lookup(t, c, 11 + STALE, &m), DP_NEIGH_HIT);
 }
 
 Test(neigh, unresolved_entries_give_way_after_their_retry)
