@@ -311,6 +311,21 @@ dp_neigh_solicit(struct dp_neigh_table *t, uint32_t ip, uint64_t now, struct rte
 	return DP_NEIGH_SOL_BCAST;
 }
 
+int
+dp_neigh_wants(const struct dp_neigh_table *t, uint32_t ip, uint64_t now)
+{
+	const struct nb_bucket *b = nb_bucket(t, ip);
+
+	if (ip == 0)
+		return 0;
+	for (int i = 0; i < DP_NEIGH_WAYS; i++)
+		if (__atomic_load_n(&b->e[i].ip, __ATOMIC_RELAXED) == ip) {
+			uint64_t req = __atomic_load_n(&b->e[i].requested, __ATOMIC_RELAXED);
+			return req == 0 || nb_age(now, req) >= t->prm.retry;
+		}
+	return 1;
+}
+
 static inline int
 nb_mac_ok(const struct rte_ether_addr *mac)
 {

@@ -80,6 +80,48 @@ enum dp_neigh_solicit {
 enum dp_neigh_solicit dp_neigh_solicit(struct dp_neigh_table *t, uint32_t ip, uint64_t now,
 				       struct rte_ether_addr *mac);
 
+/**
+ * Whether dp_neigh_solicit() would ask for @p ip now (no entry yet, or its
+ * last request is a retry interval old). Read-only: lets the caller check
+ * its ARP budget before anything is written.
+ */
+int dp_neigh_wants(const struct dp_neigh_table *t, uint32_t ip, uint64_t now);
+
+/** A token bucket pacing one worker's ARP requests (its own clock, TSC). */
+struct dp_arp_pace {
+	uint64_t tsc;    /**< when the tokens were last counted */
+	uint64_t per;    /**< TSC per token (> 0) */
+	uint32_t tokens; /**< requests it may send now */
+	uint32_t burst;  /**< at most this many at once */
+};
+
+/** Refill @p b at @p now: whether more than @p reserve tokens are left. */
+static inline int
+dp_arp_pace_ok(struct dp_arp_pace *b, uint64_t now, uint32_t reserve)
+{
+	if (b->tokens < b->burst && now > b->tsc) {
+		uint64_t n = (now - b->tsc) / b->per;
+		if (n >= b->burst - b->tokens) {
+			b->tokens = b->burst;
+			b->tsc = now;
+		} else if (n > 0) {
+			b->tokens += (uint32_t)n;
+			b->tsc += n * b->per;
+		}
+	}
+	return b->tokens > reserve;
+}
+
+/** Spend a token (after dp_arp_pace_ok()): a full bucket starts counting. */
+static inline void
+dp_arp_pace_take(struct dp_arp_pace *b, uint64_t now)
+{
+	if (b->tokens == b->burst)
+		b->tsc = now;
+	if (b->tokens > 0)
+		b->tokens--;
+}
+
 /** What dp_neigh_confirm() did. */
 enum dp_neigh_confirm {
 	DP_NEIGH_CONFIRMED = 0, /**< the entry has @p mac now */

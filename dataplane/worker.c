@@ -85,9 +85,7 @@ struct dp_worker {
 	struct dp_parked parked[DP_PARK_MAX];
 	uint32_t nheld_head, n_nheld; /* a ring: the oldest goes first when full */
 	uint64_t nheld_tsc;
-	uint64_t arp_tsc;   /* ARP requests' token bucket: when it was last filled */
-	uint64_t arp_per;   /* TSC per token */
-	uint32_t arp_tokens;
+	struct dp_arp_pace arp; /* ARP requests' token bucket */
 	struct dp_nheld nheld[DP_NHELD_MAX];
 	uint64_t *replay_tsc;
 	struct dp_cycles cyc;
@@ -134,8 +132,8 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->st.replay_svc = -1;
 	w->st.neigh = prm->pool != NULL ? prm->neigh : NULL; /* ARP requests need mbufs */
 	w->nheld_tsc = rte_get_tsc_hz() / 1000 * DP_NHELD_MS;
-	w->arp_per = rte_get_tsc_hz() / DP_ARP_RATE;
-	w->arp_tokens = DP_ARP_BURST;
+	w->arp = (struct dp_arp_pace){ 0, rte_get_tsc_hz() / DP_ARP_RATE, DP_ARP_BURST,
+				       DP_ARP_BURST };
 	if (prm->syn.n_services > 0)
 		w->st.syn = syn_table_create(&prm->syn);
 	if (w->st.activity == NULL || w->replay_tsc == NULL ||
@@ -312,7 +310,7 @@ dp_tx(struct dp_worker *w, enum dp_port_role r, struct rte_mbuf *m)
 		dp_count_add(&w->cnt, dp_tx_counter[r], sent);
 }
 
-static void dp_solicit(struct dp_worker *w, uint32_t ip);
+static void dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet);
 
 /* A routed reply whose next hop is unresolved waits (bounded: the oldest
  * gives way, counted). */
@@ -366,7 +364,9 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	if (v->counter < DP_C__COUNT)
 		dp_count(&w->cnt, v->counter);
 	if (unlikely(v->solicit != 0))
-		dp_solicit(w, v->solicit);
+		/* from the uplink: an ARP requester, a guess (anyone can send
+		 * those): it leaves a reserve of the budget to real misses */
+		dp_solicit(w, v->solicit, from == DP_UP ? DP_ARP_BURST / 2 : 0, 0);
 	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
@@ -547,15 +547,25 @@ dp_own_mbuf(struct dp_worker *w)
 }
 
 /* Ask for a neighbour's MAC when the table says this worker should (at most
- * one request per address and retry interval, whichever worker asks). */
+ * one request per address and retry interval, whichever worker asks), and
+ * the worker's ARP budget has more than @reserve left. Over budget nothing
+ * is written to the table (a flood of spoofed addresses must not fill it
+ * with entries nobody asked for); @quiet: not counted (the drain tick's
+ * retries). */
 static void
-dp_solicit(struct dp_worker *w, uint32_t ip)
+dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet)
 {
 	static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	struct rte_ether_addr mac;
 
-	if (w->st.neigh == NULL || w->port[DP_UP] == DP_PORT_NONE)
+	if (w->st.neigh == NULL || w->port[DP_UP] == DP_PORT_NONE ||
+	    !dp_neigh_wants(w->st.neigh, ip, w->st.now))
 		return;
+	if (!dp_arp_pace_ok(&w->arp, w->st.now, reserve)) {
+		if (!quiet)
+			dp_count(&w->cnt, DP_C_arp_request_limited);
+		return;
+	}
 	enum dp_neigh_solicit r = dp_neigh_solicit(w->st.neigh, ip, w->st.now, &mac);
 	if (r == DP_NEIGH_SOL_FULL) {
 		dp_count(&w->cnt, DP_C_neigh_table_full);
@@ -563,16 +573,7 @@ dp_solicit(struct dp_worker *w, uint32_t ip)
 	}
 	if (r == DP_NEIGH_SOL_WAIT)
 		return;
-	if (w->arp_tokens == 0) {
-		uint64_t n = (w->st.now - w->arp_tsc) / w->arp_per;
-		if (n == 0) { /* the entry asks again after its retry interval */
-			dp_count(&w->cnt, DP_C_arp_request_limited);
-			return;
-		}
-		w->arp_tokens = (uint32_t)RTE_MIN(n, (uint64_t)DP_ARP_BURST);
-		w->arp_tsc = w->st.now;
-	}
-	w->arp_tokens--;
+	dp_arp_pace_take(&w->arp, w->st.now);
 	struct rte_mbuf *m = dp_own_mbuf(w);
 	if (m == NULL)
 		return;
@@ -605,7 +606,7 @@ dp_release_nheld(struct dp_worker *w)
 			rte_pktmbuf_free(h.m);
 			dp_count(&w->cnt, DP_C_drop_neigh_unresolved);
 		} else {
-			dp_solicit(w, h.nh); /* again, once a retry interval is over */
+			dp_solicit(w, h.nh, 0, 1); /* again, once a retry interval is over */
 			w->nheld[(w->nheld_head + keep++) % DP_NHELD_MAX] = h;
 		}
 	}

@@ -285,3 +285,52 @@ Test(neigh, readers_see_whole_entries_while_a_writer_changes_them)
 	cr_assert_eq(bad[0] + bad[1], 0, "torn reads");
 	cr_assert_eq(dp_neigh_lookup(t, ip, now, &m), DP_NEIGH_HIT);
 }
+
+Test(neigh, wants_is_what_solicit_would_do_and_writes_nothing)
+{
+	struct rte_ether_addr m;
+	uint32_t ip = th_ip("10.77.0.2");
+
+	cr_assert(dp_neigh_wants(t, ip, 10), "unknown: would ask");
+	cr_assert_eq(dp_neigh_count(t), 0, "read-only");
+	cr_assert_eq(dp_neigh_solicit(t, ip, 10, &m), DP_NEIGH_SOL_BCAST);
+	cr_assert(!dp_neigh_wants(t, ip, 10 + RETRY - 1), "asked lately");
+	cr_assert(dp_neigh_wants(t, ip, 10 + RETRY));
+	cr_assert(!dp_neigh_wants(t, 0, 10));
+}
+
+Test(neigh, arp_pace_holds_its_rate_and_keeps_a_reserve)
+{
+	struct dp_arp_pace b = { 0, 10, 8, 8 };
+	uint32_t sent = 0;
+
+	/* a long run of demand at every tick: at most the burst plus one per period */
+	for (uint64_t now = 1000; now < 11000; now++)
+		if (dp_arp_pace_ok(&b, now, 0)) {
+			dp_arp_pace_take(&b, now);
+			sent++;
+		}
+	cr_assert_leq(sent, 8 + 1000, "%u sent", sent);
+	cr_assert_geq(sent, 1000 - 1, "%u sent", sent);
+	/* idle: it fills up to the burst, never beyond */
+	b.tokens = 0;
+	b.tsc = 20000;
+	cr_assert(dp_arp_pace_ok(&b, 1000000, 0));
+	cr_assert_eq(b.tokens, 8);
+	/* a reserve: guesses stop at half, real misses go on */
+	for (int i = 0; i < 4; i++) {
+		cr_assert(dp_arp_pace_ok(&b, 1000000, 4));
+		dp_arp_pace_take(&b, 1000000);
+	}
+	cr_assert(!dp_arp_pace_ok(&b, 1000000, 4), "the reserve is kept");
+	cr_assert(dp_arp_pace_ok(&b, 1000000, 0));
+	/* a full bucket does not bank the time it was full */
+	b = (struct dp_arp_pace){ 0, 10, 8, 8 };
+	for (int i = 0; i < 8; i++) {
+		cr_assert(dp_arp_pace_ok(&b, 5000, 0));
+		dp_arp_pace_take(&b, 5000);
+	}
+	cr_assert(!dp_arp_pace_ok(&b, 5009, 0));
+	cr_assert(dp_arp_pace_ok(&b, 5010, 0));
+	cr_assert_eq(b.tokens, 1);
+}
