@@ -870,6 +870,14 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 	if (cfg->gw.gateway_route != 0 && cfg->gw.gateway_route == cfg->gw.address)
 		ctl_errors_add(errs, "%s: [gateway] gateway_route: %s is the gateway's own address",
 			       src, ctl_ip_text(cfg->gw.gateway_route, a));
+	if (cfg->gw.gateway_route != 0 && cfg->gw.uplink_mask == 0)
+		ctl_errors_add(errs, "%s: [gateway] gateway_route: %s would never be used: set "
+			       "uplink_subnet (0.0.0.0/0, the default, puts every address on "
+			       "the link)", src, ctl_ip_text(cfg->gw.gateway_route, a));
+	if (cfg->gw.address != 0 && cfg->gw.uplink_mask != 0 &&
+	    (cfg->gw.address & cfg->gw.uplink_mask) != cfg->gw.uplink_net)
+		ctl_errors_add(errs, "%s: [gateway] uplink_subnet: the gateway's address %s is "
+			       "not on it", src, ctl_ip_text(cfg->gw.address, a));
 
 	struct { const char *key; uint32_t port; } ports[] = {
 		{ "uplink", cfg->ports.uplink },
