@@ -29,7 +29,7 @@ struct nb_ent {
 	uint32_t seq;       /* odd while a writer has it */
 	uint32_t ip;        /* network order; 0: empty */
 	uint64_t word;      /* MAC, state, request outstanding */
-	uint64_t confirmed; /* TSC of the last confirmation (state reachable) */
+	uint64_t confirmed; /* TSC of the last confirmation (reachable), of its making (not) */
 	uint64_t requested; /* TSC of the last request; claimed by the writer */
 };
 
@@ -237,9 +237,15 @@ nb_evictable(const struct dp_neigh_table *t, const struct nb_ent *e, uint64_t no
 		uint64_t age = nb_age(now, __atomic_load_n(&e->confirmed, __ATOMIC_RELAXED));
 		return age >= t->prm.stale ? age : 0;
 	}
-	/* unresolved: once its requests had their chance */
+	/* unresolved: once its last request had its chance, or once it had
+	 * all its chances, however often it is asked again (who keeps
+	 * prompting requests for an address that never answers must not keep
+	 * its place: `confirmed` is when an unresolved entry was made) */
 	uint64_t age = nb_age(now, __atomic_load_n(&e->requested, __ATOMIC_RELAXED));
-	return age >= t->prm.retry ? age : 0;
+	if (age >= t->prm.retry)
+		return age;
+	uint64_t life = nb_age(now, __atomic_load_n(&e->confirmed, __ATOMIC_RELAXED));
+	return life >= NB_REPLY_WINDOW * t->prm.retry ? life : 0;
 }
 
 enum dp_neigh_solicit
@@ -306,7 +312,7 @@ dp_neigh_solicit(struct dp_neigh_table *t, uint32_t ip, uint64_t now, struct rte
 	}
 	if (victim->ip == 0)
 		__atomic_fetch_add(&t->used, 1, __ATOMIC_RELAXED);
-	nb_set(victim, ip, nb_word(0, NB_INCOMPLETE, NB_WAIT_BCAST), 0, now);
+	nb_set(victim, ip, nb_word(0, NB_INCOMPLETE, NB_WAIT_BCAST), now, now);
 	nb_unlock(victim);
 	return DP_NEIGH_SOL_BCAST;
 }

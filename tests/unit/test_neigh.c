@@ -334,3 +334,24 @@ Test(neigh, arp_pace_holds_its_rate_and_keeps_a_reserve)
 	cr_assert(dp_arp_pace_ok(&b, 5010, 0));
 	cr_assert_eq(b.tokens, 1);
 }
+
+Test(neigh, addresses_asked_again_and_again_without_answer_still_give_way)
+{
+	struct rte_ether_addr m;
+	uint32_t ip[64], n = 0;
+
+	/* spoofed addresses fill every bucket, and whoever prompts requests
+	 * for them asks again at every retry interval: they never answer */
+	for (uint32_t i = 0; i < 64; i++)
+		if (dp_neigh_solicit(t, th_ip("10.99.0.0") + htonl(i), 10, &m) == DP_NEIGH_SOL_BCAST)
+			ip[n++] = th_ip("10.99.0.0") + htonl(i);
+	cr_assert_eq(n, 16);
+	for (uint64_t s = 1; s <= 4; s++)
+		for (uint32_t i = 0; i < n; i++)
+			cr_assert_eq(dp_neigh_solicit(t, ip[i], 10 + s * RETRY, &m), DP_NEIGH_SOL_BCAST);
+	/* they had their four chances: a real client gets its place */
+	uint32_t c = th_ip("10.77.0.2");
+	cr_assert_eq(dp_neigh_solicit(t, c, 11 + 4 * RETRY, &m), DP_NEIGH_SOL_BCAST);
+	cr_assert_eq(dp_neigh_confirm(t, c, &cli, 12 + 4 * RETRY), DP_NEIGH_CONFIRMED);
+	cr_assert_eq(dp_neigh_lookup(t, c, 13 + 4 * RETRY, &m), DP_NEIGH_HIT);
+}
