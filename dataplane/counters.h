@@ -95,7 +95,8 @@
 	X(neigh_confirmed, OUT)                                               \
 	X(neigh_table_full, PKT)                                              \
 	X(drop_arp_reply_unsolicited, DROP)                                   \
-	X(arp_request_limited, PKT)
+	X(arp_request_limited, PKT)                                           \
+	X(drop_vlan_insert, DROP)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,
