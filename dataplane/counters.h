@@ -95,8 +95,7 @@
 	X(neigh_confirmed, OUT)                                               \
 	X(neigh_table_full, PKT)                                              \
 	X(drop_arp_reply_unsolicited, DROP)                                   \
-	X(arp_request_limited, PKT)                                           \
-	X(drop_vlan_insert, DROP)
+	X(arp_request_limited, PKT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

@@ -409,13 +409,3 @@ dp_arp_request_frame(uint8_t *frame, const struct rte_ether_addr *dst,
 	memcpy(&a->arp_data.arp_tip, &tip, 4); /* target MAC stays zero */
 	return DP_ARP_REQ_LEN;
 }
-
-void
-dp_vlan_tag(uint8_t *frame, uint16_t vid)
-{
-	memmove(frame, frame + 4, 2 * RTE_ETHER_ADDR_LEN);
-	frame[12] = 0x81;
-	frame[13] = 0x00;
-	frame[14] = (uint8_t)(vid >> 8 & 0x0f); /* priority 0 */
-	frame[15] = (uint8_t)vid;
-}

@@ -152,10 +152,4 @@ int dp_neigh_hint(struct dp_neigh_table *t, uint32_t ip, const struct rte_ether_
 uint16_t dp_arp_request_frame(uint8_t *frame, const struct rte_ether_addr *dst,
 			      const struct rte_ether_addr *src, uint32_t sip, uint32_t tip);
 
-/**
- * Tag a frame with 802.1Q VLAN @p vid: @p frame starts 4 bytes before the
- * untagged frame's (its MACs move up, the tag goes in behind them).
- */
-void dp_vlan_tag(uint8_t *frame, uint16_t vid);
-
 #endif

@@ -312,25 +312,6 @@ dp_tx(struct dp_worker *w, enum dp_port_role r, struct rte_mbuf *m)
 
 static void dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet);
 
-/* The uplink's VLAN on a frame the gateway sends there of its own accord
- * (routed replies, its ARP requests; answers keep the tag they came with).
- * -1: it could not be tagged, freed and counted. */
-static inline int
-dp_up_tag(struct dp_worker *w, struct rte_mbuf *m)
-{
-	if (likely(w->conf.up_vlan == 0))
-		return 0;
-	uint8_t *f = (uint8_t *)rte_pktmbuf_prepend(m, 4);
-	if (f == NULL) {
-		rte_pktmbuf_free(m);
-		dp_count(&w->cnt, DP_C_drop_vlan_insert);
-		return -1;
-	}
-	dp_vlan_tag(f, w->conf.up_vlan);
-	m->l2_len += 4;
-	return 0;
-}
-
 /* A routed reply whose next hop is unresolved waits (bounded: the oldest
  * gives way, counted). */
 static void
@@ -428,8 +409,6 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		dp_count(&w->cnt, DP_C_dns_park_full); /* no room to wait: answer now */
 		v->action = DP_ACT_TX_UPLINK;
 	}
-	if (unlikely(from == DP_DOWN && v->action == DP_ACT_TX_UPLINK) && dp_up_tag(w, m) != 0)
-		return;
 	dp_tx(w, dp_action_port[v->action], m);
 }
 
@@ -603,8 +582,6 @@ dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet)
 				     r == DP_NEIGH_SOL_UNICAST ? &mac : &bcast, &w->conf.up_mac,
 				     w->conf.gw_ip, ip);
 	m->ol_flags = 0;
-	if (dp_up_tag(w, m) != 0)
-		return;
 	dp_count(&w->cnt, DP_C_arp_request_sent);
 	dp_tx(w, DP_UP, m);
 }
@@ -622,8 +599,6 @@ dp_release_nheld(struct dp_worker *w)
 
 		if (dp_neigh_lookup(w->st.neigh, h.nh, w->st.now, &mac) != DP_NEIGH_MISS) {
 			memcpy(rte_pktmbuf_mtod(h.m, uint8_t *), mac.addr_bytes, RTE_ETHER_ADDR_LEN);
-			if (dp_up_tag(w, h.m) != 0)
-				continue;
 			dp_count(&w->cnt, DP_C_neigh_released);
 			dp_count(&w->cnt, DP_C_forwarded_up);
 			dp_tx(w, DP_UP, h.m);

@@ -355,16 +355,3 @@ Test(neigh, addresses_asked_again_and_again_without_answer_still_give_way)
 	cr_assert_eq(dp_neigh_confirm(t, c, &cli, 12 + 4 * RETRY), DP_NEIGH_CONFIRMED);
 	cr_assert_eq(dp_neigh_lookup(t, c, 13 + 4 * RETRY, &m), DP_NEIGH_HIT);
 }
-
-Test(neigh, vlan_tag_goes_behind_the_macs)
-{
-	uint8_t f[4 + DP_ARP_REQ_LEN], want[4 + DP_ARP_REQ_LEN];
-	const struct rte_ether_addr bc = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
-
-	dp_arp_request_frame(f + 4, &bc, &cli, th_ip("10.77.0.1"), th_ip("10.77.0.2"));
-	memcpy(want, f + 4, 12);
-	memcpy(want + 12, "\x81\x00\x0f\xfe", 4);
-	memcpy(want + 16, f + 4 + 12, DP_ARP_REQ_LEN - 12);
-	dp_vlan_tag(f, 4094);
-	cr_assert_arr_eq(f, want, sizeof(want));
-}
