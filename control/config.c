@@ -160,6 +160,34 @@ ctl_p_ifname(const struct ctl_key *k, const char *val, void *obj, char *why, siz
 	return NULL;
 }
 
+/* An IPv4 subnet, a.b.c.d/len, no host bits: two words (address, mask). */
+static const char *
+ctl_p_subnet(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	const char *slash = strchr(val, '/');
+	struct in_addr a;
+	char *end;
+
+	if (slash == NULL || (size_t)(slash - val) >= INET_ADDRSTRLEN)
+		return "not an IPv4 subnet (a.b.c.d/len)";
+	memcpy(buf, val, (size_t)(slash - val));
+	buf[slash - val] = '\0';
+	errno = 0;
+	unsigned long len = strtoul(slash + 1, &end, 10);
+	if (inet_pton(AF_INET, buf, &a) != 1 || slash[1] == '\0' || *end != '\0' || errno ||
+	    len > 32)
+		return "not an IPv4 subnet (a.b.c.d/len, len 0..32)";
+	uint32_t mask = len == 0 ? 0 : htonl(UINT32_MAX << (32 - len));
+	if (a.s_addr & ~mask) {
+		snprintf(why, whylen, "%s has host bits set past /%lu", buf, len);
+		return why;
+	}
+	CTL_FIELD(obj, k, uint32_t)[0] = a.s_addr;
+	CTL_FIELD(obj, k, uint32_t)[1] = mask;
+	return NULL;
+}
+
 /* A prefix of interface names: an id of up to 7 digits follows. */
 static const char *
 ctl_p_prefix(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
@@ -280,6 +308,11 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "cpu_weight", ctl_p_u32, G(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
 	{ "prepared_pool", ctl_p_u32, G(prepared_pool), 0, 1024, NULL },
+	{ "max_held", ctl_p_u32, G(max_held), 64, 1u << 22, NULL },
+	{ "neigh_entries", ctl_p_u32, G(neigh_entries), 16, 1u << 22, NULL },
+	{ "uplink_subnet", ctl_p_subnet, G(uplink_net), 0, 0, NULL },
+	{ "gateway_route", ctl_p_ipv4, G(gateway_route), 0, 0, NULL },
+	{ "uplink_vlan", ctl_p_u32, G(uplink_vlan), 0, 4094, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -355,6 +388,8 @@ ctl_config_new(void)
 	cfg->gw.cpu_weight = 100;
 	cfg->gw.cpu_max = 0;
 	cfg->gw.prepared_pool = 8;
+	cfg->gw.max_held = 4096;
+	cfg->gw.neigh_entries = 4096;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;
@@ -993,6 +1028,21 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 			       "IPv4 address, where it answers DNS)", src);
 	if (cfg->gw.idle_timeout == CTL_UNSET)
 		cfg->gw.idle_timeout = cfg->gw.dns_ttl > 0 ? 2 * cfg->gw.dns_ttl : 60;
+	if (cfg->gw.gateway_route != 0 &&
+	    (cfg->gw.gateway_route & cfg->gw.uplink_mask) != cfg->gw.uplink_net)
+		ctl_errors_add(errs, "%s: [gateway] gateway_route: %s is not on uplink_subnet",
+			       src, ctl_ip_text(cfg->gw.gateway_route, a));
+	if (cfg->gw.gateway_route != 0 && cfg->gw.gateway_route == cfg->gw.address)
+		ctl_errors_add(errs, "%s: [gateway] gateway_route: %s is the gateway's own address",
+			       src, ctl_ip_text(cfg->gw.gateway_route, a));
+	if (cfg->gw.gateway_route != 0 && cfg->gw.uplink_mask == 0)
+		ctl_errors_add(errs, "%s: [gateway] gateway_route: %s would never be used: set "
+			       "uplink_subnet (0.0.0.0/0, the default, puts every address on "
+			       "the link)", src, ctl_ip_text(cfg->gw.gateway_route, a));
+	if (cfg->gw.address != 0 && cfg->gw.uplink_mask != 0 &&
+	    (cfg->gw.address & cfg->gw.uplink_mask) != cfg->gw.uplink_net)
+		ctl_errors_add(errs, "%s: [gateway] uplink_subnet: the gateway's address %s is "
+			       "not on it", src, ctl_ip_text(cfg->gw.address, a));
 
 	struct { const char *key; uint32_t port; } ports[] = {
 		{ "uplink", cfg->ports.uplink },

@@ -77,6 +77,12 @@ struct ctl_gateway_config {
 	uint32_t cpu_weight;       /**< 1..10000; services' default (cgroup cpu.weight) */
 	uint32_t cpu_max;          /**< % of one CPU, 0: none; services' default (cpu.max) */
 	uint32_t prepared_pool;    /**< process shells (namespace + veth) kept ready */
+	uint32_t max_held;         /**< packets synjitsu holds in all (every worker's share) */
+	uint32_t neigh_entries;    /**< the uplink's neighbour table */
+	uint32_t uplink_net;       /**< uplink_subnet: network order; with the mask: */
+	uint32_t uplink_mask;      /**< 0/0 (the default): every address is on the link */
+	uint32_t gateway_route;    /**< the router for what is off the subnet; 0: none */
+	uint32_t uplink_vlan;      /**< 802.1Q id accepted on the uplink; 0: untagged only */
 };
 
 struct ctl_ports_config {

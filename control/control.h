@@ -147,7 +147,12 @@ struct ctl_telemetry_params {
 	const uint16_t *ports;                    /**< uplink, downlink, exception */
 	unsigned int n_ports;
 	const struct rte_mempool *pool;
+	const struct dp_neigh_table *neigh;       /**< the uplink's next hops, or NULL */
 };
+
+#define CTL_NEIGH_REACHABLE_S 30 /**< a neighbour's confirmation is trusted this long */
+#define CTL_NEIGH_REFRESH_S 5    /**< and used this long more while it is asked again */
+#define CTL_NEIGH_RETRY_MS 200   /**< between two ARP requests for one address */
 
 /**
  * Register /jitsu/stats, /jitsu/ports and /jitsu/services.
@@ -187,10 +192,16 @@ struct ctl_workers {
 	struct dp_worker *w[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
 	const struct dp_cycles *cycles[RTE_MAX_LCORE];
+	struct dp_neigh_table *neigh; /**< the uplink's next hops, shared by the workers */
 };
 
-/** Synjitsu's table of one worker, as sized for @p gw at start (max_pending). */
-struct syn_params ctl_syn_sizing(const struct ctl_gateway_config *gw, uint32_t n_services);
+/** A worker's share of max_held: what its synjitsu table holds at most. */
+uint32_t ctl_held_share(const struct ctl_gateway_config *gw, unsigned int n_workers);
+
+/** Synjitsu's table of one worker, as sized for @p gw at start (max_pending per
+ * service, the worker's share of max_held in all). */
+struct syn_params ctl_syn_sizing(const struct ctl_gateway_config *gw, uint32_t n_services,
+				 unsigned int n_workers);
 
 /** Create the workers of the started gateway @p g. @return 0 or -errno. */
 int ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const uint16_t ports[3],

@@ -85,6 +85,10 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	if (cfg->gw.measure_cycles)
 		fp->flags |= DP_F_CYCLES;
 	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
+	fp->up_vlan = (uint16_t)cfg->gw.uplink_vlan;
+	fp->up_net = cfg->gw.uplink_net;
+	fp->up_mask = cfg->gw.uplink_mask;
+	fp->route_ip = cfg->gw.gateway_route;
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);
@@ -139,10 +143,13 @@ ctl_gateway_reload(struct ctl_gateway *g, char *out, size_t len)
 		    !rte_is_same_ether_addr(&cfg->gw.mac, &o->gw.mac))
 			ctl_errors_add(&errs, "reload: [ports] and the gateway's mac cannot change "
 				       "while jitsu runs: restart it");
-		if (cfg->gw.max_pending != o->gw.max_pending)
-			ctl_errors_add(&errs, "reload: max_pending (%u, running %u) sizes the workers' "
-				       "synjitsu tables at start and cannot change while jitsu runs: "
-				       "restart it", cfg->gw.max_pending, o->gw.max_pending);
+		/* the held-packet budget is memory of the port pool, sized at start */
+		if (cfg->gw.max_pending != o->gw.max_pending || cfg->gw.max_held != o->gw.max_held ||
+		    cfg->gw.neigh_entries != o->gw.neigh_entries)
+			ctl_errors_add(&errs, "reload: [gateway] max_pending, max_held and "
+				       "neigh_entries are sized at start (%u, %u, %u): restart jitsu "
+				       "to change them", o->gw.max_pending, o->gw.max_held,
+				       o->gw.neigh_entries);
 		ids = calloc(cfg->n_services + 1, sizeof(*ids));
 		if (ids == NULL)
 			ctl_errors_add(&errs, "reload: out of memory");

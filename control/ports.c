@@ -28,7 +28,12 @@ ctl_ports_start(struct ctl_ports *p, const struct ctl_config *cfg, unsigned int 
 							 : (uint16_t)cfg->ports.exception;
 	p->n = p->id[2] == DP_PORT_NONE ? 2 : 3;
 	unsigned int n_mbufs = nic_pool_size(p->n, n_workers, NIC_RXD_DEFAULT, NIC_TXD_DEFAULT,
-					     rte_lcore_count(), 0);
+					     rte_lcore_count(),
+					     /* held packets (max_held) and each worker's parked
+					      * answers, replies waiting for ARP and own frames
+					      * come on top of what the ports need to receive */
+					     ctl_held_share(&cfg->gw, n_workers) * n_workers +
+						     n_workers * DP_WORKER_MBUFS);
 	p->pool = nic_pool_create("jitsu_mbufs", n_mbufs, (int)rte_socket_id());
 	if (p->pool == NULL) {
 		snprintf(msg, len, "cannot create a pool of %u mbufs: %s (more memory: -m)", n_mbufs,

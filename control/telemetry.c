@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <rte_spinlock.h>
 #include <rte_telemetry.h>
 
+#include "../nic/nic.h"
 #include "control.h"
 #include "loop.h"
 #include "runtime.h"
@@ -59,8 +61,62 @@ ctl_tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (ctl_tel_live && ctl_tel.pool != NULL)
 		rte_tel_data_add_dict_u64(d, "mbuf_in_use",
 					  rte_mempool_in_use_count(ctl_tel.pool));
+	if (ctl_tel_live && ctl_tel.pool != NULL)
+		rte_tel_data_add_dict_u64(d, "mbuf_pool", ctl_tel.pool->size);
+	if (ctl_tel_live && ctl_tel.neigh != NULL) {
+		rte_tel_data_add_dict_u64(d, "neigh_entries", dp_neigh_count(ctl_tel.neigh));
+		rte_tel_data_add_dict_u64(d, "neigh_bytes", dp_neigh_memsize(ctl_tel.neigh));
+	}
 	rte_spinlock_unlock(&ctl_tel_lock);
 	return 0;
+}
+
+/* The af_packet PMD counts no allocation failure (it leaves the frame in the
+ * socket's ring, which the kernel then drops, also uncounted by DPDK): the
+ * frames its kernel interface received and the port did not are the
+ * gateway's estimate of what it failed to receive there (rx_unseen). Other
+ * PMDs count theirs in rx_nombuf and rx_missed. -1: not an af_packet port. */
+static int64_t
+ctl_tel_unseen(unsigned int i)
+{
+	static int64_t base[3];
+	static int based[3];
+	struct rte_eth_dev_info di;
+	char ifname[IF_NAMESIZE];
+	unsigned long long k = 0;
+
+	if (i >= 3 || rte_eth_dev_info_get(ctl_tel.ports[i], &di) != 0 || di.driver_name == NULL ||
+	    strstr(di.driver_name, "af_packet") == NULL || nic_port_ifname(ctl_tel.ports[i], ifname) != 0)
+		return -1;
+	/* /proc/net is this process's network namespace (sysfs is its mounter's) */
+	FILE *f = fopen("/proc/self/net/dev", "re");
+	char line[256];
+	int ok = 0;
+	if (f == NULL)
+		return -1;
+	while (!ok && fgets(line, sizeof(line), f) != NULL) {
+		char *colon = strchr(line, ':'), *name = line;
+		if (colon == NULL)
+			continue;
+		*colon = '\0';
+		while (*name == ' ')
+			name++;
+		/* bytes, then packets received */
+		ok = strcmp(name, ifname) == 0 && sscanf(colon + 1, "%*s %llu", &k) == 1;
+	}
+	fclose(f);
+	/* the kernel's count first, the port's after: frames that arrive in
+	 * between make the gap smaller, never larger (it never counts a frame
+	 * the port is about to deliver as lost) */
+	struct rte_eth_stats st;
+	if (!ok || rte_eth_stats_get(ctl_tel.ports[i], &st) != 0)
+		return -1;
+	int64_t gap = (int64_t)k - (int64_t)st.ipackets;
+	if (!based[i]) { /* what the kernel saw before the port was read first */
+		base[i] = gap;
+		based[i] = 1;
+	}
+	return gap > base[i] ? gap - base[i] : 0;
 }
 
 static int
@@ -88,6 +144,9 @@ ctl_tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(p, "rx_errors", st.ierrors);
 		rte_tel_data_add_dict_u64(p, "tx_errors", st.oerrors);
 		rte_tel_data_add_dict_u64(p, "rx_nombuf", st.rx_nombuf);
+		int64_t unseen = ctl_tel_unseen(i);
+		if (unseen >= 0)
+			rte_tel_data_add_dict_u64(p, "rx_unseen", (uint64_t)unseen);
 		rte_tel_data_add_dict_container(d, role[i], p, 0);
 	}
 	rte_spinlock_unlock(&ctl_tel_lock);
@@ -309,6 +368,9 @@ ctl_telemetry_start(const struct ctl_telemetry_params *prm)
 	rte_spinlock_lock(&ctl_tel_lock);
 	ctl_tel = *prm;
 	ctl_tel_live = 1;
+	for (unsigned int i = 0; i < ctl_tel.n_ports && i < 3; i++) /* rx_unseen from now */
+		if (ctl_tel.ports[i] != DP_PORT_NONE)
+			ctl_tel_unseen(i);
 	rte_spinlock_unlock(&ctl_tel_lock);
 	if (ctl_tel_registered)
 		return 0;

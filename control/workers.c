@@ -7,30 +7,31 @@
 #include <errno.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
 #include "control.h"
 
-/* A worker's pool of held packets (and of held flows) is this many times
- * max_pending, within these bounds: room for a few services' bursts at
- * once, and no more than a worker's table can index. */
-#define CTL_SYN_POOL_PER_PENDING 4u
-#define CTL_SYN_POOL_MIN 16384u
-#define CTL_SYN_POOL_MAX (1u << 20)
+uint32_t
+ctl_held_share(const struct ctl_gateway_config *gw, unsigned int n_workers)
+{
+	return (gw->max_held + n_workers - 1) / n_workers;
+}
 
 struct syn_params
-ctl_syn_sizing(const struct ctl_gateway_config *gw, uint32_t n_services)
+ctl_syn_sizing(const struct ctl_gateway_config *gw, uint32_t n_services, unsigned int n_workers)
 {
-	uint32_t pool = RTE_MIN(RTE_MAX(CTL_SYN_POOL_PER_PENDING * gw->max_pending,
-					CTL_SYN_POOL_MIN), CTL_SYN_POOL_MAX);
+	uint32_t share = ctl_held_share(gw, n_workers);
 
+	/* the share sits in the port pool on top of what the ports need
+	 * (ctl_ports_start), so that however much is held, rx never runs dry */
 	return (struct syn_params){
 		.n_services = n_services,
 		.max_pending = gw->max_pending,
-		.pool = pool,
-		.max_flows = pool,
+		.pool = share,
+		.max_flows = share,
 	};
 }
 
@@ -39,11 +40,22 @@ ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const ui
 		   struct rte_mempool *pool)
 {
 	unsigned int lcore, w = 0;
-	/* sized at start: max_pending per service, a pool shared by all */
-	struct syn_params syn = ctl_syn_sizing(&g->cfg->gw, ctl_runtime_capacity(g->runtime));
+	const struct ctl_gateway_config *gw = &g->cfg->gw;
+	struct syn_params syn = ctl_syn_sizing(gw, ctl_runtime_capacity(g->runtime),
+					       rte_lcore_count() - 1);
+	uint64_t hz = rte_get_tsc_hz();
+	struct dp_neigh_params npm = {
+		.entries = gw->neigh_entries,
+		.reachable = hz * CTL_NEIGH_REACHABLE_S,
+		.stale = hz * (CTL_NEIGH_REACHABLE_S + CTL_NEIGH_REFRESH_S),
+		.retry = hz / 1000 * CTL_NEIGH_RETRY_MS,
+	};
 
 	ws->quit = 0;
 	ws->n = 0;
+	ws->neigh = dp_neigh_create(&npm);
+	if (ws->neigh == NULL)
+		return -(errno ? errno : ENOMEM);
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct dp_worker_params wp = {
 			.lcore = lcore,
@@ -60,6 +72,7 @@ ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const ui
 			.announce = w == 0,
 			.pool = pool,
 			.syn = syn,
+			.neigh = ws->neigh,
 		};
 		ws->w[w] = dp_worker_create(&wp);
 		if (ws->w[w] == NULL)
@@ -100,4 +113,6 @@ ctl_workers_free(struct ctl_workers *ws)
 	for (unsigned int i = 0; i < ws->n; i++)
 		dp_worker_free(ws->w[i]);
 	ws->n = 0;
+	dp_neigh_free(ws->neigh);
+	ws->neigh = NULL;
 }

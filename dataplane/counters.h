@@ -82,7 +82,20 @@
 	X(probe_answered, OUT)                                                \
 	X(probe_refused, OUT)                                                 \
 	X(no_mbuf, PKT)                                                 \
-	X(drop_parked_at_exit, DROP)
+	X(drop_parked_at_exit, DROP)                                          \
+	X(drop_syn_evicted, DROP)                                             \
+	X(drop_martian, DROP)                                                 \
+	X(drop_vlan_tagged, DROP)                                             \
+	X(drop_dns_fragment, DROP)                                            \
+	X(drop_neigh_held_full, DROP)                                         \
+	X(drop_neigh_unresolved, DROP)                                        \
+	X(neigh_held, OUT)                                                    \
+	X(neigh_released, OUT)                                                \
+	X(arp_request_sent, OUT)                                              \
+	X(neigh_confirmed, OUT)                                               \
+	X(neigh_table_full, PKT)                                              \
+	X(drop_arp_reply_unsolicited, DROP)                                   \
+	X(arp_request_limited, PKT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

@@ -18,6 +18,7 @@
 #include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
+#include "neigh.h"
 #include "svctab.h"
 
 #define DP_PORT_NONE UINT16_MAX
@@ -104,21 +105,17 @@ struct dp_fp_conf {
 	uint64_t pending_tsc;           /**< how long synjitsu holds a packet */
 	uint8_t syn_mode;               /**< enum syn_mode */
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
-};
-
-#define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
-
-/** A client's link-layer address, learned from the uplink. */
-struct dp_neigh {
-	uint32_t ip;  /**< network order, 0 when empty */
-	struct rte_ether_addr mac;
+	uint16_t up_vlan;               /**< the uplink's 802.1Q VLAN id; 0: untagged only */
+	uint32_t up_net;                /**< the uplink's subnet (network order): next hops */
+	uint32_t up_mask;               /**< its mask; 0: every address is on the link */
+	uint32_t route_ip;              /**< the router for the rest; 0: none */
 };
 
 /** A worker's own mutable state, passed to the frame functions. */
 struct dp_fp_state {
 	uint64_t now;            /**< TSC of the current burst */
 	uint64_t *activity;      /**< last-seen TSC by service id, or NULL */
-	struct dp_neigh *neigh;  /**< DP_NEIGH_SIZE entries, or NULL */
+	struct dp_neigh_table *neigh; /**< the uplink's next hops (shared), or NULL */
 	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
 	int replay_svc;          /**< the service being replayed: its packets pass */
 };
@@ -131,6 +128,7 @@ enum dp_action {
 	DP_ACT_TX_EXCEPTION,
 	DP_ACT_PARK,        /**< an answer that waits for its service (dns_reply = ready) */
 	DP_ACT_HOLD,        /**< a TCP packet for synjitsu to hold (syn_offer()) */
+	DP_ACT_NEIGH_HOLD,  /**< routed to the uplink, its next hop (@nexthop) unresolved */
 };
 
 /** Decision for one frame, plus what the transmit side must know. */
@@ -146,6 +144,8 @@ struct dp_verdict {
 	uint8_t append;       /**< DP_ACT_HOLD: the service is READY, keep the order */
 	struct syn_key key;   /**< DP_ACT_HOLD: its flow */
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
+	uint32_t nexthop;     /**< DP_ACT_NEIGH_HOLD: the next hop (network order) */
+	uint32_t solicit;     /**< a neighbour to ask for (dp_neigh_solicit()), 0: none */
 };
 
 /**
@@ -198,11 +198,19 @@ int dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame,
  */
 uint16_t dp_garp_frame(uint8_t *frame, const struct rte_ether_addr *mac, uint32_t ip);
 
-/** Look up a learned client; NULL when unknown. */
-const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);
+/**
+ * Whether an IPv4 source address (network order) received on the uplink is
+ * a martian: 0/8, 127/8, multicast (224/4), reserved (240/4, the limited
+ * broadcast), the gateway's own or a service's address.
+ */
+int dp_martian_src(const struct dp_fp_conf *c, uint32_t src);
 
-/** Learn (or refresh) a client's MAC. */
-void dp_neigh_learn(struct dp_neigh *tab, uint32_t ip, const struct rte_ether_addr *mac);
+/** The next hop of a destination on the uplink (network order), 0: no route. */
+static inline uint32_t
+dp_nexthop(const struct dp_fp_conf *c, uint32_t dst)
+{
+	return (dst & c->up_mask) == c->up_net ? dst : c->route_ip;
+}
 
 /**
  * Answer an ARP request for @p gw_ip or (when @p tab is not NULL) any
@@ -242,7 +250,12 @@ struct dp_worker_params {
 	 *  that knew another MAC for them (an earlier run's) learn ours. */
 	uint8_t announce;
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
+	struct dp_neigh_table *neigh; /**< the uplink's next hops, shared; NULL: none */
 };
+
+/** mbufs one worker may keep beside synjitsu's (parked answers, replies
+ *  waiting for ARP, its own frames): what the port pool adds per worker. */
+#define DP_WORKER_MBUFS 2048
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */
 struct dp_worker *dp_worker_create(const struct dp_worker_params *prm);

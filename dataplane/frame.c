@@ -279,6 +279,7 @@ dp_verdict_init(struct dp_verdict *v)
 	v->l3_len = 0;
 	v->event = DP_EV_NONE;
 	v->append = 0;
+	v->solicit = 0;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -323,30 +324,20 @@ dp_touch(struct dp_fp_state *st, int svc)
 		st->activity[svc] = st->now;
 }
 
-static inline uint32_t
-dp_neigh_slot(uint32_t ip)
+/* 0/8, 127/8, 224/4 and 240/4 (with the limited broadcast) */
+static inline int
+dp_martian_addr(uint32_t a)
 {
-	return (ip * 2654435761u) >> (32 - 12); /* Fibonacci hashing into 4096 */
+	uint32_t h = rte_be_to_cpu_32(a);
+
+	return (h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 0xe;
 }
 
-const struct rte_ether_addr *
-dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip)
+int
+dp_martian_src(const struct dp_fp_conf *c, uint32_t src)
 {
-	const struct dp_neigh *n = &tab[dp_neigh_slot(ip)];
-
-	return n->ip == ip && ip != 0 ? &n->mac : NULL;
-}
-
-void
-dp_neigh_learn(struct dp_neigh *tab, uint32_t ip, const struct rte_ether_addr *mac)
-{
-	struct dp_neigh *n = &tab[dp_neigh_slot(ip)];
-
-	/* compare first: a steady flow must not dirty the line per packet */
-	if (n->ip != ip || !rte_is_same_ether_addr(&n->mac, mac)) {
-		n->ip = ip;
-		n->mac = *mac;
-	}
+	return dp_martian_addr(src) || src == c->gw_ip ||
+	       dp_svctab_by_ip(c->dns.tab, src) != DP_SVC_NONE;
 }
 
 /* Route an IPv4 frame out of another port: new MACs, TTL decremented with
@@ -395,9 +386,6 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 			v->tcp_flags = p->tcp_flags;
 			v->append = (uint8_t)behind;
 			v->key = (struct syn_key){ p->src_ip, p->dst_ip, p->sport, p->dport };
-			if (st->neigh != NULL) /* the reply will need the client's MAC */
-				dp_neigh_learn(st->neigh, p->src_ip,
-					       (const struct rte_ether_addr *)(frame + 6));
 			return;
 		}
 		if (state != DP_SVC_READY) {
@@ -409,12 +397,45 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 		v->counter = DP_C_drop_vlan_nested;
 		return;
 	}
-	if (st != NULL && st->neigh != NULL)
-		dp_neigh_learn(st->neigh, p->src_ip, (const struct rte_ether_addr *)(frame + 6));
 	if (dp_route(frame, p, &c->rt[svc].mac, &c->down_mac, v) == 0) {
 		v->action = DP_ACT_TX_DOWNLINK;
 		v->counter = DP_C_forwarded_down;
 	}
+}
+
+/* An ARP reply to the gateway's address, to one of its own requests: the
+ * one thing that sets a neighbour's MAC. @return 1 when it was one. */
+static int
+dp_arp_reply_in(const struct dp_fp_conf *c, struct dp_fp_state *st, const uint8_t *frame,
+		const struct dp_pkt *p, struct dp_verdict *v)
+{
+	const struct rte_arp_hdr *a = (const struct rte_arp_hdr *)(frame + p->l2_len);
+	uint32_t tpa, spa;
+
+	if (a->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REPLY) || st == NULL || st->neigh == NULL)
+		return 0;
+	memcpy(&tpa, &a->arp_data.arp_tip, 4);
+	if (tpa != c->gw_ip)
+		return 0;
+	memcpy(&spa, &a->arp_data.arp_sip, 4);
+	if (a->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    a->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4 || dp_martian_src(c, spa)) {
+		v->counter = DP_C_drop_arp_malformed;
+		return 1;
+	}
+	switch (dp_neigh_confirm(st->neigh, spa, &a->arp_data.arp_sha, st->now)) {
+	case DP_NEIGH_CONFIRMED:
+		v->counter = DP_C_neigh_confirmed;
+		break;
+	case DP_NEIGH_BAD_MAC:
+		v->counter = DP_C_drop_arp_malformed;
+		break;
+	default:
+		v->counter = DP_C_drop_arp_reply_unsolicited;
+		break;
+	}
+	return 1;
 }
 
 void
@@ -427,6 +448,17 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	v->counter = dp_parse(frame, len, rx_ol_flags, &p);
 	if (v->counter != DP_PARSE_OK)
 		return;
+	/* One 802.1Q tag, of the configured VLAN, or none: every PMD alike
+	 * (af_packet hands a kernel-stripped 802.1ad tag back as 802.1Q). */
+	if (__builtin_expect(p.has_vlan, 0) &&
+	    (c->up_vlan == 0 || ((frame[14] << 8 | frame[15]) & 0x0fff) != c->up_vlan)) {
+		v->counter = DP_C_drop_vlan_tagged;
+		return;
+	}
+	if (p.ether_type == DP_ETHER_TYPE_IPV4 && dp_martian_src(c, p.src_ip)) {
+		v->counter = DP_C_drop_martian;
+		return;
+	}
 
 	/* Taps and af_packet ports are promiscuous: keep to our own frames. */
 	if (!dp_mac_is(frame, &c->up_mac)) {
@@ -446,7 +478,9 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 		return;
 	}
 	if (p.dst_ip == c->gw_ip) {
-		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
+		if (p.proto == IPPROTO_UDP && p.is_fragment) { /* never reassembled */
+			v->counter = DP_C_drop_dns_fragment;
+		} else if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
 			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
@@ -474,15 +508,22 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	return;
 
 arp:
+	if (dp_arp_reply_in(c, st, frame, &p, v))
+		return;
 	v->counter = dp_arp_respond(frame, p.l2_len, &c->up_mac, c->gw_ip, c->dns.tab);
 	if (v->counter == 0) {
 		v->counter = DP_C_arp_reply;
 		v->action = DP_ACT_TX_UPLINK;
 		v->len = len;
-		if (st != NULL && st->neigh != NULL) { /* the requester is a client */
+		if (st != NULL && st->neigh != NULL) { /* the requester: a hint at most */
+			struct rte_ether_addr known;
 			uint32_t spa;
 			memcpy(&spa, frame + p.l2_len + 24, 4); /* now the target IP */
-			dp_neigh_learn(st->neigh, spa, (const struct rte_ether_addr *)frame);
+			if (dp_nexthop(c, spa) == spa && !dp_martian_src(c, spa) &&
+			    (dp_neigh_lookup(st->neigh, spa, st->now, &known) == DP_NEIGH_MISS ||
+			     dp_neigh_hint(st->neigh, spa, (const struct rte_ether_addr *)frame,
+					   st->now)))
+				v->solicit = spa; /* ask it ourselves */
 		}
 	} else if (v->counter == DP_C_drop_arp_not_request) {
 		dp_unhandled(c, len, DP_C_drop_arp_not_request, v);
@@ -636,16 +677,31 @@ dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *f
 		v->counter = DP_C_drop_isolation;
 		return;
 	}
-	const struct rte_ether_addr *dst = st && st->neigh ? dp_neigh_lookup(st->neigh, p.dst_ip)
-							  : NULL;
-	if (dst == NULL) {
+	/* to the client when it is on the uplink's subnet, to the router
+	 * otherwise: a MAC from the neighbour table, never from a packet */
+	uint32_t nh = dp_nexthop(c, p.dst_ip);
+	struct rte_ether_addr dst;
+	enum dp_neigh_result nr = DP_NEIGH_MISS;
+	if (nh == 0 || st == NULL || st->neigh == NULL || dp_martian_addr(nh) || nh == c->gw_ip) {
 		v->counter = DP_C_drop_no_neigh;
 		return;
 	}
-	if (dp_route(frame, &p, dst, &c->up_mac, v) == 0) {
-		v->action = DP_ACT_TX_UPLINK;
-		v->counter = DP_C_forwarded_up;
+	nr = dp_neigh_lookup(st->neigh, nh, st->now, &dst);
+	if (nr == DP_NEIGH_MISS)
+		memset(&dst, 0, sizeof(dst)); /* filled in when it is resolved */
+	if (dp_route(frame, &p, &dst, &c->up_mac, v) != 0)
+		return;
+	if (nr == DP_NEIGH_MISS) {
+		v->action = DP_ACT_NEIGH_HOLD;
+		v->counter = DP_C_neigh_held;
+		v->nexthop = nh;
+		v->solicit = nh;
+		return;
 	}
+	if (nr == DP_NEIGH_REFRESH)
+		v->solicit = nh;
+	v->action = DP_ACT_TX_UPLINK;
+	v->counter = DP_C_forwarded_up;
 }
 
 unsigned int

@@ -42,6 +42,23 @@ static const enum dp_port_role dp_action_port[] = {
 	[DP_ACT_TX_EXCEPTION] = DP_EXC,
 };
 
+#define DP_ARP_RATE 1000 /* ARP requests a worker sends per second at most (a flood of
+			    misses for spoofed sources must not become one of ARP) */
+#define DP_ARP_BURST 64
+#define DP_NHELD_MAX 256 /* routed replies waiting for their next hop's ARP, per worker */
+#define DP_NHELD_MS 1000 /* how long one waits (a router's unresolved queue: Linux's 3 x 1 s probes, shorter) */
+
+/* what the port pool adds per worker covers what a worker keeps */
+_Static_assert(DP_PARK_MAX + DP_NHELD_MAX + DP_ARP_BURST + 16 * DP_BURST <= DP_WORKER_MBUFS,
+	       "DP_WORKER_MBUFS: a worker's parked answers, held replies and own frames");
+
+/* A routed frame whose next hop is being resolved. */
+struct dp_nheld {
+	struct rte_mbuf *m;
+	uint64_t since;
+	uint32_t nh;
+};
+
 /* An answer held until its service is READY (dns_reply = ready). */
 struct dp_parked {
 	struct rte_mbuf *m;
@@ -66,6 +83,10 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[DP_NROLES];
 	uint32_t n_parked;
 	struct dp_parked parked[DP_PARK_MAX];
+	uint32_t nheld_head, n_nheld; /* a ring: the oldest goes first when full */
+	uint64_t nheld_tsc;
+	struct dp_arp_pace arp; /* ARP requests' token bucket */
+	struct dp_nheld nheld[DP_NHELD_MAX];
 	uint64_t *replay_tsc;
 	struct dp_cycles cyc;
 	struct dp_counters cnt __rte_cache_aligned;
@@ -106,14 +127,16 @@ dp_worker_create(const struct dp_worker_params *prm)
 	uint32_t n_svc = dp_svctab_capacity(w->conf.dns.tab);
 	w->st.activity = rte_zmalloc_socket("dp_activity", (n_svc + 1) * sizeof(uint64_t),
 					    RTE_CACHE_LINE_SIZE, socket);
-	w->st.neigh = rte_zmalloc_socket("dp_neigh", DP_NEIGH_SIZE * sizeof(struct dp_neigh),
-					 RTE_CACHE_LINE_SIZE, socket);
 	w->replay_tsc = rte_zmalloc_socket("dp_replay", (n_svc + 1) * sizeof(uint64_t),
 					   RTE_CACHE_LINE_SIZE, socket);
 	w->st.replay_svc = -1;
+	w->st.neigh = prm->pool != NULL ? prm->neigh : NULL; /* ARP requests need mbufs */
+	w->nheld_tsc = rte_get_tsc_hz() / 1000 * DP_NHELD_MS;
+	w->arp = (struct dp_arp_pace){ 0, rte_get_tsc_hz() / DP_ARP_RATE, DP_ARP_BURST,
+				       DP_ARP_BURST };
 	if (prm->syn.n_services > 0)
 		w->st.syn = syn_table_create(&prm->syn);
-	if (w->st.activity == NULL || w->st.neigh == NULL || w->replay_tsc == NULL ||
+	if (w->st.activity == NULL || w->replay_tsc == NULL ||
 	    (prm->syn.n_services > 0 && w->st.syn == NULL)) {
 		dp_worker_free(w);
 		rte_errno = ENOMEM;
@@ -164,9 +187,12 @@ dp_worker_free(struct dp_worker *w)
 		}
 		syn_table_free(w->st.syn);
 	}
+	for (uint32_t i = 0; i < w->n_nheld; i++) {
+		rte_pktmbuf_free(w->nheld[(w->nheld_head + i) % DP_NHELD_MAX].m);
+		dp_count(&w->cnt, DP_C_drop_parked_at_exit);
+	}
 	rte_free(w->replay_tsc);
 	rte_free(w->st.activity);
-	rte_free(w->st.neigh);
 	rte_free(w);
 }
 
@@ -284,6 +310,23 @@ dp_tx(struct dp_worker *w, enum dp_port_role r, struct rte_mbuf *m)
 		dp_count_add(&w->cnt, dp_tx_counter[r], sent);
 }
 
+static void dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet);
+
+/* A routed reply whose next hop is unresolved waits (bounded: the oldest
+ * gives way, counted). */
+static void
+dp_nhold(struct dp_worker *w, struct rte_mbuf *m, uint32_t nh)
+{
+	if (w->n_nheld == DP_NHELD_MAX) {
+		rte_pktmbuf_free(w->nheld[w->nheld_head].m);
+		dp_count(&w->cnt, DP_C_drop_neigh_held_full);
+		w->nheld_head = (w->nheld_head + 1) % DP_NHELD_MAX;
+		w->n_nheld--;
+	}
+	w->nheld[(w->nheld_head + w->n_nheld++) % DP_NHELD_MAX] =
+		(struct dp_nheld){ m, w->st.now, nh };
+}
+
 static inline void
 dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	      struct dp_verdict *vp)
@@ -320,6 +363,10 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		dp_post(w, (enum dp_event_type)v->event, v->svc);
 	if (v->counter < DP_C__COUNT)
 		dp_count(&w->cnt, v->counter);
+	if (unlikely(v->solicit != 0))
+		/* from the uplink: an ARP requester, a guess (anyone can send
+		 * those): it leaves a reserve of the budget to real misses */
+		dp_solicit(w, v->solicit, from == DP_UP ? DP_ARP_BURST / 2 : 0, 0);
 	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
@@ -330,6 +377,12 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		};
 		enum syn_action a = syn_offer(w->st.syn, (uint32_t)v->svc, &v->key, v->tcp_flags,
 					      v->append, m, w->st.now);
+		struct syn_out ev[SYN_EVICT_MAX];
+		unsigned int ne = syn_evicted(w->st.syn, ev, SYN_EVICT_MAX);
+		for (unsigned int i = 0; i < ne; i++) /* the budget was full: oldest out */
+			rte_pktmbuf_free(ev[i].pkt);
+		if (ne > 0)
+			dp_count_add(&w->cnt, DP_C_drop_syn_evicted, ne);
 		dp_count(&w->cnt, why[a]);
 		if (a != SYN_HELD)
 			rte_pktmbuf_free(m);
@@ -344,6 +397,10 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	m->ol_flags = v->ol_flags;
 	m->l2_len = v->l2_len;
 	m->l3_len = v->l3_len;
+	if (unlikely(v->action == DP_ACT_NEIGH_HOLD)) {
+		dp_nhold(w, m, v->nexthop);
+		return;
+	}
 	if (v->action == DP_ACT_PARK) {
 		if (likely(w->n_parked < DP_PARK_MAX)) {
 			w->parked[w->n_parked++] = (struct dp_parked){ m, w->st.now, v->svc };
@@ -401,7 +458,9 @@ static void
 dp_synjitsu_poll(struct dp_worker *w)
 {
 	uint32_t svcs[64];
-	uint32_t n = syn_active(w->st.syn, svcs, RTE_DIM(svcs));
+	/* round-robin: past 64 services with packets held, the next round
+	 * starts where this one stopped */
+	uint32_t n = syn_active_rr(w->st.syn, svcs, RTE_DIM(svcs));
 	struct syn_out o[DP_BURST];
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -485,6 +544,73 @@ dp_own_mbuf(struct dp_worker *w)
 	if (m == NULL)
 		dp_count(&w->cnt, DP_C_no_mbuf);
 	return m;
+}
+
+/* Ask for a neighbour's MAC when the table says this worker should (at most
+ * one request per address and retry interval, whichever worker asks), and
+ * the worker's ARP budget has more than @reserve left. Over budget nothing
+ * is written to the table (a flood of spoofed addresses must not fill it
+ * with entries nobody asked for); @quiet: not counted (the drain tick's
+ * retries). */
+static void
+dp_solicit(struct dp_worker *w, uint32_t ip, uint32_t reserve, int quiet)
+{
+	static const struct rte_ether_addr bcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	struct rte_ether_addr mac;
+
+	if (w->st.neigh == NULL || w->port[DP_UP] == DP_PORT_NONE ||
+	    !dp_neigh_wants(w->st.neigh, ip, w->st.now))
+		return;
+	if (!dp_arp_pace_ok(&w->arp, w->st.now, reserve)) {
+		if (!quiet)
+			dp_count(&w->cnt, DP_C_arp_request_limited);
+		return;
+	}
+	enum dp_neigh_solicit r = dp_neigh_solicit(w->st.neigh, ip, w->st.now, &mac);
+	if (r == DP_NEIGH_SOL_FULL) {
+		dp_count(&w->cnt, DP_C_neigh_table_full);
+		return;
+	}
+	if (r == DP_NEIGH_SOL_WAIT)
+		return;
+	dp_arp_pace_take(&w->arp, w->st.now);
+	struct rte_mbuf *m = dp_own_mbuf(w);
+	if (m == NULL)
+		return;
+	m->data_len = m->pkt_len =
+		dp_arp_request_frame(rte_pktmbuf_mtod(m, uint8_t *),
+				     r == DP_NEIGH_SOL_UNICAST ? &mac : &bcast, &w->conf.up_mac,
+				     w->conf.gw_ip, ip);
+	m->ol_flags = 0;
+	dp_count(&w->cnt, DP_C_arp_request_sent);
+	dp_tx(w, DP_UP, m);
+}
+
+/* Replies waiting for ARP: out once their next hop is known, dropped
+ * (counted) when it stays unknown. Runs on the drain tick. */
+static void
+dp_release_nheld(struct dp_worker *w)
+{
+	uint32_t n = w->n_nheld, keep = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct dp_nheld h = w->nheld[(w->nheld_head + i) % DP_NHELD_MAX];
+		struct rte_ether_addr mac;
+
+		if (dp_neigh_lookup(w->st.neigh, h.nh, w->st.now, &mac) != DP_NEIGH_MISS) {
+			memcpy(rte_pktmbuf_mtod(h.m, uint8_t *), mac.addr_bytes, RTE_ETHER_ADDR_LEN);
+			dp_count(&w->cnt, DP_C_neigh_released);
+			dp_count(&w->cnt, DP_C_forwarded_up);
+			dp_tx(w, DP_UP, h.m);
+		} else if (w->st.now - h.since > w->nheld_tsc) {
+			rte_pktmbuf_free(h.m);
+			dp_count(&w->cnt, DP_C_drop_neigh_unresolved);
+		} else {
+			dp_solicit(w, h.nh, 0, 1); /* again, once a retry interval is over */
+			w->nheld[(w->nheld_head + keep++) % DP_NHELD_MAX] = h;
+		}
+	}
+	w->n_nheld = keep;
 }
 
 /* Readiness probes the control plane asked for: one SYN each, to the
@@ -629,6 +755,8 @@ dp_worker_run(void *arg)
 		if (got == 0 || cur - prev > drain_tsc) {
 			if (w->n_parked)
 				dp_release_parked(w);
+			if (w->n_nheld)
+				dp_release_nheld(w);
 			if (w->probes != NULL)
 				dp_send_probes(w);
 			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)

@@ -31,6 +31,7 @@ struct syn_entry {
 struct syn_queue {
 	uint32_t head, tail, count;
 	uint32_t active; /* index in active[], SYN_NIL when empty */
+	uint32_t prev, next; /* in by_count[count]: the services holding as many */
 };
 
 struct syn_flow {
@@ -50,6 +51,11 @@ struct syn_table {
 	struct syn_queue *queues;
 	struct syn_flow *flows;
 	uint32_t *active;
+	uint32_t rr;          /* where the next syn_active_rr() starts */
+	uint32_t max_count;   /* the most any service holds */
+	uint32_t *by_count;   /* [0..max_pending]: a list of the services holding as many */
+	uint32_t n_evicted;   /* given back by syn_evicted() */
+	struct syn_out evicted[SYN_EVICT_MAX];
 	uint64_t (*stats)[SYN_ST__COUNT];
 };
 
@@ -76,7 +82,8 @@ syn_stat(struct syn_table *t, uint32_t svc, enum syn_stat st, uint64_t n)
 struct syn_table *
 syn_table_create(const struct syn_params *prm)
 {
-	if (prm->n_services == 0 || prm->max_pending == 0 || prm->pool == 0 ||
+	if (prm->n_services == 0 || prm->max_pending == 0 || prm->max_pending >= SYN_NIL / 2 ||
+	    prm->pool == 0 ||
 	    prm->max_flows == 0 || prm->pool >= SYN_NIL / 2 || prm->max_flows > (1u << 24)) {
 		errno = EINVAL;
 		return NULL;
@@ -93,8 +100,9 @@ syn_table_create(const struct syn_params *prm)
 	t->queues = calloc(prm->n_services, sizeof(*t->queues));
 	t->flows = calloc(slots, sizeof(*t->flows));
 	t->active = calloc(prm->n_services, sizeof(*t->active));
+	t->by_count = malloc(((size_t)prm->max_pending + 1) * sizeof(*t->by_count));
 	t->stats = calloc(prm->n_services, sizeof(*t->stats));
-	if (!t->entries || !t->queues || !t->flows || !t->active || !t->stats) {
+	if (!t->entries || !t->queues || !t->flows || !t->active || !t->by_count || !t->stats) {
 		syn_table_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -102,7 +110,9 @@ syn_table_create(const struct syn_params *prm)
 	for (uint32_t i = 0; i < prm->pool; i++)
 		t->entries[i].next = i + 1 < prm->pool ? i + 1 : SYN_NIL;
 	for (uint32_t s = 0; s < prm->n_services; s++)
-		t->queues[s] = (struct syn_queue){ SYN_NIL, SYN_NIL, 0, SYN_NIL };
+		t->queues[s] = (struct syn_queue){ SYN_NIL, SYN_NIL, 0, SYN_NIL, SYN_NIL, SYN_NIL };
+	for (uint32_t c = 0; c <= prm->max_pending; c++)
+		t->by_count[c] = SYN_NIL;
 	return t;
 }
 
@@ -115,6 +125,7 @@ syn_table_free(struct syn_table *t)
 	free(t->queues);
 	free(t->flows);
 	free(t->active);
+	free(t->by_count);
 	free(t->stats);
 	free(t);
 }
@@ -191,6 +202,53 @@ syn_flow_del(struct syn_table *t, struct syn_flow *f)
 
 /* ---- queues ------------------------------------------------------------ */
 
+/* Services by how many packets they hold: one list per count, so that the
+ * one holding the most is found in O(1) when the budget is full (counts move
+ * by one, so the most only ever moves by one). Count 0 is in no list. */
+static void
+syn_count_unlink(struct syn_table *t, uint32_t svc)
+{
+	struct syn_queue *q = &t->queues[svc];
+
+	if (q->prev != SYN_NIL)
+		t->queues[q->prev].next = q->next;
+	else
+		t->by_count[q->count] = q->next;
+	if (q->next != SYN_NIL)
+		t->queues[q->next].prev = q->prev;
+	q->prev = q->next = SYN_NIL;
+}
+
+static void
+syn_count_link(struct syn_table *t, uint32_t svc)
+{
+	struct syn_queue *q = &t->queues[svc];
+	uint32_t h = t->by_count[q->count];
+
+	q->prev = SYN_NIL;
+	q->next = h;
+	if (h != SYN_NIL)
+		t->queues[h].prev = svc;
+	t->by_count[q->count] = svc;
+}
+
+/* @svc's count goes up or down by one. */
+static void
+syn_count_move(struct syn_table *t, uint32_t svc, int up)
+{
+	struct syn_queue *q = &t->queues[svc];
+
+	if (q->count > 0)
+		syn_count_unlink(t, svc);
+	q->count = up ? q->count + 1 : q->count - 1;
+	if (q->count > 0)
+		syn_count_link(t, svc);
+	if (q->count > t->max_count)
+		t->max_count = q->count;
+	while (t->max_count > 0 && t->by_count[t->max_count] == SYN_NIL)
+		t->max_count--;
+}
+
 static void
 syn_activate(struct syn_table *t, uint32_t svc)
 {
@@ -206,6 +264,18 @@ syn_deactivate(struct syn_table *t, uint32_t svc)
 	t->active[at] = last;
 	t->queues[last].active = at;
 	t->queues[svc].active = SYN_NIL;
+}
+
+static void syn_pop(struct syn_table *t, uint32_t svc, enum syn_stat why, struct syn_out *o);
+
+/* Make room by giving back the oldest packet of @svc (counted evicted). */
+static int
+syn_evict(struct syn_table *t, uint32_t svc)
+{
+	if (svc == SYN_NIL || t->queues[svc].count == 0 || t->n_evicted == SYN_EVICT_MAX)
+		return -1;
+	syn_pop(t, svc, SYN_ST_evicted, &t->evicted[t->n_evicted++]);
+	return 0;
 }
 
 enum syn_action
@@ -232,12 +302,24 @@ syn_offer(struct syn_table *t, uint32_t svc, const struct syn_key *k, uint8_t fl
 		if (f == NULL && !is_syn)
 			return SYN_NO_FLOW;
 	}
+	/* Full: the oldest of this service when it is at max_pending, else the
+	 * oldest of the service that holds the most, make room; a new packet is
+	 * never the one refused (a flood cannot lock a later client out). */
+	int need_flow = !append && f == NULL;
+	if (q->count >= t->prm.max_pending)
+		syn_evict(t, svc);
+	while (q->count < t->prm.max_pending &&
+	       (t->free_head == SYN_NIL || (need_flow && t->n_flows == t->prm.max_flows)) &&
+	       syn_evict(t, t->max_count > 0 ? t->by_count[t->max_count] : SYN_NIL) == 0)
+		;
 	if (q->count >= t->prm.max_pending || t->free_head == SYN_NIL ||
-	    (!append && f == NULL && t->n_flows == t->prm.max_flows)) {
+	    (need_flow && t->n_flows == t->prm.max_flows)) {
 		syn_stat(t, svc, SYN_ST_overflow, 1);
 		return SYN_OVERFLOW;
 	}
-	if (!append && f == NULL)
+	if (!append && !is_syn && t->n_evicted > 0 && syn_flow_find(t, k) == NULL)
+		return SYN_NO_FLOW; /* its own SYN made the room */
+	if (need_flow)
 		syn_flow_add(t, k, svc);
 
 	uint32_t e = t->free_head;
@@ -249,11 +331,23 @@ syn_offer(struct syn_table *t, uint32_t svc, const struct syn_key *k, uint8_t fl
 	else
 		t->entries[q->tail].next = e;
 	q->tail = e;
-	if (q->count++ == 0)
+	if (q->count == 0)
 		syn_activate(t, svc);
+	syn_count_move(t, svc, 1);
 	t->held++;
 	syn_stat(t, svc, SYN_ST_held, 1);
 	return SYN_HELD;
+}
+
+unsigned int
+syn_evicted(struct syn_table *t, struct syn_out *out, unsigned int n)
+{
+	unsigned int k = t->n_evicted < n ? t->n_evicted : n;
+
+	memcpy(out, t->evicted, k * sizeof(*out));
+	memmove(t->evicted, t->evicted + k, (t->n_evicted - k) * sizeof(*out));
+	t->n_evicted -= k;
+	return k;
 }
 
 /* Pop the head of @svc's queue into @o. */
@@ -279,7 +373,8 @@ syn_pop(struct syn_table *t, uint32_t svc, enum syn_stat why, struct syn_out *o)
 	en->next = t->free_head;
 	t->free_head = e;
 	t->held--;
-	if (--q->count == 0)
+	syn_count_move(t, svc, 0);
+	if (q->count == 0)
 		syn_deactivate(t, svc);
 }
 
@@ -330,6 +425,29 @@ syn_active(const struct syn_table *t, uint32_t *svcs, uint32_t n)
 
 	memcpy(svcs, t->active, k * sizeof(*svcs));
 	return k;
+}
+
+uint32_t
+syn_active_rr(struct syn_table *t, uint32_t *svcs, uint32_t n)
+{
+	uint32_t k = t->n_active < n ? t->n_active : n;
+
+	if (t->n_active == 0)
+		return 0;
+	if (t->rr >= t->n_active)
+		t->rr = 0;
+	for (uint32_t i = 0; i < k; i++)
+		svcs[i] = t->active[(t->rr + i) % t->n_active];
+	t->rr = (t->rr + k) % t->n_active;
+	return k;
+}
+
+uint32_t
+syn_most_held(const struct syn_table *t, uint32_t *svc)
+{
+	if (t->max_count > 0)
+		*svc = t->by_count[t->max_count];
+	return t->max_count;
 }
 
 const uint64_t *

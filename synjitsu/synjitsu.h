@@ -45,7 +45,7 @@ struct syn_key {
 enum syn_action {
 	SYN_HELD,         /**< stored: it is synjitsu's until given back */
 	SYN_DUPLICATE,    /**< a retransmitted SYN of a held flow: drop it */
-	SYN_OVERFLOW,     /**< no room (max_pending or the pool): drop it */
+	SYN_OVERFLOW,     /**< no room even after eviction (syn_evicted()): drop it */
 	SYN_NO_FLOW,      /**< not a SYN, and its flow is not held: drop it */
 	SYN_CLIENT_RESET, /**< the client's RST of a held flow: the flow's packets
 			       are now dead (syn_take gives them back), drop the RST */
@@ -58,7 +58,8 @@ enum syn_action {
 	X(duplicates)                                                          \
 	X(expired)                                                             \
 	X(overflow)                                                            \
-	X(reset)
+	X(reset)                                                               \
+	X(evicted)
 
 enum syn_stat {
 #define SYN_STAT_ENUM(name) SYN_ST_##name,
@@ -74,7 +75,7 @@ const char *syn_stat_name(unsigned int st);
 struct syn_params {
 	uint32_t n_services;  /**< service ids are below it */
 	uint32_t max_pending; /**< packets held per service */
-	uint32_t pool;        /**< packets held in all */
+	uint32_t pool;        /**< packets held in all: the worker's share of max_held */
 	uint32_t max_flows;   /**< flows held in all */
 };
 
@@ -109,6 +110,23 @@ struct syn_out {
 	uint8_t dead;    /**< its flow was reset by the client: free it */
 };
 
+#define SYN_EVICT_MAX 4 /**< packets one syn_offer() may evict */
+
+/**
+ * The packets the last syn_offer() evicted to make room (at most
+ * SYN_EVICT_MAX): when a service is at max_pending its own oldest, when the
+ * table's budget (pool, max_flows) is full the oldest of the service that
+ * holds the most. The caller frees them, counted; call it after every offer.
+ * @return how many were copied into @p out (the rest stay for the next call).
+ */
+unsigned int syn_evicted(struct syn_table *t, struct syn_out *out, unsigned int n);
+
+/**
+ * The service holding the most packets into @p svc. @return how many it
+ * holds (0: nothing held, @p svc untouched).
+ */
+uint32_t syn_most_held(const struct syn_table *t, uint32_t *svc);
+
 /**
  * Give back up to @p n packets of service @p svc in arrival order (all of
  * them when called until it returns 0), and forget their flows.
@@ -137,6 +155,13 @@ uint32_t syn_held(const struct syn_table *t);
  * @return how many.
  */
 uint32_t syn_active(const struct syn_table *t, uint32_t *svcs, uint32_t n);
+
+/**
+ * Like syn_active(), round-robin: each call starts where the previous one
+ * stopped, so that every service with packets held is served in turn however
+ * many there are.
+ */
+uint32_t syn_active_rr(struct syn_table *t, uint32_t *svcs, uint32_t n);
 
 /** Statistics of service @p svc (SYN_ST__COUNT words; the table writes them). */
 const uint64_t *syn_stats(const struct syn_table *t, uint32_t svc);

@@ -124,6 +124,12 @@ pg_match_arp(struct pg_match_ctx *m, const uint8_t *f, uint16_t len, uint64_t no
 		struct pg_slot *s = pg_claim(m, PG_K_arp, spa & 0xffff, spa, 0xffff);
 		if (s != NULL)
 			pg_done(m, PG_K_arp, s->tsc, f, len, now, PG_ECHOED, PG_C__COUNT);
+	} else if (a->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
+		   rte_cpu_to_be_32(spa) == m->cfg->gw_ip &&
+		   rte_is_same_ether_addr(&a->arp_data.arp_sha, &m->cfg->gw_mac)) {
+		/* the gateway resolving an address that asked for it (jitsu
+		 * verifies a requester by asking it in turn): no reply of ours */
+		pg_count(m, PG_C_gw_arp_request);
 	} else {
 		pg_count(m, PG_C_rx_not_ours);
 	}

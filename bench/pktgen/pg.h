@@ -75,7 +75,8 @@ enum pg_kind {
 	X(bad_tcp_reply, "TCP replies other than RST or SYN-ACK, or with a wrong ACK")   \
 	X(bad_fwd_addr, "fwd packets back with addresses neither echoed nor answered")  \
 	X(bad_fwd_route, "fwd packets out of --down-port with another MAC or TTL than expected") \
-	X(rx_down_not_fwd, "frames out of --down-port that are no fwd packet of ours")
+	X(rx_down_not_fwd, "frames out of --down-port that are no fwd packet of ours")     \
+	X(gw_arp_request, "ARP requests of the device's own (a router asking for our addresses)")
 
 enum pg_counter {
 #define PG_X(name, help) PG_C_##name,

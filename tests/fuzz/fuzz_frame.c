@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer: whole frames through the uplink and downlink paths (parsing,
- * ARP, DNS, checksums, answers to readiness probes), with and without rx
- * checksum flags; and the probe's SYN written into buffers of every size. */
+ * ARP, DNS, checksums, answers to readiness probes, martians, VLAN tags, the
+ * neighbour table's ARP replies and misses), with and without rx checksum
+ * flags; and the probe's SYN written into buffers of every size. */
 #include <string.h>
 
 #include <rte_mbuf_core.h>
@@ -23,11 +24,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dp_verdict v;
 	static struct dp_svc_rt rt[4];
 	static uint64_t activity[4];
-	static struct dp_neigh neigh[DP_NEIGH_SIZE];
+	static struct dp_neigh_table *neigh;
 	static struct syn_table *syn;
 	struct dp_fp_state st = { .now = size, .activity = activity, .neigh = neigh,
 				  .replay_svc = -1 };
 
+	if (neigh == NULL) {
+		struct dp_neigh_params np = { .entries = 16, .reachable = 64, .stale = 128,
+					      .retry = 8 };
+		neigh = dp_neigh_create(&np);
+	}
+	st.neigh = neigh;
 	if (syn == NULL) {
 		struct syn_params p = { .n_services = 4, .max_pending = 8, .pool = 32, .max_flows = 16 };
 		syn = syn_table_create(&p);
@@ -54,11 +61,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(f, data + 1, len);
 	c.syn_mode = (ctl & 0x20) ? SYN_MODE_OFF : SYN_MODE_BUFFER;
 	c.summon_on_syn = 1;
+	/* the uplink's framing and subnet by the control byte too */
+	c.up_vlan = (ctl & 0x10) ? 5 : 0;
+	if (ctl & 0x08) {
+		c.up_net = htonl(0x0a4d0000u);
+		c.up_mask = htonl(0xffffff00u);
+		c.route_ip = (ctl & 0x04) ? htonl(0x0a4d00feu) : 0;
+	}
+	struct rte_ether_addr nm;
+	dp_neigh_solicit(neigh, htonl(0x0a4d0002u), st.now, &nm); /* a reply may confirm it */
 	dp_uplink_frame(&c, &st, f, (uint16_t)len, (uint16_t)cap, rx, &v);
+	if (v.solicit != 0)
+		dp_neigh_solicit(neigh, v.solicit, st.now, &nm);
 	if (v.action == DP_ACT_HOLD) {
 		/* hold a token, then take everything back: the table never leaks */
 		syn_offer(syn, (uint32_t)v.svc, &v.key, v.tcp_flags, v.append, (void *)1, size);
 		struct syn_out o[8];
+		while (syn_evicted(syn, o, 8) > 0)
+			;
 		for (uint32_t s = 0; s < 4; s++)
 			while (syn_take(syn, s, SYN_ST_replayed, o, 8) > 0)
 				;
@@ -78,6 +98,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (v.event == DP_EV_PROBE && (v.svc < 0 || v.action != DP_ACT_TX_DOWNLINK))
 		abort();
+	if (v.action == DP_ACT_NEIGH_HOLD && (v.nexthop == 0 || v.solicit != v.nexthop))
+		abort();
+	if (v.action == DP_ACT_TX_UPLINK && v.counter == DP_C_forwarded_up && (f[0] & 1))
+		abort(); /* never to a multicast MAC */
 	if (dp_probe_syn_frame(&c, ctl & 7, f, (uint16_t)cap, &v) == 0 &&
 	    (v.len == 0 || v.len > cap))
 		abort();

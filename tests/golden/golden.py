@@ -69,20 +69,30 @@ def compressed_question():
     return udp_to_gw(Raw(body))
 
 
-def fragment():
+def fragment(frag=0, flags="MF"):
     p = udp_to_gw(q("www.example.org"))
-    p[IP].flags = "MF"
+    p[IP].flags = flags
+    p[IP].frag = frag
     return Ether(raw(p))
 
 
-# (name, frame, expectation): expectation is ("drop", counter) or a dict
+def query_from(src):
+    return Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=src, dst=GW) / UDP(sport=40004, dport=53) / q("www.example.org")
+
+
+# (name, frame, expectation): expectation is ("drop", counter), ("count",
+# counter) for a frame taken without a reply nor a drop, or a dict
 # describing the reply.
 CASES = [
     ("arp for the gateway", arp_req(GW), {"arp": GW}),
     ("proxy arp for a service", arp_req(WWW), {"arp": WWW}),
     ("arp for another host", arp_req("10.77.0.99"), ("drop", "drop_arp_not_ours")),
     ("gratuitous arp", arp_req(CLI, psrc=CLI), ("drop", "drop_arp_gratuitous")),
-    ("arp reply", arp_req(GW, dst=GW_MAC, op=2), ("drop", "drop_arp_not_request")),
+    # the requests above made the gateway ask for the client's MAC itself:
+    # the client's reply resolves it, once
+    ("arp reply to our request", arp_req(GW, dst=GW_MAC, op=2), ("count", "neigh_confirmed")),
+    ("arp reply nobody asked for", arp_req(GW, dst=GW_MAC, op=2), ("drop", "drop_arp_reply_unsolicited")),
+    ("arp reply for another host", arp_req("10.77.0.98", dst=GW_MAC, op=2), ("drop", "drop_arp_not_request")),
     ("A for a service", udp_to_gw(q("www.example.org")),
      {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0}),
     ("A, mixed case kept", udp_to_gw(q("WwW.ExAmPlE.oRg")),
@@ -114,7 +124,24 @@ CASES = [
     ("bad IP checksum", with_bad_ip_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_ip_cksum")),
     ("no UDP checksum", with_zero_udp_cksum(udp_to_gw(q("www.example.org", id=15))),
      {"rcode": 0, "an": [("www.example.org.", 1, WWW)], "ns": 0}),
-    ("fragmented query", fragment(), ("drop", "drop_ip_fragment")),
+    ("fragmented query", fragment(), ("drop", "drop_dns_fragment")),
+    ("last fragment of a query", fragment(frag=3, flags=0), ("drop", "drop_dns_fragment")),
+    ("query from the limited broadcast", query_from("255.255.255.255"), ("drop", "drop_martian")),
+    ("query from the gateway's address", query_from(GW), ("drop", "drop_martian")),
+    ("query from a service's address", query_from(WWW), ("drop", "drop_martian")),
+    ("query from loopback", query_from("127.0.0.1"), ("drop", "drop_martian")),
+    ("query from 0/8", query_from("0.0.0.7"), ("drop", "drop_martian")),
+    ("query from multicast", query_from("224.0.0.251"), ("drop", "drop_martian")),
+    ("query from 240/4", query_from("240.1.2.3"), ("drop", "drop_martian")),
+    ("query in VLAN 6 (not uplink_vlan)",
+     Ether(dst=GW_MAC, src=CLI_MAC) / Dot1Q(vlan=6) / IP(src=CLI, dst=GW) / UDP(sport=40002, dport=53) /
+     q("www.example.org"), ("drop", "drop_vlan_tagged")),
+    ("query under an 802.1ad tag",
+     Ether(dst=GW_MAC, src=CLI_MAC, type=0x88a8) / Dot1Q(vlan=5) / IP(src=CLI, dst=GW) /
+     UDP(sport=40002, dport=53) / q("www.example.org"), ("drop", "drop_vlan_nested")),
+    ("query under two 802.1Q tags (QinQ as af_packet gives it)",
+     Ether(dst=GW_MAC, src=CLI_MAC) / Dot1Q(vlan=5) / Dot1Q(vlan=5) / IP(src=CLI, dst=GW) /
+     UDP(sport=40002, dport=53) / q("www.example.org"), ("drop", "drop_vlan_nested")),
     ("for another MAC", udp_to_gw(q("www.example.org"), dst_mac="02:99:99:99:99:99"),
      ("drop", "drop_l2_not_ours")),
     ("IPv6", Ether(dst=GW_MAC, src=CLI_MAC) / IPv6(src="fd00::2", dst="fd00::1") / UDP(dport=53),
@@ -238,12 +265,22 @@ def check(in_path, out_path, stats_path, cycles_path):
     cycles = json.load(open(cycles_path))
     fails = 0
     drops = {}
+    counts = {}
     oi = 0
     # first out: the gratuitous ARPs that announce the gateway's address and
     # the services' at start (the downlink, net_null here, gets the gateway's)
     ann = []
-    while outputs and ARP in outputs[0] and outputs[0][ARP].op == 1:
+    while outputs and ARP in outputs[0] and outputs[0][ARP].op == 1 and outputs[0][ARP].pdst == outputs[0][ARP].psrc:
         ann.append(outputs.pop(0))
+    # the gateway's own ARP requests (it resolves the client that asked)
+    sol = [o for o in outputs if ARP in o and o[ARP].op == 1]
+    outputs = [o for o in outputs if not (ARP in o and o[ARP].op == 1)]
+    ok = (len(sol) == 1 and stats.get("arp_request_sent") == 1
+          and all(a[Ether].dst == "ff:ff:ff:ff:ff:ff" and a[Ether].src == GW_MAC and a[ARP].hwsrc == GW_MAC
+                  and a[ARP].psrc == GW and a[ARP].pdst == CLI for a in sol))
+    fails += not ok
+    print(f"{'ok  ' if ok else 'FAIL'} the gateway asked for the client's MAC {len(sol)} time(s) "
+          f"(arp_request_sent {stats.get('arp_request_sent')})")
     ok = (sorted(a[ARP].psrc for a in ann) == sorted([GW, WWW, API])
           and stats.get("arp_announce") == len(ann) + 1  # and the gateway's on the downlink
           and all(a[Ether].dst == "ff:ff:ff:ff:ff:ff" and a[Ether].src == GW_MAC
@@ -253,6 +290,9 @@ def check(in_path, out_path, stats_path, cycles_path):
     print(f"{'ok  ' if ok else 'FAIL'} announced at start: {', '.join(a[ARP].psrc for a in ann)} (arp_announce {stats.get('arp_announce')})")
     for (name, _, e), inp in zip(CASES, inputs):
         try:
+            if isinstance(e, tuple) and e[0] == "count":
+                counts[e[1]] = counts.get(e[1], 0) + 1
+                continue
             if isinstance(e, tuple):
                 drops[e[1]] = drops.get(e[1], 0) + 1
                 continue
@@ -273,7 +313,7 @@ def check(in_path, out_path, stats_path, cycles_path):
         fails += 1
         print(f"FAIL {len(outputs) - oi} packets out that nothing asked for")
     # every drop counted under its own reason, and nothing else dropped
-    for counter, n in sorted(drops.items()):
+    for counter, n in sorted(list(drops.items()) + list(counts.items())):
         ok = stats.get(counter) == n
         fails += not ok
         print(f"{'ok  ' if ok else 'FAIL'} counter {counter} = {stats.get(counter)} (want {n})")
@@ -282,8 +322,8 @@ def check(in_path, out_path, stats_path, cycles_path):
     fails += not ok
     print(f"{'ok  ' if ok else 'FAIL'} drops {stats.get('drops')} (want {total}), "
           f"rx_uplink {stats.get('rx_uplink')} (want {len(CASES)})")
-    replies = len(CASES) - total
-    ok = stats.get("tx_uplink") == len(outputs) + len(ann) and len(outputs) == replies
+    replies = len(CASES) - total - sum(counts.values())
+    ok = stats.get("tx_uplink") == len(outputs) + len(ann) + len(sol) and len(outputs) == replies
     fails += not ok
     print(f"{'ok  ' if ok else 'FAIL'} tx_uplink {stats.get('tx_uplink')}: replies {len(outputs)} "
           f"(want {replies}) and {len(ann)} announcements")
@@ -301,7 +341,7 @@ def check(in_path, out_path, stats_path, cycles_path):
     fails += not ok
     print(f"{'ok  ' if ok else 'FAIL'} cycles per path: " +
           ", ".join(f"{k} {v['packets']} x {v['cycles_per_packet']}" for k, v in cycles.items() if v["packets"]))
-    print(f"golden: {len(CASES) + len(drops) + 5 - fails} passed, {fails} failed")
+    print(f"golden: {len(CASES) + len(drops) + len(counts) + 6 - fails} passed, {fails} failed")
     return fails == 0
 
 

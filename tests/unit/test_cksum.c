@@ -323,7 +323,8 @@ query(uint8_t *f, const char *name, int edns, uint16_t pad, uint16_t trail)
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = (uint8_t)(1 + rnd() % 255);
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rnd();
+	/* any unicast client (a martian source is dropped before DNS) */
+	ip->src_addr = (rnd() & rte_cpu_to_be_32(0x00ffffff)) | rte_cpu_to_be_32(0x0b000000);
 	ip->dst_addr = conf.gw_ip;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	u->src_port = (uint16_t)rnd();

@@ -1508,3 +1508,55 @@ Test(validate, process_recover_default_is_kill)
 	cr_assert_eq(R.cfg->gw.process_recover, CTL_PROC_KILL);
 	cr_assert_eq(R.cfg->gw.memory_max, 1024);
 }
+
+/* ---- the uplink's next hops, tags and the held-packet budget ---------- */
+
+TestSuite(uplink, .init = setup, .fini = teardown);
+
+Test(uplink, subnet_route_vlan_budget_and_their_defaults)
+{
+	load_valid("[gateway]\naddress = 10.0.0.1\n");
+	cr_assert_eq(R.cfg->gw.uplink_net, 0);
+	cr_assert_eq(R.cfg->gw.uplink_mask, 0, "every address is on the link");
+	cr_assert_eq(R.cfg->gw.gateway_route, 0);
+	cr_assert_eq(R.cfg->gw.uplink_vlan, 0, "untagged only");
+	cr_assert_eq(R.cfg->gw.max_held, 4096);
+	cr_assert_eq(R.cfg->gw.neigh_entries, 4096);
+	load_valid("[gateway]\naddress = 10.77.0.1\nuplink_subnet = 10.77.0.0/24\n"
+		   "gateway_route = 10.77.0.254\nuplink_vlan = 4094\nmax_held = 64\n"
+		   "neigh_entries = 16\n");
+	cr_assert_eq(R.cfg->gw.uplink_net, htonl(0x0a4d0000));
+	cr_assert_eq(R.cfg->gw.uplink_mask, htonl(0xffffff00));
+	cr_assert_eq(R.cfg->gw.gateway_route, htonl(0x0a4d00fe));
+	cr_assert_eq(R.cfg->gw.uplink_vlan, 4094);
+	cr_assert_eq(R.cfg->gw.max_held, 64);
+	cr_assert_eq(R.cfg->gw.neigh_entries, 16);
+}
+
+Test(uplink, bad_subnets_routes_vlans_and_budgets)
+{
+	static const char *const bad[][2] = {
+		{ "uplink_subnet = 10.77.0.1/24", "host bits" },
+		{ "uplink_subnet = 10.77.0.0/33", "len 0..32" },
+		{ "uplink_subnet = 10.77.0.0", "a.b.c.d/len" },
+		{ "uplink_subnet = 10.77.0.0/", "len 0..32" },
+		{ "uplink_subnet = 10.77.0.0/2x", "len 0..32" },
+		{ "uplink_subnet = 10.77.0.0/24\ngateway_route = 10.78.0.1", "not on uplink_subnet" },
+		{ "uplink_subnet = 10.0.0.0/8\ngateway_route = 10.0.0.1", "the gateway's own address" },
+		{ "gateway_route = 10.0.0.9", "would never be used: set uplink_subnet" },
+		{ "uplink_subnet = 10.77.0.0/24", "the gateway's address 10.0.0.1 is not on it" },
+		{ "gateway_route = 255.255.255.255", "not a unicast address" },
+		{ "uplink_vlan = 4095", "out of range" },
+		{ "max_held = 63", "out of range" },
+		{ "neigh_entries = 8", "out of range" },
+	};
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "[gateway]\naddress = 10.0.0.1\n%s\n", bad[i][0]);
+		int rc = load(text);
+		if (rc == 0)
+			rc = validate();
+		expect_einval(rc);
+		expect_msg(bad[i][1]);
+	}
+}

@@ -260,7 +260,117 @@ Test(frame, dns_fragment_or_options_dropped)
 	uint16_t ck = rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
 	memcpy(f + 24, &ck, 2);
 	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
-	cr_assert_eq(v.counter, DP_C_drop_ip_fragment);
+	cr_assert_eq(v.counter, DP_C_drop_dns_fragment);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+}
+
+Test(frame, every_fragment_of_a_query_is_dropped_never_answered)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+
+	/* first (MF, offset 0), middle (MF, offset 8), last (offset 16) */
+	static const uint16_t frag[] = { 0x2000, 0x2001, 0x0002 };
+	for (unsigned int i = 0; i < 3; i++) {
+		uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+		th_put16(f + 20, frag[i]);
+		th_put16(f + 24, 0);
+		uint16_t ck = rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
+		memcpy(f + 24, &ck, 2);
+		dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
+		cr_assert_eq(v.action, DP_ACT_DROP, "fragment %u", i);
+		cr_assert_eq(v.counter, DP_C_drop_dns_fragment, "fragment %u", i);
+	}
+}
+
+/* A query from @src (checksum fixed). */
+static uint16_t
+query_from(uint8_t *f, const char *src)
+{
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+	uint32_t a = th_ip(src);
+
+	memcpy(f + 26, &a, 4);
+	th_put16(f + 24, 0);
+	uint16_t ck = rte_ipv4_cksum((struct rte_ipv4_hdr *)(f + 14));
+	memcpy(f + 24, &ck, 2);
+	th_put16(f + 40, 0); /* no UDP checksum */
+	return len;
+}
+
+Test(frame, martian_sources_are_dropped_and_counted)
+{
+	static const char *const martians[] = {
+		"0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.0.9", "224.0.0.1", "239.1.1.1",
+		"240.0.0.1", "250.1.2.3", "255.255.255.255",
+		"10.77.0.1",  /* the gateway's own */
+		"10.77.1.10", /* a service's */
+	};
+	uint8_t f[1500];
+	struct dp_verdict v;
+
+	for (unsigned int i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
+		uint16_t len = query_from(f, martians[i]);
+		dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
+		cr_assert_eq(v.action, DP_ACT_DROP, "%s answered", martians[i]);
+		cr_assert_eq(v.counter, DP_C_drop_martian, "%s", martians[i]);
+	}
+	uint16_t len = query_from(f, "10.77.0.9");
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer, "an ordinary client is answered");
+	len = query_from(f, "223.255.255.254");
+	dp_uplink_frame(&conf, NULL, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer, "the last unicast address is no martian");
+}
+
+/* @f with a tag of @tpid and @vid inserted after the MACs. */
+static uint16_t
+tagged(uint8_t *g, const uint8_t *f, uint16_t len, uint16_t tpid, uint16_t vid)
+{
+	memcpy(g, f, 12);
+	th_put16(g + 12, tpid);
+	th_put16(g + 14, vid);
+	memcpy(g + 16, f + 12, (size_t)(len - 12));
+	return (uint16_t)(len + 4);
+}
+
+Test(frame, tags_on_the_uplink_only_as_configured)
+{
+	uint8_t f[1500], g[1504], h[1508];
+	struct dp_verdict v;
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+
+	/* untagged only (the default): 802.1Q dropped, whatever the PMD did */
+	uint16_t l1 = tagged(g, f, len, 0x8100, 7);
+	dp_uplink_frame(&conf, NULL, g, l1, sizeof(g), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_vlan_tagged);
+	/* an 802.1ad outer tag (as a tap or a NIC delivers it) */
+	l1 = tagged(g, f, len, 0x88a8, 7);
+	dp_uplink_frame(&conf, NULL, g, l1, sizeof(g), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_vlan_nested);
+	/* QinQ as af_packet hands it over (outer tag re-inserted as 802.1Q) */
+	l1 = tagged(g, f, len, 0x8100, 7);
+	uint16_t l2 = tagged(h, g, l1, 0x8100, 7);
+	dp_uplink_frame(&conf, NULL, h, l2, sizeof(h), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_drop_vlan_nested);
+
+	/* VLAN 7 configured: its tag is taken, another VLAN's is not, and
+	 * double tags never */
+	conf.up_vlan = 7;
+	l1 = tagged(g, f, len, 0x8100, 8);
+	dp_uplink_frame(&conf, NULL, g, l1, sizeof(g), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_vlan_tagged);
+	l1 = tagged(g, f, len, 0x88a8, 7);
+	uint16_t l3 = tagged(h, g, l1, 0x8100, 7);
+	dp_uplink_frame(&conf, NULL, h, l3, sizeof(h), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_vlan_nested);
+	l1 = tagged(g, f, len, 0x8100, 7);
+	dp_uplink_frame(&conf, NULL, g, l1, sizeof(g), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	conf.up_vlan = 0;
 }
 
 Test(frame, dns_response_and_short_header_dropped)
@@ -291,7 +401,9 @@ Test(frame, dns_with_vlan_tag_keeps_it)
 	th_put16(g + 12, 0x8100);
 	th_put16(g + 14, 7);
 	memcpy(g + 16, f + 12, (size_t)(len - 12));
+	conf.up_vlan = 7; /* [gateway] uplink_vlan = 7 */
 	dp_uplink_frame(&conf, NULL, g, (uint16_t)(len + 4), sizeof(g), 0, &v);
+	conf.up_vlan = 0;
 	cr_assert_eq(v.counter, DP_C_dns_answer);
 	cr_assert_eq(v.len, len + 4 + 16);
 	cr_assert_eq(th_get16(g + 12), 0x8100);

@@ -19,7 +19,7 @@ static struct dp_svctab *tab;
 static struct dp_fp_conf conf;
 static struct dp_svc_rt rt[2];
 static uint64_t activity[2];
-static struct dp_neigh neigh[DP_NEIGH_SIZE];
+static struct dp_neigh_table *neigh;
 static struct dp_fp_state st;
 
 static void
@@ -44,7 +44,10 @@ setup(void)
 	conf.rt = rt;
 	conf.summon_on_syn = 1; /* the configuration's default */
 	memset(activity, 0, sizeof(activity));
-	memset(neigh, 0, sizeof(neigh));
+	struct dp_neigh_params np = { .entries = 64, .reachable = 100000, .stale = 200000,
+				      .retry = 100 };
+	neigh = dp_neigh_create(&np);
+	cr_assert_not_null(neigh);
 	st = (struct dp_fp_state){ .now = 1000, .activity = activity, .neigh = neigh,
 				   .replay_svc = -1 };
 }
@@ -53,6 +56,7 @@ static void
 teardown(void)
 {
 	dp_svctab_free(tab);
+	dp_neigh_free(neigh);
 }
 
 TestSuite(route, .init = setup, .fini = teardown);
@@ -182,9 +186,9 @@ Test(route, traffic_to_a_ready_service_is_routed_down)
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + 14);
 	cr_assert_eq(ip->time_to_live, 63);
 	cr_assert_eq(rte_raw_cksum(ip, 20), 0xffff, "incremental checksum is right");
-	const struct rte_ether_addr *m = dp_neigh_lookup(neigh, th_ip("10.77.0.2"));
-	cr_assert_not_null(m, "the client is learned");
-	cr_assert_eq(memcmp(m->addr_bytes, cli_mac, 6), 0);
+	struct rte_ether_addr m;
+	cr_assert_eq(dp_neigh_lookup(neigh, th_ip("10.77.0.2"), st.now, &m), DP_NEIGH_MISS,
+		     "nothing is learned from a packet");
 }
 
 Test(route, incremental_checksum_over_every_ttl_and_checksum)
@@ -220,17 +224,16 @@ Test(route, expiring_ttl_is_dropped)
 	cr_assert_eq(v.counter, DP_C_drop_ip_ttl);
 }
 
-/* The client has talked to us: its MAC is known. */
+/* The client answered our ARP request: its MAC is known. */
 static void
 learn_client(void)
 {
-	uint8_t f[128];
-	struct dp_verdict v;
+	struct rte_ether_addr m, cm;
 
+	memcpy(cm.addr_bytes, cli_mac, 6);
 	rt[0].state = DP_SVC_READY;
-	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.10",
-					    RTE_TCP_SYN_FLAG, 64), sizeof(f), 0, &v);
-	cr_assert_eq(v.counter, DP_C_forwarded_down);
+	cr_assert_eq(dp_neigh_solicit(neigh, th_ip("10.77.0.2"), st.now, &m), DP_NEIGH_SOL_BCAST);
+	cr_assert_eq(dp_neigh_confirm(neigh, th_ip("10.77.0.2"), &cm, st.now), DP_NEIGH_CONFIRMED);
 }
 
 Test(route, replies_from_a_service_are_routed_up)
@@ -254,15 +257,44 @@ Test(route, replies_from_a_service_are_routed_up)
 	cr_assert_eq(activity[0], 2000, "traffic from the service is activity too");
 }
 
-Test(route, replies_to_an_unknown_client_are_dropped)
+Test(route, replies_to_an_unknown_client_wait_for_arp)
 {
 	uint8_t f[128];
 	struct dp_verdict v;
 
 	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.9",
 					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
-	cr_assert_eq(v.action, DP_ACT_DROP);
-	cr_assert_eq(v.counter, DP_C_drop_no_neigh);
+	cr_assert_eq(v.action, DP_ACT_NEIGH_HOLD);
+	cr_assert_eq(v.counter, DP_C_neigh_held);
+	cr_assert_eq(v.nexthop, th_ip("10.77.0.9"));
+	cr_assert_eq(v.solicit, th_ip("10.77.0.9"), "an ARP request is asked for");
+	cr_assert_eq(memcmp(f + 6, gw_mac, 6), 0, "routed, its destination MAC to come");
+}
+
+Test(route, off_subnet_replies_go_to_the_router)
+{
+	uint8_t f[128];
+	struct dp_verdict v;
+	struct rte_ether_addr m, rmac = { { 0x02, 0x77, 0, 0, 0, 0xfe } };
+
+	conf.up_net = th_ip("10.77.0.0");
+	conf.up_mask = th_ip("255.255.255.0");
+	conf.route_ip = th_ip("10.77.0.254");
+	learn_client();
+	cr_assert_eq(dp_neigh_solicit(neigh, conf.route_ip, st.now, &m), DP_NEIGH_SOL_BCAST);
+	cr_assert_eq(dp_neigh_confirm(neigh, conf.route_ip, &rmac, st.now), DP_NEIGH_CONFIRMED);
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "192.0.2.9",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(memcmp(f, rmac.addr_bytes, 6), 0, "to the router");
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "10.77.0.2",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(memcmp(f, cli_mac, 6), 0, "on the subnet: to the client itself");
+	conf.route_ip = 0;
+	dp_downlink_frame(&conf, &st, f, tcp(f, down_mac, www_mac, "10.77.1.10", "192.0.2.9",
+					      RTE_TCP_ACK_FLAG, 64), sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_no_neigh, "no route");
 }
 
 Test(route, spoofed_sources_are_dropped)
@@ -322,16 +354,53 @@ Test(route, neighbour_learned_from_arp_and_replaced)
 	memcpy(f + 22, cli_mac, 6);
 	memcpy(f + 28, &spa, 4);
 	memcpy(f + 38, &tpa, 4);
+	uint8_t req[64];
+	memcpy(req, f, sizeof(req));
 	dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_arp_reply);
-	const struct rte_ether_addr *m = dp_neigh_lookup(neigh, spa);
-	cr_assert_not_null(m);
-	cr_assert_eq(memcmp(m->addr_bytes, cli_mac, 6), 0);
-	struct rte_ether_addr other = { { 0x02, 1, 2, 3, 4, 5 } };
-	dp_neigh_learn(neigh, spa, &other);
-	cr_assert(rte_is_same_ether_addr(dp_neigh_lookup(neigh, spa), &other));
-	cr_assert_null(dp_neigh_lookup(neigh, th_ip("10.77.0.8")));
-	cr_assert_null(dp_neigh_lookup(neigh, 0), "the empty slot matches nothing");
+	struct rte_ether_addr m;
+	cr_assert_eq(dp_neigh_lookup(neigh, spa, st.now, &m), DP_NEIGH_MISS,
+		     "a request is not an answer");
+	cr_assert_eq(v.solicit, spa, "the gateway asks the requester itself");
+	cr_assert_eq(dp_neigh_solicit(neigh, spa, st.now, &m), DP_NEIGH_SOL_BCAST);
+
+	/* its answer: an ARP reply to the gateway's address */
+	uint8_t r[64] = { 0 };
+	memcpy(r, gw_mac, 6);
+	memcpy(r + 6, cli_mac, 6);
+	th_put16(r + 12, 0x0806);
+	th_put16(r + 14, 1);
+	th_put16(r + 16, 0x0800);
+	r[18] = 6;
+	r[19] = 4;
+	th_put16(r + 20, 2);
+	memcpy(r + 22, cli_mac, 6);
+	memcpy(r + 28, &spa, 4);
+	memcpy(r + 32, gw_mac, 6);
+	memcpy(r + 38, &tpa, 4);
+	memcpy(f, r, sizeof(r));
+	dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_DROP);
+	cr_assert_eq(v.counter, DP_C_neigh_confirmed);
+	cr_assert_eq(dp_neigh_lookup(neigh, spa, st.now, &m), DP_NEIGH_HIT);
+	cr_assert_eq(memcmp(m.addr_bytes, cli_mac, 6), 0);
+
+	/* the same reply again, or another MAC's: unsolicited, nothing changes */
+	static const uint8_t spoof[6] = { 0x02, 0x66, 0, 0, 0, 0x66 };
+	memcpy(r + 6, spoof, 6);
+	memcpy(r + 22, spoof, 6);
+	memcpy(f, r, sizeof(r));
+	dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_drop_arp_reply_unsolicited);
+	/* a request from another MAC for the client's address: a hint only */
+	memcpy(req + 6, spoof, 6);
+	memcpy(req + 22, spoof, 6);
+	memcpy(f, req, sizeof(req));
+	dp_uplink_frame(&conf, &st, f, 60, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_arp_reply, "answered: it asked for our address");
+	cr_assert_eq(v.solicit, spa, "the known MAC is asked again");
+	cr_assert_eq(dp_neigh_lookup(neigh, spa, st.now, &m), DP_NEIGH_HIT);
+	cr_assert_eq(memcmp(m.addr_bytes, cli_mac, 6), 0, "the entry keeps the client's MAC");
 }
 
 Test(route, without_a_control_plane_nothing_is_summoned_or_routed)
@@ -437,7 +506,9 @@ Test(route, synjitsu_holds_a_syn_and_summons)
 	cr_assert_eq(v.tcp_flags, RTE_TCP_SYN_FLAG);
 	cr_assert_not(v.append);
 	cr_assert_eq(memcmp(f, gw_mac, 6), 0, "the frame is held as it came");
-	cr_assert_not_null(dp_neigh_lookup(neigh, th_ip("10.77.0.2")), "the client is learned");
+	struct rte_ether_addr m;
+	cr_assert_eq(dp_neigh_lookup(neigh, th_ip("10.77.0.2"), st.now, &m), DP_NEIGH_MISS,
+		     "a SYN teaches nothing");
 	conf.summon_on_syn = 0;
 	rt[1].state = DP_SVC_STOPPED;
 	dp_uplink_frame(&conf, &st, f, tcp(f, gw_mac, cli_mac, "10.77.0.2", "10.77.1.11",

@@ -131,35 +131,97 @@ Test(syn, a_client_rst_removes_its_flow)
 	cr_assert_eq(syn_stats(t, 3)[SYN_ST_replayed], 1, "dead ones are not replayed");
 }
 
-Test(syn, overflow_per_service_and_in_all)
+/* What the last offer evicted, as packet numbers (0 when none). */
+static uintptr_t
+evicted(void)
 {
-	/* max_pending 6 per service */
-	for (uint16_t i = 0; i < 4; i++)
-		cr_assert_eq(offer(4, (uint16_t)(100 + i), SYN, i, i), SYN_HELD);
-	cr_assert_eq(offer(4, 200, SYN, 9, 9), SYN_OVERFLOW, "max_flows 4");
-	cr_assert_eq(offer(4, 100, ACK, 10, 10), SYN_HELD);
-	cr_assert_eq(offer(4, 101, ACK, 11, 11), SYN_HELD);
-	cr_assert_eq(offer(4, 102, ACK, 12, 12), SYN_OVERFLOW, "max_pending 6");
-	cr_assert_eq(syn_stats(t, 4)[SYN_ST_overflow], 2);
-	struct syn_out o[8];
-	cr_assert_eq(syn_take(t, 4, SYN_ST_replayed, o, 8), 6);
+	struct syn_out o[SYN_EVICT_MAX];
+	unsigned int n = syn_evicted(t, o, SYN_EVICT_MAX);
+
+	cr_assert_leq(n, 1u, "one packet makes room for one");
+	return n ? (uintptr_t)o[0].pkt : 0;
 }
 
-Test(syn, the_pool_is_shared_between_services)
+Test(syn, a_full_service_gives_up_its_oldest_not_the_newcomer)
 {
-	/* pool 10, max_pending 6, max_flows 4: two flows of two packets on each
-	 * of two services, then one more service gets the last two entries */
-	for (uint16_t s = 0; s < 2; s++)
-		for (uint16_t f = 0; f < 2; f++) {
-			cr_assert_eq(offer(s, (uint16_t)(300 + 10 * s + f), SYN, 1, 1), SYN_HELD);
-			cr_assert_eq(offer(s, (uint16_t)(300 + 10 * s + f), ACK, 2, 2), SYN_HELD);
-		}
+	/* max_pending 6 per service, max_flows 4 */
+	for (uint16_t i = 0; i < 4; i++)
+		cr_assert_eq(offer(4, (uint16_t)(100 + i), SYN, i + 1u, i), SYN_HELD);
+	cr_assert_eq(offer(4, 200, SYN, 9, 9), SYN_HELD, "max_flows 4: room is made");
+	cr_assert_eq(evicted(), 1, "the oldest flow went");
+	cr_assert_eq(offer(4, 100, ACK, 10, 10), SYN_NO_FLOW, "its flow is forgotten");
+	cr_assert_eq(offer(4, 101, ACK, 11, 11), SYN_HELD);
+	cr_assert_eq(evicted(), 0);
+	cr_assert_eq(offer(4, 102, ACK, 12, 12), SYN_HELD);
+	cr_assert_eq(syn_pending(t, 4), 6);
+	cr_assert_eq(offer(4, 103, ACK, 13, 13), SYN_HELD, "max_pending 6: the oldest goes");
+	cr_assert_eq(evicted(), 2);
+	cr_assert_eq(syn_pending(t, 4), 6);
+	cr_assert_eq(syn_stats(t, 4)[SYN_ST_evicted], 2);
+	cr_assert_eq(syn_stats(t, 4)[SYN_ST_overflow], 0);
+	struct syn_out o[8];
+	cr_assert_eq(syn_take(t, 4, SYN_ST_replayed, o, 8), 6);
+	cr_assert_eq(o[0].pkt, pkt(3), "arrival order kept");
+}
+
+Test(syn, a_full_budget_takes_from_the_service_that_holds_the_most)
+{
+	/* pool 10, max_pending 6: service 0 holds 5 (one flow), service 1 three
+	 * (one flow), service 2 two: the budget is full */
+	cr_assert_eq(offer(0, 300, SYN, 1, 1), SYN_HELD);
+	for (uintptr_t i = 0; i < 4; i++)
+		cr_assert_eq(offer(0, 300, ACK, 10 + i, 10 + i), SYN_HELD);
+	cr_assert_eq(offer(1, 301, SYN, 2, 2), SYN_HELD);
+	cr_assert_eq(offer(1, 301, ACK, 20, 20), SYN_HELD);
+	cr_assert_eq(offer(1, 301, ACK, 21, 21), SYN_HELD);
 	struct syn_key k = key(500);
-	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(3), 3), SYN_HELD);
-	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(4), 4), SYN_HELD);
+	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(30), 30), SYN_HELD);
+	cr_assert_eq(syn_offer(t, 2, &k, ACK, 1, pkt(31), 31), SYN_HELD);
 	cr_assert_eq(syn_held(t), 10);
-	cr_assert_eq(syn_offer(t, 3, &k, ACK, 1, pkt(5), 5), SYN_OVERFLOW, "the pool is used up");
-	cr_assert_eq(syn_stats(t, 3)[SYN_ST_overflow], 1);
+	uint32_t most = 99;
+	cr_assert_eq(syn_most_held(t, &most), 5);
+	cr_assert_eq(most, 0);
+
+	/* service 3's newcomer is held; service 0's oldest (its SYN) goes */
+	cr_assert_eq(syn_offer(t, 3, &k, ACK, 1, pkt(40), 40), SYN_HELD, "never the newcomer");
+	cr_assert_eq(evicted(), 1);
+	cr_assert_eq(syn_pending(t, 0), 4);
+	/* 0 and 1 now hold 4 and 3: 0 again, its next oldest */
+	cr_assert_eq(syn_offer(t, 3, &k, ACK, 1, pkt(41), 41), SYN_HELD);
+	cr_assert_eq(evicted(), 10);
+	cr_assert_eq(syn_offer(t, 3, &k, ACK, 1, pkt(42), 42), SYN_HELD);
+	uintptr_t e = evicted();
+	cr_assert(e == 11 || e == 2, "0 and 1 hold 3 each: the oldest of one of them");
+	cr_assert_eq(syn_held(t), 10);
+	cr_assert_eq(syn_stats(t, 0)[SYN_ST_evicted] + syn_stats(t, 1)[SYN_ST_evicted], 3);
+	cr_assert_eq(syn_stats(t, 3)[SYN_ST_overflow], 0);
+}
+
+Test(syn, round_robin_reaches_every_active_service)
+{
+	struct syn_params p = { .n_services = 200, .max_pending = 2, .pool = 400, .max_flows = 400 };
+	struct syn_table *b = syn_table_create(&p);
+	uint8_t seen[200] = { 0 };
+	uint32_t ids[64];
+
+	for (uint32_t s = 0; s < 200; s++) {
+		struct syn_key k = key((uint16_t)s);
+		cr_assert_eq(syn_offer(b, s, &k, SYN, 0, pkt(s + 1), s), SYN_HELD);
+	}
+	/* four rounds of 64 see all 200: syn_active() alone saw the first 64 */
+	for (int round = 0; round < 4; round++) {
+		uint32_t n = syn_active_rr(b, ids, 64);
+		cr_assert_eq(n, 64);
+		for (uint32_t i = 0; i < n; i++)
+			seen[ids[i]] = 1;
+	}
+	for (uint32_t s = 0; s < 200; s++)
+		cr_assert(seen[s], "service %u never served", s);
+	struct syn_out o[2];
+	for (uint32_t s = 0; s < 200; s++)
+		cr_assert_eq(syn_take(b, s, SYN_ST_replayed, o, 2), 1);
+	cr_assert_eq(syn_active_rr(b, ids, 64), 0);
+	syn_table_free(b);
 }
 
 Test(syn, expiry_gives_back_what_is_too_old)
