@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -76,8 +77,13 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	}
 	*fp = g->base;
 	fp->gw_ip = cfg->gw.address;
+	/* the SOA serial: the time of the load, one more at least on each
+	 * reload (secondaries and checkers see that the zone changed) */
+	uint32_t now = (uint32_t)time(NULL);
+	g->generation = now > g->generation ? now : g->generation + 1;
 	fp->dns = (struct dp_dns_conf){ .tab = tab, .ttl = cfg->gw.dns_ttl,
-					.soa_serial = ++g->generation };
+					.soa_serial = g->generation,
+					.tcp_keepalive = (uint16_t)(cfg->gw.dns_tcp_idle / 100) };
 	fp->rt = ctl_runtime_shared(g->runtime);
 	fp->park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout;
 	fp->pending_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.pending_timeout;

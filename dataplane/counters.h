@@ -82,7 +82,26 @@
 	X(probe_answered, OUT)                                                \
 	X(probe_refused, OUT)                                                 \
 	X(no_mbuf, PKT)                                                 \
-	X(drop_parked_at_exit, DROP)
+	X(drop_parked_at_exit, DROP)                                          \
+	X(dns_notimp, OUT)                                                    \
+	X(dns_truncated, OUT)                                                 \
+	X(dns_rrl_slip, OUT)                                                  \
+	X(drop_dns_rrl, DROP)                                                 \
+	X(dns_forwarded, OUT)                                                 \
+	X(dns_fwd_relayed, OUT)                                               \
+	X(dns_fwd_expired, PKT)                                               \
+	X(drop_dns_fwd_full, DROP)                                            \
+	X(drop_dns_fwd_unknown, DROP)                                         \
+	X(dns_tcp_synack, OUT)                                                \
+	X(dns_tcp_answer, OUT)                                                \
+	X(dns_tcp_held, OUT)                                                  \
+	X(dns_tcp_fin, OUT)                                                   \
+	X(dns_tcp_rst, OUT)                                                   \
+	X(dns_tcp_ack, OUT)                                                   \
+	X(dns_tcp_expired, PKT)                                               \
+	X(drop_dns_tcp_cookie, DROP)                                          \
+	X(drop_dns_tcp_reasm_full, DROP)                                      \
+	X(drop_dns_tcp_bad, DROP)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

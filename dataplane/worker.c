@@ -210,6 +210,8 @@ dp_path_of(const struct dp_verdict *v)
 	case DP_C_dns_answer: case DP_C_dns_nodata: case DP_C_dns_nxdomain:
 	case DP_C_dns_refused: case DP_C_dns_formerr: case DP_C_dns_badvers:
 	case DP_C_dns_parked:
+	case DP_C_dns_notimp: case DP_C_dns_truncated: case DP_C_dns_rrl_slip:
+	case DP_C_dns_tcp_answer:
 		return DP_PATH_dns;
 	case DP_C_forwarded_down:
 		return DP_PATH_fwd_down;
