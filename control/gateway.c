@@ -91,6 +91,8 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	if (cfg->gw.measure_cycles)
 		fp->flags |= DP_F_CYCLES;
 	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
+	dp_rrl_conf_make(&fp->rrl, cfg->gw.rrl_rate, cfg->gw.rrl_prefix, cfg->gw.rrl_slip,
+			 rte_get_tsc_hz());
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);

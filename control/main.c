@@ -421,6 +421,7 @@ main(int argc, char **argv)
 				.pool = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
 				.max_flows = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
 			},
+			.rrl_entries = cfg->gw.rrl_table,
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)

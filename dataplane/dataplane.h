@@ -18,6 +18,7 @@
 #include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
+#include "rrl.h"
 #include "svctab.h"
 
 #define DP_PORT_NONE UINT16_MAX
@@ -104,6 +105,7 @@ struct dp_fp_conf {
 	uint64_t pending_tsc;           /**< how long synjitsu holds a packet */
 	uint8_t syn_mode;               /**< enum syn_mode */
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
+	struct dp_rrl_conf rrl;         /**< response rate limiting (interval 0: off) */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -121,6 +123,7 @@ struct dp_fp_state {
 	struct dp_neigh *neigh;  /**< DP_NEIGH_SIZE entries, or NULL */
 	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
 	int replay_svc;          /**< the service being replayed: its packets pass */
+	struct dp_rrl *rrl;      /**< RRL buckets by source prefix, or NULL */
 };
 
 /** Where a frame goes once decided. */
@@ -242,6 +245,7 @@ struct dp_worker_params {
 	 *  that knew another MAC for them (an earlier run's) learn ours. */
 	uint8_t announce;
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
+	uint32_t rrl_entries;    /**< source prefixes RRL tracks (0: none, RRL never limits) */
 };
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */

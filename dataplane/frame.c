@@ -215,8 +215,8 @@ dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, 
 }
 
 static void
-dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
-	     uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+	     const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
 {
 	if (p->is_fragment) {
 		v->counter = DP_C_drop_ip_fragment;
@@ -235,18 +235,33 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 		return;
 	}
 
+	/* answers beyond the rate of the source's prefix: dropped, or a few
+	 * truncated ones that send a real client to TCP */
+	unsigned int how = 0;
+	if (c->rrl.interval != 0 && st != NULL && st->rrl != NULL) {
+		enum dp_rrl_verdict rv = dp_rrl_check(st->rrl, &c->rrl, p->src_ip, st->now);
+		if (rv == DP_RRL_DROP) {
+			v->counter = DP_C_drop_dns_rrl;
+			return;
+		}
+		if (rv == DP_RRL_SLIP)
+			how |= DP_DNS_TRUNCATE;
+	}
+
 	/* checked (or said good by the NIC) and not 0: the reply's checksums
 	 * follow from the query's, unless the port computes them anyway */
 	int incr = udp->dgram_cksum != 0 && !(c->flags & DP_F_TX_CKSUM_UP) &&
 		   p->data_len >= DP_DNS_HDR_LEN;
 	uint16_t hsum_q = incr ? dp_cksum_sum_at(frame + p->data_off + 2, DP_DNS_HDR_LEN - 2, 0) : 0;
 	struct dp_dns_result r;
-	uint16_t dlen = dp_dns_respond(&c->dns, frame + p->data_off, p->data_len,
-				       (uint16_t)(cap - p->data_off), &r);
+	uint16_t dlen = dp_dns_answer(&c->dns, frame + p->data_off, p->data_len,
+				      (uint16_t)(cap - p->data_off), how, &r);
 	v->counter = r.counter;
 	v->svc = r.svc;
 	if (dlen == 0)
 		return;
+	if (how & DP_DNS_TRUNCATE)
+		v->counter = DP_C_dns_rrl_slip;
 	if (incr)
 		dp_dns_reply_incr(frame, p, &c->up_mac, dlen, hsum_q, &r, v);
 	else
@@ -447,7 +462,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	}
 	if (p.dst_ip == c->gw_ip) {
 		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
-			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
+			dp_dns_frame(c, st, frame, &p, cap, rx_ol_flags, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
 				dp_summon(c, v->svc, v);

@@ -81,6 +81,26 @@ dp_tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
 	dp_count_add(&w->cnt, DP_C_drop_tx_full, n);
 }
 
+/* The DNS server's per-worker tables (RRL; TCP and forwarding later). */
+static int
+dp_worker_dns_create(struct dp_worker *w, const struct dp_worker_params *prm, int socket)
+{
+	if (prm->rrl_entries > 0) {
+		void *mem = rte_zmalloc_socket("dp_rrl", dp_rrl_memsize(prm->rrl_entries),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (mem == NULL)
+			return -ENOMEM;
+		w->st.rrl = dp_rrl_init(mem, prm->rrl_entries);
+	}
+	return 0;
+}
+
+static void
+dp_worker_dns_free(struct dp_worker *w)
+{
+	rte_free(w->st.rrl);
+}
+
 struct dp_worker *
 dp_worker_create(const struct dp_worker_params *prm)
 {
@@ -113,6 +133,11 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->st.replay_svc = -1;
 	if (prm->syn.n_services > 0)
 		w->st.syn = syn_table_create(&prm->syn);
+	if (dp_worker_dns_create(w, prm, socket) < 0) {
+		dp_worker_free(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	if (w->st.activity == NULL || w->st.neigh == NULL || w->replay_tsc == NULL ||
 	    (prm->syn.n_services > 0 && w->st.syn == NULL)) {
 		dp_worker_free(w);
@@ -164,6 +189,7 @@ dp_worker_free(struct dp_worker *w)
 		}
 		syn_table_free(w->st.syn);
 	}
+	dp_worker_dns_free(w);
 	rte_free(w->replay_tsc);
 	rte_free(w->st.activity);
 	rte_free(w->st.neigh);
