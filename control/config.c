@@ -277,7 +277,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "rrl_prefix", ctl_p_u32, G(rrl_prefix), 8, 32, NULL },
 	{ "rrl_table", ctl_p_u32, G(rrl_table), 16, 1u << 20, NULL },
 	{ "dns_tcp_idle", ctl_p_u32, G(dns_tcp_idle), 100, 600000, NULL },
-	{ "dns_tcp_reasm", ctl_p_u32, G(dns_tcp_reasm), 1, 65536, NULL },
+	{ "dns_tcp_conns", ctl_p_u32, G(dns_tcp_conns), 0, 65536, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -365,7 +365,7 @@ ctl_config_new(void)
 	cfg->gw.rrl_prefix = 24;
 	cfg->gw.rrl_table = 4096;
 	cfg->gw.dns_tcp_idle = 10000;
-	cfg->gw.dns_tcp_reasm = 256;
+	cfg->gw.dns_tcp_conns = 256;
 	return cfg;
 }
 

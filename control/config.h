@@ -72,7 +72,7 @@ struct ctl_gateway_config {
 	uint32_t rrl_prefix;       /**< length of the source prefixes RRL counts by */
 	uint32_t rrl_table;        /**< prefixes tracked per worker */
 	uint32_t dns_tcp_idle;     /**< ms a DNS-over-TCP connection may stay idle */
-	uint32_t dns_tcp_reasm;    /**< queries split across segments held per worker */
+	uint32_t dns_tcp_conns;    /**< DNS-over-TCP connections per worker (0: no TCP) */
 };
 
 /** A zone's own records ([zone NAME]); unset fields take the defaults. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/random.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -93,6 +94,20 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
 	dp_rrl_conf_make(&fp->rrl, cfg->gw.rrl_rate, cfg->gw.rrl_prefix, cfg->gw.rrl_slip,
 			 rte_get_tsc_hz());
+	/* the cookie key lives as long as the process: reloads keep it */
+	if (g->live != NULL) {
+		fp->dnstcp.keys = g->live->dnstcp.keys;
+	} else {
+		uint8_t key[16];
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+			dp_svctab_free(tab);
+			rte_free(fp);
+			return -EIO;
+		}
+		syn_cookie_keys_init(&fp->dnstcp.keys, key, 16, SYN_COOKIE_MAX_AGE);
+	}
+	fp->dnstcp.hz = rte_get_tsc_hz();
+	fp->dnstcp.idle = rte_get_tsc_hz() / 1000 * cfg->gw.dns_tcp_idle;
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);

@@ -422,6 +422,7 @@ main(int argc, char **argv)
 				.max_flows = RTE_MIN(RTE_MAX(4 * cfg->gw.max_pending, 16384u), 1u << 20),
 			},
 			.rrl_entries = cfg->gw.rrl_table,
+			.dns_tcp_conns = cfg->gw.dns_tcp_conns,
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)

@@ -98,9 +98,11 @@
 	X(dns_tcp_fin, OUT)                                                   \
 	X(dns_tcp_rst, OUT)                                                   \
 	X(dns_tcp_ack, OUT)                                                   \
-	X(dns_tcp_expired, PKT)                                               \
+	X(dns_tcp_open, PKT)                                                  \
+	X(dns_tcp_expired, OUT)                                               \
+	X(drop_dns_tcp_ctl, DROP)                                             \
 	X(drop_dns_tcp_cookie, DROP)                                          \
-	X(drop_dns_tcp_reasm_full, DROP)                                      \
+	X(drop_dns_tcp_full, DROP)                                            \
 	X(drop_dns_tcp_bad, DROP)
 
 enum dp_counter {

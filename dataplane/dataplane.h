@@ -19,6 +19,7 @@
 #include "counters.h"
 #include "dns.h"
 #include "rrl.h"
+#include "dnstcp.h"
 #include "svctab.h"
 
 #define DP_PORT_NONE UINT16_MAX
@@ -106,6 +107,7 @@ struct dp_fp_conf {
 	uint8_t syn_mode;               /**< enum syn_mode */
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
 	struct dp_rrl_conf rrl;         /**< response rate limiting (interval 0: off) */
+	struct dp_dnstcp_conf dnstcp;   /**< DNS over TCP: cookie keys, idle timeout */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -124,6 +126,7 @@ struct dp_fp_state {
 	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
 	int replay_svc;          /**< the service being replayed: its packets pass */
 	struct dp_rrl *rrl;      /**< RRL buckets by source prefix, or NULL */
+	struct dp_dnstcp *dnstcp; /**< DNS-over-TCP connections, or NULL: TCP/53 not served */
 };
 
 /** Where a frame goes once decided. */
@@ -246,6 +249,7 @@ struct dp_worker_params {
 	uint8_t announce;
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
 	uint32_t rrl_entries;    /**< source prefixes RRL tracks (0: none, RRL never limits) */
+	uint32_t dns_tcp_conns;  /**< DNS-over-TCP connections (0: TCP/53 not served) */
 };
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */

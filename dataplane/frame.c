@@ -475,6 +475,13 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 					v->l3_len = (uint8_t)p.l3_len;
 				}
 			}
+		} else if (p.proto == IPPROTO_TCP && p.dport == DP_DNS_PORT && st != NULL &&
+			   st->dnstcp != NULL) {
+			dp_dnstcp_frame(c, st, frame, &p, cap, rx_ol_flags, v);
+			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
+				dp_touch(st, v->svc);
+				dp_summon(c, v->svc, v); /* answered at once: no parking on TCP */
+			}
 		} else {
 			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);
 		}

@@ -92,6 +92,13 @@ dp_worker_dns_create(struct dp_worker *w, const struct dp_worker_params *prm, in
 			return -ENOMEM;
 		w->st.rrl = dp_rrl_init(mem, prm->rrl_entries);
 	}
+	if (prm->dns_tcp_conns > 0) {
+		void *mem = rte_zmalloc_socket("dp_dnstcp", dp_dnstcp_memsize(prm->dns_tcp_conns),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (mem == NULL)
+			return -ENOMEM;
+		w->st.dnstcp = dp_dnstcp_init(mem, prm->dns_tcp_conns);
+	}
 	return 0;
 }
 
@@ -99,6 +106,7 @@ static void
 dp_worker_dns_free(struct dp_worker *w)
 {
 	rte_free(w->st.rrl);
+	rte_free(w->st.dnstcp);
 }
 
 struct dp_worker *
@@ -605,6 +613,38 @@ dp_release_parked(struct dp_worker *w)
 	w->n_parked = keep;
 }
 
+/* DNS-over-TCP connections idle for too long: the server closes them (a
+ * FIN each, a few per drain tick). */
+static void
+dp_dnstcp_expire(struct dp_worker *w)
+{
+	struct dp_dnstcp_conn *e;
+
+	for (int n = 0; n < 8; n++) {
+		e = dp_dnstcp_idle(w->st.dnstcp, w->st.now, w->conf.dnstcp.idle);
+		if (e == NULL)
+			return;
+		struct rte_mbuf *m = w->pool != NULL ? dp_own_mbuf(w) : NULL;
+		struct dp_verdict v;
+		if (m == NULL) { /* closed without a word (no_mbuf counted) */
+			dp_dnstcp_del(w->st.dnstcp, e);
+			dp_count(&w->cnt, DP_C_dns_tcp_expired);
+			continue;
+		}
+		if (dp_dnstcp_fin_frame(&w->conf, w->st.dnstcp, e, rte_pktmbuf_mtod(m, uint8_t *),
+					(uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)),
+					&v) != 0) {
+			rte_pktmbuf_free(m);
+			dp_dnstcp_del(w->st.dnstcp, e);
+			dp_count(&w->cnt, DP_C_dns_tcp_expired);
+			continue;
+		}
+		m->data_len = m->pkt_len = v.len;
+		dp_count(&w->cnt, DP_C_dns_tcp_expired);
+		dp_tx(w, DP_UP, m);
+	}
+}
+
 int
 dp_worker_run(void *arg)
 {
@@ -661,6 +701,8 @@ dp_worker_run(void *arg)
 				dp_send_probes(w);
 			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
 				dp_synjitsu_expire(w);
+			if (w->st.dnstcp != NULL && dp_dnstcp_active(w->st.dnstcp) > 0)
+				dp_dnstcp_expire(w);
 			dp_flush(w);
 			prev = cur;
 		}
