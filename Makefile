@@ -34,7 +34,7 @@ EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c cont
 	control/proc.c control/xen.c
 MAIN_SRC := control/main.c
 # the DNS server's parts (issue 16): rate limiting, TCP, forwarding
-CORE_SRCS += dataplane/rrl.c dataplane/dnstcp.c
+CORE_SRCS += dataplane/rrl.c dataplane/dnstcp.c dataplane/dnsfwd.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 

@@ -270,7 +270,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "xen_recover", ctl_p_enum, G(xen_recover), 0, 0, ctl_xen_recover_names },
 	{ "dns_forward", ctl_p_enum, G(dns_forward), 0, 0, ctl_off_on_names },
 	{ "dns_forward_address", ctl_p_ipv4, G(dns_forward_address), 0, 0, NULL },
-	{ "dns_forward_table", ctl_p_u32, G(dns_forward_table), 16, 1u << 20, NULL },
+	{ "dns_forward_table", ctl_p_u32, G(dns_forward_table), 16, 32768, NULL },
 	{ "dns_forward_timeout", ctl_p_u32, G(dns_forward_timeout), 100, 60000, NULL },
 	{ "rrl_rate", ctl_p_u32, G(rrl_rate), 0, 1000000, NULL },
 	{ "rrl_slip", ctl_p_u32, G(rrl_slip), 0, 10, NULL },

@@ -389,6 +389,8 @@ main(int argc, char **argv)
 			 (info[1].tx_cksum ? DP_F_TX_CKSUM_DOWN : 0) |
 			 (n_ports == 3 ? DP_F_EXCEPTION : 0),
 	};
+	if (n_ports == 3)
+		gw.base.dnsfwd.exc_mac = info[2].mac;
 	if (ctl_gateway_start(&gw, cfg, &errs) < 0) {
 		ctl_print_errors(&errs);
 		rte_exit(EXIT_FAILURE, "cannot set the services up\n");
@@ -423,6 +425,8 @@ main(int argc, char **argv)
 			},
 			.rrl_entries = cfg->gw.rrl_table,
 			.dns_tcp_conns = cfg->gw.dns_tcp_conns,
+			.dns_fwd_slots = RTE_MIN(cfg->gw.dns_forward_table,
+						 DP_DNSFWD_PORTS / n_workers),
 		};
 		workers[w] = dp_worker_create(&wp);
 		if (workers[w] == NULL)

@@ -20,6 +20,7 @@
 #include "dns.h"
 #include "rrl.h"
 #include "dnstcp.h"
+#include "dnsfwd.h"
 #include "svctab.h"
 
 #define DP_PORT_NONE UINT16_MAX
@@ -108,6 +109,7 @@ struct dp_fp_conf {
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
 	struct dp_rrl_conf rrl;         /**< response rate limiting (interval 0: off) */
 	struct dp_dnstcp_conf dnstcp;   /**< DNS over TCP: cookie keys, idle timeout */
+	struct dp_dnsfwd_conf dnsfwd;   /**< forwarding of foreign names (resolver 0: off) */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -127,6 +129,7 @@ struct dp_fp_state {
 	int replay_svc;          /**< the service being replayed: its packets pass */
 	struct dp_rrl *rrl;      /**< RRL buckets by source prefix, or NULL */
 	struct dp_dnstcp *dnstcp; /**< DNS-over-TCP connections, or NULL: TCP/53 not served */
+	struct dp_dnsfwd *dnsfwd; /**< forwarded queries in flight, or NULL */
 };
 
 /** Where a frame goes once decided. */
@@ -250,6 +253,7 @@ struct dp_worker_params {
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
 	uint32_t rrl_entries;    /**< source prefixes RRL tracks (0: none, RRL never limits) */
 	uint32_t dns_tcp_conns;  /**< DNS-over-TCP connections (0: TCP/53 not served) */
+	uint32_t dns_fwd_slots;  /**< forwarded queries in flight (0: no forwarding) */
 };
 
 /** Create a worker context on the lcore's socket; NULL + rte_errno on failure. */

@@ -261,11 +261,13 @@ dnstcp_cksum_ok(const uint8_t *frame, const struct dp_pkt *p, uint64_t rx_ol_fla
  * skipped: a message that gets no answer), *@stop whether one did not fit,
  * *@bad a length no buffer can hold. */
 static unsigned int
-dnstcp_answer_all(const struct dp_fp_conf *c, struct dp_dnstcp_conn *e, uint8_t *out,
-		  unsigned int room, unsigned int *consumed, int *stop, int *bad,
+dnstcp_answer_all(const struct dp_fp_conf *c, struct dp_fp_state *st, struct dp_dnstcp_conn *e,
+		  uint8_t *out, unsigned int room, unsigned int *consumed, int *stop, int *bad,
 		  struct dp_verdict *v)
 {
 	unsigned int olen = 0, used = 0;
+	unsigned int how = DP_DNS_TCP |
+			   (c->dnsfwd.resolver != 0 && st->dnsfwd != NULL ? DP_DNS_FORWARD : 0);
 
 	*stop = 0;
 	*bad = 0;
@@ -284,10 +286,18 @@ dnstcp_answer_all(const struct dp_fp_conf *c, struct dp_dnstcp_conn *e, uint8_t 
 		struct dp_dns_result r;
 		memcpy(out + olen + 2, e->buf + used + 2, l);
 		uint16_t n = dp_dns_answer(&c->dns, out + olen + 2, (uint16_t)l,
-					   (uint16_t)(room - olen - 2), DP_DNS_TCP, &r);
+					   (uint16_t)(room - olen - 2), how, &r);
 		if (n == 0 && r.counter == DP_C_drop_dns_no_room) {
 			*stop = 1;
 			break;
+		}
+		if (n == 0 && r.counter == DP_C_dns_forwarded) {
+			/* to the resolver; its answer comes on this connection
+			 * later (RFC 7766 6.2.1.1: answers may come out of order).
+			 * Without room, the query is lost and counted. */
+			const uint8_t *q = e->buf + used + 2;
+			dp_dnsfwd_tcp(st->dnsfwd, e->cip, e->cport, &e->cmac, q, (uint16_t)l,
+				      st->now);
 		}
 		used += 2 + l;
 		if (n == 0) /* a response, a short header: nothing to say */
@@ -409,7 +419,7 @@ dp_dnstcp_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 		room = e->mss;
 	unsigned int used;
 	int stop, bad;
-	unsigned int olen = dnstcp_answer_all(c, e, frame + off, room, &used, &stop, &bad, v);
+	unsigned int olen = dnstcp_answer_all(c, st, e, frame + off, room, &used, &stop, &bad, v);
 	if (bad)
 		goto reset;
 	if (stop) {
@@ -448,19 +458,19 @@ reset: /* a query no buffer here can hold: RFC 7766 lets us close */
 	v->counter = DP_C_dns_tcp_rst;
 }
 
-int
-dp_dnstcp_fin_frame(const struct dp_fp_conf *c, struct dp_dnstcp *t, struct dp_dnstcp_conn *e,
-		    uint8_t *frame, uint16_t cap, struct dp_verdict *v)
+/* A frame as if the client of @e had sent it, for dnstcp_reply() to turn. */
+static void
+dnstcp_fake(const struct dp_fp_conf *c, const struct dp_dnstcp_conn *e, uint8_t *frame,
+	    struct dp_pkt *p)
 {
-	if (cap < RTE_ETHER_HDR_LEN + IP_HDR + TCP_HDR)
-		return -1;
-	/* a frame as if the client had sent it, then turned around */
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
-	struct dp_pkt p = { .l2_len = RTE_ETHER_HDR_LEN, .l3_len = IP_HDR,
-			    .l4_off = RTE_ETHER_HDR_LEN + IP_HDR };
 
+	memset(p, 0, sizeof(*p));
+	p->l2_len = RTE_ETHER_HDR_LEN;
+	p->l3_len = IP_HDR;
+	p->l4_off = RTE_ETHER_HDR_LEN + IP_HDR;
 	eth->dst_addr = c->up_mac;
 	eth->src_addr = e->cmac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -469,6 +479,33 @@ dp_dnstcp_fin_frame(const struct dp_fp_conf *c, struct dp_dnstcp *t, struct dp_d
 	ip->dst_addr = e->sip;
 	tcp->src_port = e->cport;
 	tcp->dst_port = e->sport;
+}
+
+int
+dp_dnstcp_push(const struct dp_fp_conf *c, struct dp_dnstcp_conn *e, uint8_t *frame, uint16_t len,
+	       struct dp_verdict *v)
+{
+	struct dp_pkt p;
+
+	if (2u + len > e->mss)
+		return -1;
+	dnstcp_fake(c, e, frame, &p);
+	wr16(frame + DP_DNSTCP_HDRS, len);
+	dnstcp_reply(c, frame, &p, e->snd_nxt, e->rcv_nxt, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		     (uint16_t)(2 + len), v);
+	e->snd_nxt += 2u + len;
+	return 0;
+}
+
+int
+dp_dnstcp_fin_frame(const struct dp_fp_conf *c, struct dp_dnstcp *t, struct dp_dnstcp_conn *e,
+		    uint8_t *frame, uint16_t cap, struct dp_verdict *v)
+{
+	struct dp_pkt p;
+
+	if (cap < DP_DNSTCP_HDRS)
+		return -1;
+	dnstcp_fake(c, e, frame, &p);
 	dnstcp_reply(c, frame, &p, e->snd_nxt, e->rcv_nxt, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 0,
 		     v);
 	v->counter = DP_C_dns_tcp_expired;

@@ -28,6 +28,7 @@
 #define DP_DNSTCP_BUF 1024  /**< bytes of split queries a connection may hold */
 #define DP_DNSTCP_MSS 1460  /**< the MSS the SYN-ACK offers */
 #define DP_DNSTCP_SCAN 64   /**< slots looked at per idle scan */
+#define DP_DNSTCP_HDRS 54   /**< Ethernet, IPv4 and TCP headers of what we send */
 
 /** What the workers share (each copies it on reload). */
 struct dp_dnstcp_conf {
@@ -105,5 +106,14 @@ void dp_dnstcp_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t
 int dp_dnstcp_fin_frame(const struct dp_fp_conf *c, struct dp_dnstcp *t,
 			struct dp_dnstcp_conn *conn, uint8_t *frame, uint16_t cap,
 			struct dp_verdict *v);
+
+/**
+ * Send on connection @p conn the DNS message of @p len bytes at
+ * @p frame + DP_DNSTCP_HDRS + 2 (an answer relayed from the resolver): its
+ * length, our headers, the next sequence number. @return 0 with the verdict
+ * set, or -1 when it does not fit the client's MSS.
+ */
+int dp_dnstcp_push(const struct dp_fp_conf *c, struct dp_dnstcp_conn *conn, uint8_t *frame,
+		   uint16_t len, struct dp_verdict *v);
 
 #endif

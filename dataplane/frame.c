@@ -247,6 +247,11 @@ dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		if (rv == DP_RRL_SLIP)
 			how |= DP_DNS_TRUNCATE;
 	}
+	/* foreign names to the resolver (not from a VLAN: the exception port
+	 * is untagged) */
+	int fwd = c->dnsfwd.resolver != 0 && st != NULL && st->dnsfwd != NULL && !p->has_vlan;
+	if (fwd)
+		how |= DP_DNS_FORWARD;
 
 	/* checked (or said good by the NIC) and not 0: the reply's checksums
 	 * follow from the query's, unless the port computes them anyway */
@@ -258,8 +263,11 @@ dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 				      (uint16_t)(cap - p->data_off), how, &r);
 	v->counter = r.counter;
 	v->svc = r.svc;
-	if (dlen == 0)
+	if (dlen == 0) {
+		if (r.counter == DP_C_dns_forwarded)
+			dp_dnsfwd_udp(c, st, frame, p, v);
 		return;
+	}
 	if (how & DP_DNS_TRUNCATE)
 		v->counter = DP_C_dns_rrl_slip;
 	if (incr)
