@@ -22,6 +22,7 @@ default)
 		iproute2 ethtool dnsutils busybox curl      # namespaces, offloads, dig, httpd, curl
 		tcpdump                                     # captures
 		python3 python3-scapy                       # pcap golden tests and generators
+		knot-dnsutils dnsmasq-base dnsperf          # kdig, a resolver, the DNS benchmark (issue 16)
 	)
 	;;
 xen-testbed)

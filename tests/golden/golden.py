@@ -133,6 +133,13 @@ CASES = [
      {"rcode": 0, "an": [], "ns": 1}),
     ("below the empty non-terminal", udp_to_gw(q("a.b.example.org", id=26)),
      {"rcode": 0, "an": [("a.b.example.org.", 1, API)], "ns": 0}),
+    ("DNS over TCP: SYN gets a cookie SYN-ACK",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=GW) /
+     TCP(sport=40010, dport=53, flags="S", seq=5000, options=[("MSS", 1460)]), {"synack": 5000}),
+    ("DNS over TCP: data with a forged cookie",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=GW) /
+     TCP(sport=40011, dport=53, flags="PA", seq=5001, ack=12345) / Raw(b"\x00\x1d" + raw(q("www.example.org"))),
+     ("drop", "drop_dns_tcp_cookie")),
     ("header cut short", udp_to_gw(Raw(b"\x00\x01\x02\x03\x04")), ("drop", "drop_dns_short")),
     ("bad UDP checksum", with_bad_udp_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_udp_cksum")),
     ("bad IP checksum", with_bad_ip_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_ip_cksum")),
@@ -260,6 +267,21 @@ def check_rst(inp, out):
     expect(out[IP].chksum == fresh[IP].chksum and t.chksum == fresh[TCP].chksum, "checksums")
 
 
+def check_synack(inp, out, seq):
+    expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "SYN-ACK addressed to the client")
+    expect(out[IP].src == GW and out[IP].dst == CLI, "from the gateway")
+    t = out[TCP]
+    expect(t.sport == 53 and t.dport == inp[TCP].sport, "ports")
+    expect(t.flags == "SA", f"SYN|ACK, got {t.flags}")
+    expect(t.ack == seq + 1, "acknowledges the SYN")
+    expect(dict(t.options).get("MSS") == 1460, f"our MSS, options {t.options}")
+    fresh = Ether(raw(out))
+    del fresh[IP].chksum
+    del fresh[TCP].chksum
+    fresh = Ether(raw(fresh))
+    expect(out[IP].chksum == fresh[IP].chksum and t.chksum == fresh[TCP].chksum, "checksums")
+
+
 def check_arp(inp, out, addr):
     expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "ARP reply addressed")
     a = out[ARP]
@@ -300,6 +322,8 @@ def check(in_path, out_path, stats_path, cycles_path):
                 check_arp(inp, out, e["arp"])
             elif "rst" in e:
                 check_rst(inp, out)
+            elif "synack" in e:
+                check_synack(inp, out, e["synack"])
             else:
                 check_dns(inp, out, e)
             print(f"ok   {name}")
