@@ -109,6 +109,8 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	fp->dnstcp.hz = rte_get_tsc_hz();
 	fp->dnstcp.idle = rte_get_tsc_hz() / 1000 * cfg->gw.dns_tcp_idle;
 	fp->dnsfwd.resolver = cfg->gw.dns_forward ? cfg->gw.dns_forward_address : 0;
+	if (fp->dnsfwd.resolver != 0 || fp->rrl.interval != 0)
+		fp->flags |= DP_F_DNS_SLOW;
 	fp->dnsfwd.timeout = rte_get_tsc_hz() / 1000 * cfg->gw.dns_forward_timeout;
 
 	struct dp_fp_conf *old = g->live;

@@ -30,6 +30,7 @@
 #define DP_F_TX_CKSUM_DOWN 0x2 /**< downlink computes IPv4/UDP checksums on tx */
 #define DP_F_EXCEPTION 0x4     /**< an exception port takes what we do not handle */
 #define DP_F_CYCLES 0x8        /**< measure cycles per packet per path (costs ~2 rdtsc) */
+#define DP_F_DNS_SLOW 0x10     /**< RRL or forwarding is on: the UDP answer looks further */
 
 /** Paths whose cycles per packet are measured (with DP_F_CYCLES). */
 #define DP_PATHS(X) X(arp) X(dns) X(fwd_down) X(fwd_up) X(syn) X(drop) X(other)

@@ -322,6 +322,38 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 	if (dns_parse_additional(m, len, off, rd16(m + 10), &e) < 0)
 		return dns_formerr(m, len, flags, res);
 
+	/* the common case first, as short as it ever was: A (or ANY) of a
+	 * service's name that is no apex, over UDP without truncation or over
+	 * TCP (an A answer always fits 512 bytes: the name is at most 255) */
+	const struct dp_svctab_entry *ent = NULL;
+	if (qclass == DNS_C_IN && (!e.present || e.version == 0) && !(how & DP_DNS_TRUNCATE)) {
+		ent = dp_svctab_lookup(dc->tab, q.wire, q.len);
+		if (ent != NULL && ent->svc != DP_SVC_NONE && !ent->apex &&
+		    (qtype == DNS_T_A || qtype == DNS_T_ANY) &&
+		    !((how & DP_DNS_TCP) && e.keepalive) &&
+		    off + DNS_A_RR_LEN + (e.present ? DNS_OPT_RR_LEN : 0) <= cap) {
+			res->svc = ent->svc;
+			res->counter = DP_C_dns_answer;
+			dns_keep(m, len, off, res);
+			uint8_t *w = dns_put_a(m + off, 0xc000 | DP_DNS_HDR_LEN, dc->ttl,
+					       dp_svctab_addr(dc->tab, (uint32_t)ent->svc));
+			if (e.present) {
+				*w++ = 0;
+				w = wr16(w, DNS_T_OPT);
+				w = wr16(w, DP_DNS_EDNS_SIZE);
+				*w++ = 0;
+				*w++ = 0;
+				w = wr16(w, e.flags & DNS_EDNS_DO);
+				w = wr16(w, 0);
+			}
+			wr16(m + 2, (uint16_t)(DNS_QR | DNS_AA | (flags & (DNS_RD | DNS_CD))));
+			wr16(m + 6, 1);
+			wr16(m + 8, 0);
+			wr16(m + 10, (uint16_t)e.present);
+			return (uint16_t)(w - m);
+		}
+	}
+
 	unsigned int rcode = DNS_RCODE_NOERROR, ext_rcode = 0;
 	int zi = -1, aa = 0, apex = 0, want_a = 0, want_soa = 0, want_ns = 0, glue = 0;
 	uint32_t a_ip = 0;
@@ -334,7 +366,8 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 		res->counter = DP_C_dns_refused;
 	} else {
 		/* one lookup says it all when the table is finished */
-		const struct dp_svctab_entry *ent = dp_svctab_lookup(dc->tab, q.wire, q.len);
+		if (ent == NULL)
+			ent = dp_svctab_lookup(dc->tab, q.wire, q.len);
 		int zoff = -1;
 		if (ent != NULL) {
 			res->svc = ent->svc;
@@ -350,12 +383,18 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 						   &zi);
 			apex = zoff == 0;
 		}
-		z = zi >= 0 ? dp_svctab_zone(dc->tab, (unsigned int)zi) : NULL;
+		int host = ent != NULL && ent->kind == DP_NAME_HOST;
 		if (res->svc != DP_SVC_NONE)
 			a_ip = dp_svctab_addr(dc->tab, (uint32_t)res->svc);
-		else if (ent != NULL && ent->kind == DP_NAME_HOST && z != NULL)
-			a_ip = z->glue;
-		want_a = a_ip != 0 && (qtype == DNS_T_A || qtype == DNS_T_ANY);
+		want_a = (a_ip != 0 || host) && (qtype == DNS_T_A || qtype == DNS_T_ANY);
+		/* a plain A answer needs no zone: the common case stays short */
+		if (apex || !want_a || host) {
+			z = zi >= 0 ? dp_svctab_zone(dc->tab, (unsigned int)zi) : NULL;
+			if (host) {
+				a_ip = z != NULL ? z->glue : 0;
+				want_a &= a_ip != 0;
+			}
+		}
 		want_soa = apex && z != NULL && (qtype == DNS_T_SOA || qtype == DNS_T_ANY);
 		want_ns = apex && z != NULL && (qtype == DNS_T_NS || qtype == DNS_T_ANY);
 		glue = want_ns && qtype == DNS_T_NS;

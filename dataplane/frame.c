@@ -214,6 +214,31 @@ dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, 
 	v->counter = DP_C_dns_servfail;
 }
 
+#define DP_DNS_DROP 0x100 /* RRL: no answer */
+
+/* With RRL or forwarding on: how to answer (DP_DNS_* flags). Answers
+ * beyond the rate of the source's prefix are dropped, or a few truncated
+ * ones send a real client to TCP; foreign names go to the resolver (not
+ * from a VLAN: the exception port is untagged). */
+static unsigned int
+dp_dns_how(const struct dp_fp_conf *c, struct dp_fp_state *st, const struct dp_pkt *p)
+{
+	unsigned int how = 0;
+
+	if (st == NULL)
+		return 0;
+	if (c->rrl.interval != 0 && st->rrl != NULL) {
+		enum dp_rrl_verdict rv = dp_rrl_check(st->rrl, &c->rrl, p->src_ip, st->now);
+		if (rv == DP_RRL_DROP)
+			return DP_DNS_DROP;
+		if (rv == DP_RRL_SLIP)
+			how |= DP_DNS_TRUNCATE;
+	}
+	if (c->dnsfwd.resolver != 0 && st->dnsfwd != NULL && !p->has_vlan)
+		how |= DP_DNS_FORWARD;
+	return how;
+}
+
 static void
 dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 	     const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
@@ -235,23 +260,12 @@ dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		return;
 	}
 
-	/* answers beyond the rate of the source's prefix: dropped, or a few
-	 * truncated ones that send a real client to TCP */
 	unsigned int how = 0;
-	if (c->rrl.interval != 0 && st != NULL && st->rrl != NULL) {
-		enum dp_rrl_verdict rv = dp_rrl_check(st->rrl, &c->rrl, p->src_ip, st->now);
-		if (rv == DP_RRL_DROP) {
-			v->counter = DP_C_drop_dns_rrl;
-			return;
-		}
-		if (rv == DP_RRL_SLIP)
-			how |= DP_DNS_TRUNCATE;
+	if (__builtin_expect((c->flags & DP_F_DNS_SLOW) != 0, 0) &&
+	    (how = dp_dns_how(c, st, p)) == DP_DNS_DROP) {
+		v->counter = DP_C_drop_dns_rrl;
+		return;
 	}
-	/* foreign names to the resolver (not from a VLAN: the exception port
-	 * is untagged) */
-	int fwd = c->dnsfwd.resolver != 0 && st != NULL && st->dnsfwd != NULL && !p->has_vlan;
-	if (fwd)
-		how |= DP_DNS_FORWARD;
 
 	/* checked (or said good by the NIC) and not 0: the reply's checksums
 	 * follow from the query's, unless the port computes them anyway */
@@ -440,6 +454,19 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 	}
 }
 
+/* DNS over TCP (dnstcp.c), out of line: the UDP answer's path stays as
+ * short as it was. */
+static __attribute__((noinline)) void
+dp_dns_tcp(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+	   const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+{
+	dp_dnstcp_frame(c, st, frame, p, cap, rx_ol_flags, v);
+	if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
+		dp_touch(st, v->svc);
+		dp_summon(c, v->svc, v); /* answered at once: no parking on TCP */
+	}
+}
+
 void
 dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
@@ -485,11 +512,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 			}
 		} else if (p.proto == IPPROTO_TCP && p.dport == DP_DNS_PORT && st != NULL &&
 			   st->dnstcp != NULL) {
-			dp_dnstcp_frame(c, st, frame, &p, cap, rx_ol_flags, v);
-			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
-				dp_touch(st, v->svc);
-				dp_summon(c, v->svc, v); /* answered at once: no parking on TCP */
-			}
+			dp_dns_tcp(c, st, frame, &p, cap, rx_ol_flags, v);
 		} else {
 			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);
 		}

@@ -472,9 +472,21 @@ dp_svctab_finish(struct dp_svctab *t)
 const struct dp_svctab_entry *
 dp_svctab_lookup(const struct dp_svctab *t, const uint8_t *name, size_t len)
 {
-	const struct dp_name *n = dp_name_find(t, name, len, dp_name_hash(name, len));
+	/* dp_name_find()'s loop, here: a call less on every query */
+	uint32_t h = dp_name_hash(name, len);
+	uint32_t i = h & t->name_mask;
 
-	return n != NULL ? &n->e : NULL;
+	for (;;) {
+		const struct dp_name_slot *s = &t->name_slots[i];
+		if (s->name < 0)
+			return NULL;
+		if (s->hash == h) {
+			const struct dp_name *n = &t->names[s->name];
+			if (n->len == len && memcmp(n->wire, name, len) == 0)
+				return &n->e;
+		}
+		i = (i + 1) & t->name_mask;
+	}
 }
 
 int

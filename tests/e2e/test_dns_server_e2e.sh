@@ -125,6 +125,18 @@ out=$(dig_ns b.example.org A || true)
 check "empty non-terminal: NOERROR, no answer, SOA" \
 	grep -qE "status: NOERROR.*ANSWER: 0, AUTHORITY: 1" <<<"$(flat "$out")"
 
+# ---- the serial changes on reload (SIGHUP)
+serial() { dig_ns example.org SOA +short | awk '{ print $3 }'; }
+s0=$(serial)
+kill -HUP "$JITSU_PID"
+s1=$s0
+for i in $(seq 200); do # until the reload is applied (a generous deadline)
+	s1=$(serial)
+	[ -n "$s1" ] && [ "$s1" != "$s0" ] && break
+	sleep 0.05
+done
+check "the SOA serial grows on reload ($s0 -> $s1)" [ "${s0:-0}" -gt 0 -a "${s1:-0}" -gt "${s0:-0}" ]
+
 # ---- opcodes
 for op in 1 2 3 5 7 15; do
 	out=$(dig_ns +opcode=$op www.example.org A || true)

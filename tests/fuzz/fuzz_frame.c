@@ -52,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.dnstcp.hz = 1000;
 	c.dnstcp.idle = 1000;
 	c.dnsfwd.resolver = (size & 1) ? htonl(0x0a630035u) : 0;
+	c.flags |= (size & 2) ? DP_F_DNS_SLOW : 0;
 	c.dnsfwd.exc_mac = mac;
 	c.dnsfwd.timeout = 100;
 

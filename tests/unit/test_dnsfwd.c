@@ -46,6 +46,7 @@ setup(void)
 	conf.dns = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 1 };
 	conf.dnsfwd.resolver = res;
 	conf.dnsfwd.timeout = 1000;
+	conf.flags |= DP_F_DNS_SLOW;
 	memset(&st, 0, sizeof(st));
 	st.now = 5000;
 	st.dnsfwd = table(4, 40000);
