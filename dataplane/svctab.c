@@ -356,8 +356,13 @@ dp_svctab_grow(struct dp_svctab *t)
 /* The entry of a derived name, made when it is not there yet. The names
  * array may move: pointers into it do not survive a call. */
 static struct dp_name *
-dp_name_derive(struct dp_svctab *t, const uint8_t *name, size_t len)
+dp_name_derive(struct dp_svctab *t, const uint8_t *suffix, size_t len)
 {
+	/* a suffix starts anywhere: the CRC reads 8 bytes at a time, aligned */
+	uint64_t aligned[(DP_DNS_NAME_MAX + 7) / 8];
+	const uint8_t *name = (const uint8_t *)aligned;
+
+	memcpy(aligned, suffix, len);
 	uint32_t h = dp_name_hash(name, len);
 	struct dp_name *n = dp_name_find(t, name, len, h);
 

@@ -43,7 +43,8 @@ fz_seg(uint8_t *f, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, co
 	t->data_off = 5 << 4;
 	t->tcp_flags = flags;
 	t->rx_win = 0xffff;
-	memcpy(t + 1, d, dlen);
+	if (dlen > 0)
+		memcpy(t + 1, d, dlen);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	t->cksum = (uint16_t)(rte_ipv4_udptcp_cksum(ip, t) ^ (bad_cksum ? 1 : 0));
 	return (uint16_t)(54 + dlen);

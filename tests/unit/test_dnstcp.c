@@ -95,7 +95,8 @@ seg(uint8_t *f, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, const
 		o[1] = 4;
 		th_put16(o + 2, (uint16_t)mss);
 	}
-	memcpy((uint8_t *)t + thl, data, dlen);
+	if (dlen > 0)
+		memcpy((uint8_t *)t + thl, data, dlen);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
 	return (uint16_t)(14 + 20 + thl + dlen);
