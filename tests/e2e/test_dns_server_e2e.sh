@@ -168,13 +168,15 @@ for i in $(seq 100); do # dnsmasq is up when it answers in its namespace
 	ip netns exec "$res" dig @10.99.0.53 +tries=1 +time=1 +short x.elsewhere.test >/dev/null 2>&1 && break
 	sleep 0.1
 done
-a=$(dig_ns x.elsewhere.test A +short || true)
+a=$(dig_ns x.elsewhere.test A +short | tail -n 1 || true)
 check "a foreign name over UDP: answered by the resolver (got '$a')" [ "$a" = "10.99.1.1" ]
-a=$(dig_ns +tcp big.elsewhere.test A +short || true)
+a=$(dig_ns +tcp big.elsewhere.test A +short | tail -n 1 || true)
 check "a foreign name over TCP: answered by the resolver (got '$a')" [ "$a" = "10.99.1.2" ]
 ok=0
 for i in $(seq 20); do
-	a=$(dig_ns "n$i.elsewhere.test" A +short || true)
+	# the last line: on a busy machine dig may say it timed out once and
+	# retried (the counters below count every query)
+	a=$(dig_ns "n$i.elsewhere.test" A +short | tail -n 1 || true)
 	[ "$a" = "10.99.1.1" ] && ok=$((ok + 1))
 done
 check "20 foreign names in a row relayed ($ok)" [ "$ok" -eq 20 ]
