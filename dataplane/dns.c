@@ -322,14 +322,15 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 	if (dns_parse_additional(m, len, off, rd16(m + 10), &e) < 0)
 		return dns_formerr(m, len, flags, res);
 
-	/* the common case first, as short as it ever was: A (or ANY) of a
-	 * service's name that is no apex, over UDP without truncation or over
+	/* the common case first, as short as it ever was: A of a service's
+	 * name (or ANY of one that is no apex), over UDP without truncation or over
 	 * TCP (an A answer always fits 512 bytes: the name is at most 255) */
 	const struct dp_svctab_entry *ent = NULL;
 	if (qclass == DNS_C_IN && (!e.present || e.version == 0) && !(how & DP_DNS_TRUNCATE)) {
 		ent = dp_svctab_lookup(dc->tab, q.wire, q.len);
-		if (ent != NULL && ent->svc != DP_SVC_NONE && !ent->apex &&
-		    (qtype == DNS_T_A || qtype == DNS_T_ANY) &&
+		/* (at an apex, ANY also has the SOA and NS: not here) */
+		if (ent != NULL && ent->svc != DP_SVC_NONE &&
+		    (qtype == DNS_T_A || (qtype == DNS_T_ANY && !ent->apex)) &&
 		    !((how & DP_DNS_TCP) && e.keepalive) &&
 		    off + DNS_A_RR_LEN + (e.present ? DNS_OPT_RR_LEN : 0) <= cap) {
 			res->svc = ent->svc;

@@ -342,7 +342,7 @@ dp_svc_state(const struct dp_fp_conf *c, int svc)
 
 /* A packet that asks for a stopped service summons it; of a flood of them,
  * the one that wins the compare-and-swap posts the event. */
-static inline void
+static inline __attribute__((always_inline)) void
 dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
 {
 	uint32_t expect = DP_SVC_STOPPED;
@@ -353,7 +353,7 @@ dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
 		v->event = DP_EV_SUMMON;
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 dp_touch(struct dp_fp_state *st, int svc)
 {
 	if (st != NULL && st->activity != NULL && st->activity[svc] != st->now)
