@@ -29,12 +29,15 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
 	dataplane/frame.c control/config.c control/hist.c control/backend/netns.c control/backend/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/backend/xlcfg.c \
-	dataplane/neigh.c
+	dataplane/neigh.c \
+	synjitsu/cookie.c
 # cgroup v2 containment of process services (no EAL: unit-tested as is)
 CORE_SRCS += control/backend/cgroup.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
 	$(filter-out $(CORE_SRCS),$(wildcard control/backend/*.c))
 MAIN_SRC := control/main.c control/ports.c control/workers.c control/signals.c
+# the DNS server's parts (issue 16): rate limiting, TCP, forwarding
+CORE_SRCS += dataplane/rrl.c dataplane/dnstcp.c dataplane/dnsfwd.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 

@@ -313,8 +313,31 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "uplink_subnet", ctl_p_subnet, G(uplink_net), 0, 0, NULL },
 	{ "gateway_route", ctl_p_ipv4, G(gateway_route), 0, 0, NULL },
 	{ "uplink_vlan", ctl_p_u32, G(uplink_vlan), 0, 4094, NULL },
+	{ "dns_forward", ctl_p_enum, G(dns_forward), 0, 0, ctl_off_on_names },
+	{ "dns_forward_address", ctl_p_ipv4, G(dns_forward_address), 0, 0, NULL },
+	{ "dns_forward_table", ctl_p_u32, G(dns_forward_table), 16, 32768, NULL },
+	{ "dns_forward_timeout", ctl_p_u32, G(dns_forward_timeout), 100, 60000, NULL },
+	{ "rrl_rate", ctl_p_u32, G(rrl_rate), 0, 1000000, NULL },
+	{ "rrl_slip", ctl_p_u32, G(rrl_slip), 0, 10, NULL },
+	{ "rrl_prefix", ctl_p_u32, G(rrl_prefix), 8, 32, NULL },
+	{ "rrl_table", ctl_p_u32, G(rrl_table), 16, 1u << 20, NULL },
+	{ "dns_tcp_idle", ctl_p_u32, G(dns_tcp_idle), 100, 600000, NULL },
+	{ "dns_tcp_conns", ctl_p_u32, G(dns_tcp_conns), 0, 65536, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
+
+#define Z(f) offsetof(struct ctl_zone_config, f)
+static const struct ctl_key ctl_zone_keys[] = {
+	{ "ns", ctl_p_names, Z(ns), 0, DP_ZONE_NS_MAX, NULL },
+	{ "mname", ctl_p_str, Z(mname), 0, 0, NULL },
+	{ "rname", ctl_p_str, Z(rname), 0, 0, NULL },
+	{ "refresh", ctl_p_u32, Z(refresh), 1, 0x7fffffff, NULL },
+	{ "retry", ctl_p_u32, Z(retry), 1, 0x7fffffff, NULL },
+	{ "expire", ctl_p_u32, Z(expire), 1, 0x7fffffff, NULL },
+	{ "minimum", ctl_p_u32, Z(minimum), 0, 604800, NULL },
+	{ NULL, NULL, 0, 0, 0, NULL },
+};
+#undef Z
 
 static const struct ctl_key ctl_ports_keys[] = {
 	{ "uplink", ctl_p_u32, P(uplink), 0, RTE_MAX_ETHPORTS - 1, NULL },
@@ -393,6 +416,13 @@ ctl_config_new(void)
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;
+	cfg->gw.dns_forward_table = 4096;
+	cfg->gw.dns_forward_timeout = 3000;
+	cfg->gw.rrl_slip = 2;
+	cfg->gw.rrl_prefix = 24;
+	cfg->gw.rrl_table = 4096;
+	cfg->gw.dns_tcp_idle = 10000;
+	cfg->gw.dns_tcp_conns = 256;
 	return cfg;
 }
 
@@ -830,9 +860,35 @@ ctl_config_load_file(struct ctl_config *cfg, const char *path, struct ctl_errors
 			snprintf(s->name, sizeof(s->name), "%s", name);
 			snprintf(s->origin, sizeof(s->origin), "%s:%u: [%s]", path, line, sec);
 			ctl_apply_section(cf, &src, sec, i, ctl_service_keys, s, errs);
+		} else if (strncmp(sec, "zone", 4) == 0 && isspace((unsigned char)sec[4])) {
+			const char *name = sec + 5;
+			uint8_t zw[DP_DNS_NAME_MAX];
+			while (isspace((unsigned char)*name))
+				name++;
+			if (dp_dns_name_from_text(name, zw, sizeof(zw)) < 2) {
+				ctl_errors_add(errs, "%s:%u: [%s]: '%s' is not a DNS name", path,
+					       line, sec, name);
+				continue;
+			}
+			if (cfg->n_zone_cfg == CTL_MAX_ZONES) {
+				ctl_errors_add(errs, "%s:%u: [%s]: more than %d zone sections",
+					       path, line, sec, CTL_MAX_ZONES);
+				continue;
+			}
+			struct ctl_zone_config *z = &cfg->zone_cfg[cfg->n_zone_cfg++];
+			memset(z, 0, sizeof(*z));
+			snprintf(z->name, sizeof(z->name), "%s", name);
+			size_t zl = strlen(z->name);
+			if (zl > 1 && z->name[zl - 1] == '.')
+				z->name[zl - 1] = '\0';
+			for (char *c = z->name; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			snprintf(z->origin, sizeof(z->origin), "%s:%u: [%s]", path, line, sec);
+			z->refresh = z->retry = z->expire = z->minimum = CTL_UNSET;
+			ctl_apply_section(cf, &src, sec, i, ctl_zone_keys, z, errs);
 		} else {
 			ctl_errors_add(errs, "%s:%u: [%s]: unknown section (gateway, ports, "
-				       "service NAME)", path, line, sec);
+				       "service NAME, zone NAME)", path, line, sec);
 		}
 	}
 	free(hdr.line);
@@ -1015,6 +1071,70 @@ ctl_config_duplicates(const struct ctl_config *cfg, struct ctl_errors *errs)
 	free(v);
 }
 
+/* "hostmaster@example.org" is the mailbox hostmaster.example.org. */
+static int
+ctl_mailbox_wire(const char *text, uint8_t *w, size_t cap)
+{
+	char t[CTL_STR_MAX];
+	const char *at = strchr(text, '@');
+
+	if (at != NULL && memchr(text, '.', (size_t)(at - text)) != NULL)
+		return -EINVAL; /* a dot in the local part needs an escape we do not do */
+	snprintf(t, sizeof(t), "%s", text);
+	if (at != NULL)
+		t[at - text] = '.';
+	return dp_dns_name_from_text(t, w, cap);
+}
+
+/* The zones' own records and the DNS server's keys. */
+static void
+ctl_validate_dns_server(struct ctl_config *cfg, const char *src, struct ctl_errors *errs)
+{
+	uint8_t w[DP_DNS_NAME_MAX], zw[DP_DNS_NAME_MAX];
+	char a[INET_ADDRSTRLEN];
+
+	for (uint32_t i = 0; i < cfg->n_zone_cfg; i++) {
+		struct ctl_zone_config *z = &cfg->zone_cfg[i];
+		int zl = dp_dns_name_from_text(z->name, zw, sizeof(zw)), found = 0;
+		for (uint32_t k = 0; k < cfg->gw.zones.n; k++) {
+			int l = dp_dns_name_from_text(cfg->gw.zones.v[k], w, sizeof(w));
+			found |= l == zl && memcmp(w, zw, (size_t)l) == 0;
+		}
+		if (!found)
+			ctl_errors_add(errs, "%s: '%s' is not one of [gateway] zones", z->origin,
+				       z->name);
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(cfg->zone_cfg[j].name, z->name) == 0)
+				ctl_errors_add(errs, "%s: the zone has a section already (%s)",
+					       z->origin, cfg->zone_cfg[j].origin);
+		if (z->mname[0] && dp_dns_name_from_text(z->mname, w, sizeof(w)) < 2)
+			ctl_errors_add(errs, "%s mname: '%s' is not a DNS name", z->origin, z->mname);
+		if (z->rname[0] && ctl_mailbox_wire(z->rname, w, sizeof(w)) < 2)
+			ctl_errors_add(errs, "%s rname: '%s' is not a mailbox as a DNS name "
+				       "(hostmaster.%s or hostmaster@%s)", z->origin, z->rname,
+				       z->name, z->name);
+		if (z->refresh == CTL_UNSET)
+			z->refresh = 3600;
+		if (z->retry == CTL_UNSET)
+			z->retry = 600;
+		if (z->expire == CTL_UNSET)
+			z->expire = 86400;
+		if (z->minimum == CTL_UNSET)
+			z->minimum = 0;
+	}
+	if (cfg->gw.dns_forward) {
+		if (cfg->ports.exception == CTL_PORT_NONE)
+			ctl_errors_add(errs, "%s: [gateway] dns_forward: on, but there is no "
+				       "[ports] exception to forward through", src);
+		if (cfg->gw.dns_forward_address == 0)
+			ctl_errors_add(errs, "%s: [gateway] dns_forward_address: missing (the "
+				       "resolver reached through the exception port)", src);
+		else if (cfg->gw.dns_forward_address == cfg->gw.address)
+			ctl_errors_add(errs, "%s: [gateway] dns_forward_address: %s is the "
+				       "gateway's own", src, ctl_ip_text(cfg->gw.address, a));
+	}
+}
+
 int
 ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 		    struct ctl_errors *errs)
@@ -1063,10 +1183,11 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 	}
 
 	uint8_t w[DP_DNS_NAME_MAX];
+	ctl_validate_dns_server(cfg, src, errs);
 	uint32_t n_names = 0;
 	for (uint32_t i = 0; i < cfg->n_services; i++)
 		n_names += cfg->services[i].dns.n;
-	struct dp_svctab_params tp = { cfg->n_services, n_names, 0 };
+	struct dp_svctab_params tp = { cfg->n_services, n_names, 0, 0 };
 	struct dp_svctab *names = dp_svctab_create(&tp);
 	if (names == NULL)
 		ctl_errors_add(errs, "%s: out of memory", src);
@@ -1111,6 +1232,49 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 	return errs->n + errs->dropped == errs0 ? 0 : -EINVAL;
 }
 
+/* A zone with its section's records, the gateway's address as glue. */
+static int
+ctl_config_add_zone(struct dp_svctab *t, const struct ctl_config *cfg, const char *text,
+		    const uint8_t *zw, size_t zl)
+{
+	uint8_t ns[DP_ZONE_NS_MAX][DP_DNS_NAME_MAX], mname[DP_DNS_NAME_MAX], rname[DP_DNS_NAME_MAX];
+	struct dp_zone_conf zc = { .refresh = 3600, .retry = 600, .expire = 86400,
+				   .glue = cfg->gw.address };
+	const struct ctl_zone_config *z = NULL;
+
+	for (uint32_t i = 0; i < cfg->n_zone_cfg; i++)
+		if (strcmp(cfg->zone_cfg[i].name, text) == 0)
+			z = &cfg->zone_cfg[i];
+	if (z != NULL) {
+		zc.refresh = z->refresh;
+		zc.retry = z->retry;
+		zc.expire = z->expire;
+		zc.minimum = z->minimum;
+		for (uint32_t k = 0; k < z->ns.n && k < DP_ZONE_NS_MAX; k++) {
+			int l = dp_dns_name_from_text(z->ns.v[k], ns[k], sizeof(ns[k]));
+			if (l < 2)
+				return -EINVAL;
+			zc.ns[zc.n_ns] = ns[k];
+			zc.ns_len[zc.n_ns++] = (uint8_t)l;
+		}
+		if (z->mname[0]) {
+			int l = dp_dns_name_from_text(z->mname, mname, sizeof(mname));
+			if (l < 2)
+				return -EINVAL;
+			zc.mname = mname;
+			zc.mname_len = (uint8_t)l;
+		}
+		if (z->rname[0]) {
+			int l = ctl_mailbox_wire(z->rname, rname, sizeof(rname));
+			if (l < 2)
+				return -EINVAL;
+			zc.rname = rname;
+			zc.rname_len = (uint8_t)l;
+		}
+	}
+	return dp_svctab_add_zone_conf(t, zw, zl, &zc);
+}
+
 struct dp_svctab *
 ctl_config_svctab(const struct ctl_config *cfg, const uint32_t *ids, uint32_t capacity)
 {
@@ -1131,7 +1295,7 @@ ctl_config_svctab(const struct ctl_config *cfg, const uint32_t *ids, uint32_t ca
 	int rc = 0;
 	for (uint32_t z = 0; z < cfg->gw.zones.n && rc == 0; z++) {
 		int l = dp_dns_name_from_text(cfg->gw.zones.v[z], w, sizeof(w));
-		rc = l < 0 ? l : dp_svctab_add_zone(t, w, (size_t)l);
+		rc = l < 0 ? l : ctl_config_add_zone(t, cfg, cfg->gw.zones.v[z], w, (size_t)l);
 		if (rc == -EEXIST) /* "zones = a, a" is harmless */
 			rc = 0;
 	}
@@ -1144,6 +1308,8 @@ ctl_config_svctab(const struct ctl_config *cfg, const uint32_t *ids, uint32_t ca
 			rc = l < 0 ? l : dp_svctab_add_name(t, id, w, (size_t)l);
 		}
 	}
+	if (rc == 0)
+		rc = dp_svctab_finish(t);
 	if (rc != 0) {
 		dp_svctab_free(t);
 		errno = -rc;

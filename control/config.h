@@ -83,6 +83,26 @@ struct ctl_gateway_config {
 	uint32_t uplink_mask;      /**< 0/0 (the default): every address is on the link */
 	uint32_t gateway_route;    /**< the router for what is off the subnet; 0: none */
 	uint32_t uplink_vlan;      /**< 802.1Q id accepted on the uplink; 0: untagged only */
+	uint32_t dns_forward;      /**< 1: foreign names go to the resolver (exception port) */
+	uint32_t dns_forward_address; /**< the resolver, network order; 0 until given */
+	uint32_t dns_forward_table;   /**< forwarded queries in flight, per worker */
+	uint32_t dns_forward_timeout; /**< ms before a forwarded query is given up */
+	uint32_t rrl_rate;         /**< answers per second per source prefix; 0: no RRL */
+	uint32_t rrl_slip;         /**< every Nth answer over the rate is sent TC=1; 0: none */
+	uint32_t rrl_prefix;       /**< length of the source prefixes RRL counts by */
+	uint32_t rrl_table;        /**< prefixes tracked per worker */
+	uint32_t dns_tcp_idle;     /**< ms a DNS-over-TCP connection may stay idle */
+	uint32_t dns_tcp_conns;    /**< DNS-over-TCP connections per worker (0: no TCP) */
+};
+
+/** A zone's own records ([zone NAME]); unset fields take the defaults. */
+struct ctl_zone_config {
+	char name[DP_DNS_NAME_MAX + 1];
+	char origin[CTL_STR_MAX + CFG_NAME_LEN + 16];
+	struct ctl_names ns;       /**< name servers; none: ns.ZONE */
+	char mname[CTL_STR_MAX];   /**< "": the first name server */
+	char rname[CTL_STR_MAX];   /**< "": hostmaster.ZONE */
+	uint32_t refresh, retry, expire, minimum;
 };
 
 struct ctl_ports_config {
@@ -128,6 +148,8 @@ struct ctl_config {
 	uint32_t n_services;
 	uint32_t cap_services;
 	struct ctl_service_config *services;
+	uint32_t n_zone_cfg;
+	struct ctl_zone_config zone_cfg[CTL_MAX_ZONES];
 };
 
 /** Error messages collected while parsing and validating. */

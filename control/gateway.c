@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <sys/random.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -76,8 +78,13 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	}
 	*fp = g->base;
 	fp->gw_ip = cfg->gw.address;
+	/* the SOA serial: the time of the load, one more at least on each
+	 * reload (secondaries and checkers see that the zone changed) */
+	uint32_t now = (uint32_t)time(NULL);
+	g->generation = now > g->generation ? now : g->generation + 1;
 	fp->dns = (struct dp_dns_conf){ .tab = tab, .ttl = cfg->gw.dns_ttl,
-					.soa_serial = ++g->generation };
+					.soa_serial = g->generation,
+					.tcp_keepalive = (uint16_t)(cfg->gw.dns_tcp_idle / 100) };
 	fp->rt = ctl_runtime_shared(g->runtime);
 	fp->park_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.dns_park_timeout;
 	fp->pending_tsc = rte_get_tsc_hz() / 1000 * cfg->gw.pending_timeout;
@@ -89,6 +96,26 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	fp->up_net = cfg->gw.uplink_net;
 	fp->up_mask = cfg->gw.uplink_mask;
 	fp->route_ip = cfg->gw.gateway_route;
+	dp_rrl_conf_make(&fp->rrl, cfg->gw.rrl_rate, cfg->gw.rrl_prefix, cfg->gw.rrl_slip,
+			 rte_get_tsc_hz());
+	/* the cookie key lives as long as the process: reloads keep it */
+	if (g->live != NULL) {
+		fp->dnstcp.keys = g->live->dnstcp.keys;
+	} else {
+		uint8_t key[16];
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+			dp_svctab_free(tab);
+			rte_free(fp);
+			return -EIO;
+		}
+		syn_cookie_keys_init(&fp->dnstcp.keys, key, 16, SYN_COOKIE_MAX_AGE);
+	}
+	fp->dnstcp.hz = rte_get_tsc_hz();
+	fp->dnstcp.idle = rte_get_tsc_hz() / 1000 * cfg->gw.dns_tcp_idle;
+	fp->dnsfwd.resolver = cfg->gw.dns_forward ? cfg->gw.dns_forward_address : 0;
+	if (fp->dnsfwd.resolver != 0 || fp->rrl.interval != 0)
+		fp->flags |= DP_F_DNS_SLOW;
+	fp->dnsfwd.timeout = rte_get_tsc_hz() / 1000 * cfg->gw.dns_forward_timeout;
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);

@@ -63,13 +63,16 @@ ctl_ports_start(struct ctl_ports *p, const struct ctl_config *cfg, unsigned int 
 struct dp_fp_conf
 ctl_ports_base(const struct ctl_ports *p)
 {
-	return (struct dp_fp_conf){
+	struct dp_fp_conf base = {
 		.up_mac = p->info[0].mac,
 		.down_mac = p->info[1].mac,
 		.flags = (p->info[0].tx_cksum ? DP_F_TX_CKSUM_UP : 0) |
 			 (p->info[1].tx_cksum ? DP_F_TX_CKSUM_DOWN : 0) |
 			 (p->n == 3 ? DP_F_EXCEPTION : 0),
 	};
+	if (p->n == 3) /* forwarded queries leave through the exception port */
+		base.dnsfwd.exc_mac = p->info[2].mac;
+	return base;
 }
 
 void

@@ -73,6 +73,11 @@ ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const ui
 			.pool = pool,
 			.syn = syn,
 			.neigh = ws->neigh,
+			.rrl_entries = gw->rrl_table,
+			.dns_tcp_conns = gw->dns_tcp_conns,
+			/* each worker forwards from a range of source ports of its own */
+			.dns_fwd_slots = RTE_MIN(gw->dns_forward_table,
+						 DP_DNSFWD_PORTS / (rte_lcore_count() - 1)),
 		};
 		ws->w[w] = dp_worker_create(&wp);
 		if (ws->w[w] == NULL)

@@ -95,7 +95,28 @@
 	X(neigh_confirmed, OUT)                                               \
 	X(neigh_table_full, PKT)                                              \
 	X(drop_arp_reply_unsolicited, DROP)                                   \
-	X(arp_request_limited, PKT)
+	X(arp_request_limited, PKT) \
+	X(dns_notimp, OUT)                                                    \
+	X(dns_truncated, OUT)                                                 \
+	X(dns_rrl_slip, OUT)                                                  \
+	X(drop_dns_rrl, DROP)                                                 \
+	X(dns_forwarded, OUT)                                                 \
+	X(dns_fwd_relayed, OUT)                                               \
+	X(dns_fwd_expired, PKT)                                               \
+	X(drop_dns_fwd_full, DROP)                                            \
+	X(drop_dns_fwd_unknown, DROP)                                         \
+	X(dns_tcp_synack, OUT)                                                \
+	X(dns_tcp_answer, OUT)                                                \
+	X(dns_tcp_held, OUT)                                                  \
+	X(dns_tcp_fin, OUT)                                                   \
+	X(dns_tcp_rst, OUT)                                                   \
+	X(dns_tcp_ack, OUT)                                                   \
+	X(dns_tcp_open, PKT)                                                  \
+	X(dns_tcp_expired, OUT)                                               \
+	X(drop_dns_tcp_ctl, DROP)                                             \
+	X(drop_dns_tcp_cookie, DROP)                                          \
+	X(drop_dns_tcp_full, DROP)                                            \
+	X(drop_dns_tcp_bad, DROP)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

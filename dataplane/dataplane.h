@@ -19,6 +19,9 @@
 #include "counters.h"
 #include "dns.h"
 #include "neigh.h"
+#include "rrl.h"
+#include "dnstcp.h"
+#include "dnsfwd.h"
 #include "svctab.h"
 
 #define DP_PORT_NONE UINT16_MAX
@@ -28,6 +31,7 @@
 #define DP_F_TX_CKSUM_DOWN 0x2 /**< downlink computes IPv4/UDP checksums on tx */
 #define DP_F_EXCEPTION 0x4     /**< an exception port takes what we do not handle */
 #define DP_F_CYCLES 0x8        /**< measure cycles per packet per path (costs ~2 rdtsc) */
+#define DP_F_DNS_SLOW 0x10     /**< RRL or forwarding is on: the UDP answer looks further */
 
 /** Paths whose cycles per packet are measured (with DP_F_CYCLES). */
 #define DP_PATHS(X) X(arp) X(dns) X(fwd_down) X(fwd_up) X(syn) X(drop) X(other)
@@ -109,6 +113,9 @@ struct dp_fp_conf {
 	uint32_t up_net;                /**< the uplink's subnet (network order): next hops */
 	uint32_t up_mask;               /**< its mask; 0: every address is on the link */
 	uint32_t route_ip;              /**< the router for the rest; 0: none */
+	struct dp_rrl_conf rrl;         /**< response rate limiting (interval 0: off) */
+	struct dp_dnstcp_conf dnstcp;   /**< DNS over TCP: cookie keys, idle timeout */
+	struct dp_dnsfwd_conf dnsfwd;   /**< forwarding of foreign names (resolver 0: off) */
 };
 
 /** A worker's own mutable state, passed to the frame functions. */
@@ -118,6 +125,9 @@ struct dp_fp_state {
 	struct dp_neigh_table *neigh; /**< the uplink's next hops (shared), or NULL */
 	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
 	int replay_svc;          /**< the service being replayed: its packets pass */
+	struct dp_rrl *rrl;      /**< RRL buckets by source prefix, or NULL */
+	struct dp_dnstcp *dnstcp; /**< DNS-over-TCP connections, or NULL: TCP/53 not served */
+	struct dp_dnsfwd *dnsfwd; /**< forwarded queries in flight, or NULL */
 };
 
 /** Where a frame goes once decided. */
@@ -251,6 +261,9 @@ struct dp_worker_params {
 	uint8_t announce;
 	struct syn_params syn;   /**< sizes of the synjitsu table (n_services 0: none) */
 	struct dp_neigh_table *neigh; /**< the uplink's next hops, shared; NULL: none */
+	uint32_t rrl_entries;    /**< source prefixes RRL tracks (0: none, RRL never limits) */
+	uint32_t dns_tcp_conns;  /**< DNS-over-TCP connections (0: TCP/53 not served) */
+	uint32_t dns_fwd_slots;  /**< forwarded queries in flight (0: no forwarding) */
 };
 
 /** mbufs one worker may keep beside synjitsu's (parked answers, replies

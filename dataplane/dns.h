@@ -21,7 +21,14 @@ struct dp_dns_conf {
 	const struct dp_svctab *tab;
 	uint32_t ttl;        /**< TTL of answers, SOA and negative answers */
 	uint32_t soa_serial;
+	uint16_t tcp_keepalive; /**< edns-tcp-keepalive timeout we send (100 ms units) */
 };
+
+/** Flags of dp_dns_answer(). */
+#define DP_DNS_TCP 0x1      /**< over TCP: no payload limit but @cap, keepalive */
+#define DP_DNS_TRUNCATE 0x2 /**< answer with TC=1 and no records (RRL slip) */
+#define DP_DNS_FORWARD 0x4  /**< a name under none of our zones is left as it is:
+				 0 is returned with counter DP_C_dns_forwarded */
 
 /** Outcome of one message. */
 struct dp_dns_result {
@@ -41,16 +48,30 @@ struct dp_dns_result {
 
 /**
  * Turn the query in @p msg (@p len bytes, @p cap bytes of room) into its
- * response. Outcomes: an A answer for a service name (NOERROR with no answer
- * for other types), NXDOMAIN with the zone's SOA for an unknown name under a
+ * response, over UDP. Outcomes: an A answer for a service name; at a zone's
+ * apex its SOA and NS (with glue) in the answer section, beside the A of a
+ * service of that name; the gateway's address for the zone's name servers;
+ * NOERROR with no answer and the SOA (NODATA) for other types and for empty
+ * non-terminals; NXDOMAIN with the zone's SOA for an unknown name under a
  * zone, REFUSED for any other name, FORMERR for a malformed query, BADVERS for
- * EDNS versions above 0. Responses, non-QUERY opcodes and unreadable headers
- * are dropped, never answered.
+ * EDNS versions above 0, NOTIMP for an opcode other than QUERY (with the
+ * question when it parses). Responses and unreadable headers are dropped,
+ * never answered.
  *
  * @return the response length, or 0 when the message is to be dropped.
  */
 uint16_t dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *msg, uint16_t len,
 			uint16_t cap, struct dp_dns_result *res);
+
+/**
+ * dp_dns_respond() with DP_DNS_* @p flags. Over UDP (no DP_DNS_TCP) an
+ * answer larger than the client's payload size (512 without EDNS, else its
+ * EDNS size clamped to 512..DP_DNS_EDNS_SIZE) is sent with TC=1 and no
+ * records (counter dns_truncated); over TCP it is complete and the
+ * query's edns-tcp-keepalive option (RFC 7828) is answered with ours.
+ */
+uint16_t dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *msg, uint16_t len, uint16_t cap,
+		       unsigned int flags, struct dp_dns_result *res);
 
 /**
  * Text name ("www.Example.org", trailing dot optional) to lower-case wire

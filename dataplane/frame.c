@@ -214,9 +214,34 @@ dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, 
 	v->counter = DP_C_dns_servfail;
 }
 
+#define DP_DNS_DROP 0x100 /* RRL: no answer */
+
+/* With RRL or forwarding on: how to answer (DP_DNS_* flags). Answers
+ * beyond the rate of the source's prefix are dropped, or a few truncated
+ * ones send a real client to TCP; foreign names go to the resolver (not
+ * from a VLAN: the exception port is untagged). */
+static unsigned int
+dp_dns_how(const struct dp_fp_conf *c, struct dp_fp_state *st, const struct dp_pkt *p)
+{
+	unsigned int how = 0;
+
+	if (st == NULL)
+		return 0;
+	if (c->rrl.interval != 0 && st->rrl != NULL) {
+		enum dp_rrl_verdict rv = dp_rrl_check(st->rrl, &c->rrl, p->src_ip, st->now);
+		if (rv == DP_RRL_DROP)
+			return DP_DNS_DROP;
+		if (rv == DP_RRL_SLIP)
+			how |= DP_DNS_TRUNCATE;
+	}
+	if (c->dnsfwd.resolver != 0 && st->dnsfwd != NULL && !p->has_vlan)
+		how |= DP_DNS_FORWARD;
+	return how;
+}
+
 static void
-dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
-	     uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+	     const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
 {
 	if (p->is_fragment) {
 		v->counter = DP_C_drop_ip_fragment;
@@ -235,18 +260,30 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 		return;
 	}
 
+	unsigned int how = 0;
+	if (__builtin_expect((c->flags & DP_F_DNS_SLOW) != 0, 0) &&
+	    (how = dp_dns_how(c, st, p)) == DP_DNS_DROP) {
+		v->counter = DP_C_drop_dns_rrl;
+		return;
+	}
+
 	/* checked (or said good by the NIC) and not 0: the reply's checksums
 	 * follow from the query's, unless the port computes them anyway */
 	int incr = udp->dgram_cksum != 0 && !(c->flags & DP_F_TX_CKSUM_UP) &&
 		   p->data_len >= DP_DNS_HDR_LEN;
 	uint16_t hsum_q = incr ? dp_cksum_sum_at(frame + p->data_off + 2, DP_DNS_HDR_LEN - 2, 0) : 0;
 	struct dp_dns_result r;
-	uint16_t dlen = dp_dns_respond(&c->dns, frame + p->data_off, p->data_len,
-				       (uint16_t)(cap - p->data_off), &r);
+	uint16_t dlen = dp_dns_answer(&c->dns, frame + p->data_off, p->data_len,
+				      (uint16_t)(cap - p->data_off), how, &r);
 	v->counter = r.counter;
 	v->svc = r.svc;
-	if (dlen == 0)
+	if (dlen == 0) {
+		if (r.counter == DP_C_dns_forwarded)
+			dp_dnsfwd_udp(c, st, frame, p, v);
 		return;
+	}
+	if (how & DP_DNS_TRUNCATE)
+		v->counter = DP_C_dns_rrl_slip;
 	if (incr)
 		dp_dns_reply_incr(frame, p, &c->up_mac, dlen, hsum_q, &r, v);
 	else
@@ -306,7 +343,7 @@ dp_svc_state(const struct dp_fp_conf *c, int svc)
 
 /* A packet that asks for a stopped service summons it; of a flood of them,
  * the one that wins the compare-and-swap posts the event. */
-static inline void
+static inline __attribute__((always_inline)) void
 dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
 {
 	uint32_t expect = DP_SVC_STOPPED;
@@ -317,7 +354,7 @@ dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
 		v->event = DP_EV_SUMMON;
 }
 
-static inline void
+static inline __attribute__((always_inline)) void
 dp_touch(struct dp_fp_state *st, int svc)
 {
 	if (st != NULL && st->activity != NULL && st->activity[svc] != st->now)
@@ -438,6 +475,19 @@ dp_arp_reply_in(const struct dp_fp_conf *c, struct dp_fp_state *st, const uint8_
 	return 1;
 }
 
+/* DNS over TCP (dnstcp.c), out of line: the UDP answer's path stays as
+ * short as it was. */
+static __attribute__((noinline)) void
+dp_dns_tcp(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+	   const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+{
+	dp_dnstcp_frame(c, st, frame, p, cap, rx_ol_flags, v);
+	if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
+		dp_touch(st, v->svc);
+		dp_summon(c, v->svc, v); /* answered at once: no parking on TCP */
+	}
+}
+
 void
 dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 		uint16_t len, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
@@ -481,7 +531,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 		if (p.proto == IPPROTO_UDP && p.is_fragment) { /* never reassembled */
 			v->counter = DP_C_drop_dns_fragment;
 		} else if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
-			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
+			dp_dns_frame(c, st, frame, &p, cap, rx_ol_flags, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
 				dp_summon(c, v->svc, v);
@@ -494,6 +544,9 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 					v->l3_len = (uint8_t)p.l3_len;
 				}
 			}
+		} else if (p.proto == IPPROTO_TCP && p.dport == DP_DNS_PORT && st != NULL &&
+			   st->dnstcp != NULL) {
+			dp_dns_tcp(c, st, frame, &p, cap, rx_ol_flags, v);
 		} else {
 			dp_unhandled(c, len, DP_C_drop_gw_unhandled, v);
 		}

@@ -22,6 +22,56 @@ struct dp_svctab_params {
 	uint32_t max_services;
 	uint32_t max_names;
 	uint32_t max_zones;
+	/** Room made at first for the names dp_svctab_finish() derives (zone
+	 *  apexes, name servers' names, empty non-terminals); it grows there,
+	 *  at build time, to what the names need (at most 2^24). */
+	uint32_t max_derived;
+};
+
+#define DP_ZONE_NS_MAX 4 /**< NS records per zone */
+
+/** A zone's own records (SOA, NS). Names are lower-case wire format. */
+struct dp_zone_conf {
+	const uint8_t *mname;  /**< NULL: the first NS name */
+	uint8_t mname_len;
+	const uint8_t *rname;  /**< NULL: hostmaster.ZONE */
+	uint8_t rname_len;
+	uint32_t refresh, retry, expire;
+	uint32_t minimum;      /**< negative-caching TTL; the answers' TTL when 0 */
+	uint32_t glue;         /**< address of the in-zone NS names (the gateway's), network order */
+	uint32_t n_ns;         /**< 0: one, ns.ZONE */
+	const uint8_t *ns[DP_ZONE_NS_MAX];
+	uint8_t ns_len[DP_ZONE_NS_MAX];
+};
+
+/** A name of the table with what the fast path answers for it. */
+struct dp_svctab_entry {
+	int32_t svc;      /**< service, or DP_SVC_NONE */
+	int16_t zone;     /**< the longest zone the name is in, -1: none */
+	uint8_t apex;     /**< the name is @zone's apex */
+	uint8_t kind;     /**< DP_NAME_* */
+};
+
+#define DP_ZONE_UNKNOWN (-2) /**< dp_svctab_finish() not called: ask dp_svctab_zone_of() */
+#define DP_NAME_SVC 0  /**< a service's name (or only an apex) */
+#define DP_NAME_ENT 1  /**< an empty non-terminal: a service name is below it */
+#define DP_NAME_HOST 2 /**< a name server of its zone: A is the zone's glue */
+
+/** A zone's records as the responder writes them. */
+struct dp_zone_rec {
+	uint8_t len;                  /**< of the zone's name */
+	uint8_t wire[DP_DNS_NAME_MAX];
+	uint32_t refresh, retry, expire, minimum;
+	uint32_t glue;                /**< network order */
+	uint8_t n_ns;
+	/* names as written after the owner: a prefix of labels, then either
+	 * the root (sfx 0) or a pointer to the zone's name (sfx 1) */
+	uint8_t mname_len, rname_len;
+	uint8_t mname_sfx, rname_sfx;
+	uint8_t mname[DP_DNS_NAME_MAX], rname[DP_DNS_NAME_MAX];
+	uint8_t ns_len[DP_ZONE_NS_MAX], ns_sfx[DP_ZONE_NS_MAX];
+	uint8_t ns_in_zone[DP_ZONE_NS_MAX]; /**< glue is sent for it */
+	uint8_t ns[DP_ZONE_NS_MAX][DP_DNS_NAME_MAX];
 };
 
 /** Create an empty table; NULL with rte_errno/errno set on failure. */
@@ -47,6 +97,34 @@ int dp_svctab_add_name(struct dp_svctab *t, uint32_t id, const uint8_t *name,
 
 /** Add a zone (lower-case wire format). @return 0, -EEXIST, -ENOSPC, -EINVAL. */
 int dp_svctab_add_zone(struct dp_svctab *t, const uint8_t *zone, size_t len);
+
+/**
+ * Add a zone with its own records (@p zc NULL: the defaults: NS ns.ZONE,
+ * MNAME the first NS, RNAME hostmaster.ZONE, 3600/600/86400, minimum 0).
+ * @return 0, -EEXIST, -ENOSPC, -EINVAL (a bad name in @p zc).
+ */
+int dp_svctab_add_zone_conf(struct dp_svctab *t, const uint8_t *zone, size_t len,
+			    const struct dp_zone_conf *zc);
+
+/**
+ * Derive, once every service, name and zone is in, the names answered
+ * without a service: each zone's apex, its in-zone name servers, and every
+ * empty non-terminal (a name under a zone with a service name below it), and
+ * the zone of every name: a query then costs one lookup whatever it asks.
+ * @return 0, or -ENOMEM / -ENOSPC (past 2^24 derived names).
+ */
+int dp_svctab_finish(struct dp_svctab *t);
+
+/** The entry of a lower-case wire-format name, or NULL. */
+const struct dp_svctab_entry *dp_svctab_lookup(const struct dp_svctab *t, const uint8_t *name,
+					       size_t len);
+
+/** Zone @p z's records (z from dp_svctab_zone_of() order), or NULL. */
+const struct dp_zone_rec *dp_svctab_zone(const struct dp_svctab *t, unsigned int z);
+
+/** dp_svctab_zone_of() that also gives the zone's index in @p zi. */
+int dp_svctab_zone_find(const struct dp_svctab *t, const uint8_t *name, size_t len,
+			const uint8_t *labels, unsigned int n_labels, int *zi);
 
 /** Service id of an IPv4 address (network order), or DP_SVC_NONE. */
 int dp_svctab_by_ip(const struct dp_svctab *t, uint32_t ip);

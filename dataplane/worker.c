@@ -102,6 +102,47 @@ dp_tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg)
 	dp_count_add(&w->cnt, DP_C_drop_tx_full, n);
 }
 
+/* The DNS server's per-worker tables (RRL; TCP and forwarding later). */
+static int
+dp_worker_dns_create(struct dp_worker *w, const struct dp_worker_params *prm, int socket)
+{
+	if (prm->rrl_entries > 0) {
+		void *mem = rte_zmalloc_socket("dp_rrl", dp_rrl_memsize(prm->rrl_entries),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (mem == NULL)
+			return -ENOMEM;
+		w->st.rrl = dp_rrl_init(mem, prm->rrl_entries);
+	}
+	if (prm->dns_tcp_conns > 0) {
+		void *mem = rte_zmalloc_socket("dp_dnstcp", dp_dnstcp_memsize(prm->dns_tcp_conns),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (mem == NULL)
+			return -ENOMEM;
+		w->st.dnstcp = dp_dnstcp_init(mem, prm->dns_tcp_conns);
+	}
+	if (prm->dns_fwd_slots > 0 && prm->exception != DP_PORT_NONE && prm->pool != NULL) {
+		uint32_t n = prm->dns_fwd_slots;
+		if ((uint64_t)(prm->queue + 1u) * n > DP_DNSFWD_PORTS)
+			return -EINVAL; /* the workers' port ranges must fit */
+		void *mem = rte_zmalloc_socket("dp_dnsfwd", dp_dnsfwd_memsize(n),
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (mem == NULL)
+			return -ENOMEM;
+		/* each worker its own range of source ports */
+		w->st.dnsfwd = dp_dnsfwd_init(mem, n, (uint16_t)(DP_DNSFWD_PORT_BASE + prm->queue * n),
+					      (uint32_t)rte_rdtsc() ^ prm->queue);
+	}
+	return 0;
+}
+
+static void
+dp_worker_dns_free(struct dp_worker *w)
+{
+	rte_free(w->st.rrl);
+	rte_free(w->st.dnstcp);
+	rte_free(w->st.dnsfwd);
+}
+
 struct dp_worker *
 dp_worker_create(const struct dp_worker_params *prm)
 {
@@ -136,6 +177,11 @@ dp_worker_create(const struct dp_worker_params *prm)
 				       DP_ARP_BURST };
 	if (prm->syn.n_services > 0)
 		w->st.syn = syn_table_create(&prm->syn);
+	if (dp_worker_dns_create(w, prm, socket) < 0) {
+		dp_worker_free(w);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
 	if (w->st.activity == NULL || w->replay_tsc == NULL ||
 	    (prm->syn.n_services > 0 && w->st.syn == NULL)) {
 		dp_worker_free(w);
@@ -191,6 +237,7 @@ dp_worker_free(struct dp_worker *w)
 		rte_pktmbuf_free(w->nheld[(w->nheld_head + i) % DP_NHELD_MAX].m);
 		dp_count(&w->cnt, DP_C_drop_parked_at_exit);
 	}
+	dp_worker_dns_free(w);
 	rte_free(w->replay_tsc);
 	rte_free(w->st.activity);
 	rte_free(w);
@@ -236,6 +283,8 @@ dp_path_of(const struct dp_verdict *v)
 	case DP_C_dns_answer: case DP_C_dns_nodata: case DP_C_dns_nxdomain:
 	case DP_C_dns_refused: case DP_C_dns_formerr: case DP_C_dns_badvers:
 	case DP_C_dns_parked:
+	case DP_C_dns_notimp: case DP_C_dns_truncated: case DP_C_dns_rrl_slip:
+	case DP_C_dns_tcp_answer:
 		return DP_PATH_dns;
 	case DP_C_forwarded_down:
 		return DP_PATH_fwd_down;
@@ -351,12 +400,9 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	case DP_DOWN:
 		dp_downlink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
-	default: /* the host kernel speaks on the uplink as it is */
-		v->action = DP_ACT_TX_UPLINK;
-		v->counter = DP_C__COUNT;
-		v->len = m->data_len;
-		v->ol_flags = 0;
-		v->event = DP_EV_NONE;
+	default: /* the host kernel speaks on the uplink as it is, but for the
+		  * resolver's answers to forwarded queries (dnsfwd.c) */
+		dp_exception_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
 		break;
 	}
 	if (unlikely(v->event != DP_EV_NONE))
@@ -703,6 +749,71 @@ dp_release_parked(struct dp_worker *w)
 	w->n_parked = keep;
 }
 
+/* Forwarded queries: TCP clients' queries to the resolver (an mbuf each),
+ * slots whose answer never came reclaimed, refusals counted. */
+static void
+dp_dnsfwd_poll(struct dp_worker *w, int tick)
+{
+	struct dp_dnsfwd *t = w->st.dnsfwd;
+
+	while (dp_dnsfwd_deferred(t) > 0) {
+		struct rte_mbuf *m = dp_own_mbuf(w);
+		struct dp_verdict v;
+		if (m == NULL)
+			break; /* they wait for the next round */
+		if (dp_dnsfwd_take(&w->conf, &w->st, rte_pktmbuf_mtod(m, uint8_t *),
+				   (uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)), &v) != 0) {
+			rte_pktmbuf_free(m);
+			break;
+		}
+		m->data_len = m->pkt_len = v.len;
+		dp_count(&w->cnt, DP_C_dns_forwarded);
+		dp_tx(w, DP_EXC, m);
+	}
+	if (!tick)
+		return;
+	uint32_t lost = dp_dnsfwd_lost(t);
+	if (lost)
+		dp_count_add(&w->cnt, DP_C_drop_dns_fwd_full, lost);
+	if (dp_dnsfwd_active(t) > 0) {
+		unsigned int n = dp_dnsfwd_expire(t, w->st.now, w->conf.dnsfwd.timeout);
+		if (n)
+			dp_count_add(&w->cnt, DP_C_dns_fwd_expired, n);
+	}
+}
+
+/* DNS-over-TCP connections idle for too long: the server closes them (a
+ * FIN each, a few per drain tick). */
+static void
+dp_dnstcp_expire(struct dp_worker *w)
+{
+	struct dp_dnstcp_conn *e;
+
+	for (int n = 0; n < 8; n++) {
+		e = dp_dnstcp_idle(w->st.dnstcp, w->st.now, w->conf.dnstcp.idle);
+		if (e == NULL)
+			return;
+		struct rte_mbuf *m = w->pool != NULL ? dp_own_mbuf(w) : NULL;
+		struct dp_verdict v;
+		if (m == NULL) { /* closed without a word (no_mbuf counted) */
+			dp_dnstcp_del(w->st.dnstcp, e);
+			dp_count(&w->cnt, DP_C_dns_tcp_expired);
+			continue;
+		}
+		if (dp_dnstcp_fin_frame(&w->conf, w->st.dnstcp, e, rte_pktmbuf_mtod(m, uint8_t *),
+					(uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)),
+					&v) != 0) {
+			rte_pktmbuf_free(m);
+			dp_dnstcp_del(w->st.dnstcp, e);
+			dp_count(&w->cnt, DP_C_dns_tcp_expired);
+			continue;
+		}
+		m->data_len = m->pkt_len = v.len;
+		dp_count(&w->cnt, DP_C_dns_tcp_expired);
+		dp_tx(w, DP_UP, m);
+	}
+}
+
 int
 dp_worker_run(void *arg)
 {
@@ -752,6 +863,8 @@ dp_worker_run(void *arg)
 		if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
 			dp_synjitsu_poll(w);
 		uint64_t cur = w->st.now;
+		if (w->st.dnsfwd != NULL)
+			dp_dnsfwd_poll(w, got == 0 || cur - prev > drain_tsc);
 		if (got == 0 || cur - prev > drain_tsc) {
 			if (w->n_parked)
 				dp_release_parked(w);
@@ -761,6 +874,8 @@ dp_worker_run(void *arg)
 				dp_send_probes(w);
 			if (w->st.syn != NULL && syn_held(w->st.syn) > 0)
 				dp_synjitsu_expire(w);
+			if (w->st.dnstcp != NULL && dp_dnstcp_active(w->st.dnstcp) > 0)
+				dp_dnstcp_expire(w);
 			dp_flush(w);
 			prev = cur;
 		}

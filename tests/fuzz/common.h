@@ -28,7 +28,11 @@ fz_table(void)
 		dp_svctab_add_name(t, i, w, (size_t)l);
 	}
 	int l = dp_dns_name_from_text("example.org", w, sizeof(w));
-	dp_svctab_add_zone(t, w, (size_t)l);
+	struct dp_zone_conf zc = { .refresh = 1, .retry = 2, .expire = 3, .minimum = 4,
+				   .glue = htonl(0x0a4d0001u) };
+	dp_svctab_add_zone_conf(t, w, (size_t)l, &zc);
+	if (dp_svctab_finish(t) != 0)
+		abort();
 	return t;
 }
 

@@ -9,7 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dp_dns_conf dc = { .tab = fz_table(), .ttl = 30, .soa_serial = 1 };
+	struct dp_dns_conf dc = { .tab = fz_table(), .ttl = 30, .soa_serial = 1,
+				  .tcp_keepalive = 100 };
 	struct dp_dns_result r;
 
 	if (size < 1 || size > 1500)
@@ -19,13 +20,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 1;
 	uint8_t *m = malloc(len + room + 1); /* exact size: ASan sees overruns */
 	memcpy(m, data + 1, len);
-	uint16_t n = dp_dns_respond(&dc, m, (uint16_t)len, (uint16_t)(len + room), &r);
+	/* the room's low bits also pick the transport and flags */
+	unsigned int how = room & (DP_DNS_TCP | DP_DNS_TRUNCATE | DP_DNS_FORWARD);
+	uint16_t n = dp_dns_answer(&dc, m, (uint16_t)len, (uint16_t)(len + room), how, &r);
 	if (n > len + room || r.counter >= DP_C__COUNT)
 		abort();
+	if (n != 0 && !(how & DP_DNS_TCP) && n > 1232 && n > len)
+		abort(); /* UDP answers stay within what the client can take */
+	if (n == 0 && r.counter == DP_C_dns_forwarded &&
+	    (!(how & DP_DNS_FORWARD) || memcmp(m, data + 1, len) != 0))
+		abort(); /* a forwarded query is left as it came */
 	if (n != 0 && (m[2] & 0x80) == 0)
 		abort(); /* whatever we send is a response */
 	if (n == 0 && r.counter != DP_C_drop_dns_short && r.counter != DP_C_drop_dns_response &&
-	    r.counter != DP_C_drop_dns_opcode && r.counter != DP_C_drop_dns_no_room)
+	    r.counter != DP_C_drop_dns_no_room && r.counter != DP_C_dns_forwarded)
 		abort(); /* a drop always has its reason */
 	free(m);
 	return 0;

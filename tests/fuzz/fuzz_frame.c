@@ -40,6 +40,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		syn = syn_table_create(&p);
 	}
 	st.syn = syn;
+	/* the DNS server's tables: RRL, TCP, forwarding (kept across inputs) */
+	static struct dp_rrl *rrl;
+	static struct dp_dnstcp *tcp;
+	static struct dp_dnsfwd *fwd;
+	if (rrl == NULL) {
+		rrl = dp_rrl_init(aligned_alloc(64, (dp_rrl_memsize(8) + 63) / 64 * 64), 8);
+		tcp = dp_dnstcp_init(aligned_alloc(64, (dp_dnstcp_memsize(4) + 63) / 64 * 64), 4);
+		fwd = dp_dnsfwd_init(aligned_alloc(64, (dp_dnsfwd_memsize(4) + 63) / 64 * 64), 4,
+				     40000, 1);
+	}
+	st.rrl = rrl;
+	st.dnstcp = tcp;
+	st.dnsfwd = fwd;
+	dp_rrl_conf_make(&c.rrl, 1000, 24, 2, 1000);
+	static const uint8_t key[16] = "0123456789abcdef";
+	syn_cookie_keys_init(&c.dnstcp.keys, key, 16, 3);
+	c.dnstcp.hz = 1000;
+	c.dnstcp.idle = 1000;
+	c.dnsfwd.resolver = (size & 1) ? htonl(0x0a630035u) : 0;
+	c.flags |= (size & 2) ? DP_F_DNS_SLOW : 0;
+	c.dnsfwd.exc_mac = mac;
+	c.dnsfwd.timeout = 100;
 
 	if (size < 2 || size > 2048)
 		return 0;
@@ -92,6 +114,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (v.counter > DP_C__COUNT || (v.event != DP_EV_NONE && v.svc < 0))
 		abort();
+	memcpy(f, data + 1, len);
+	dp_exception_frame(&c, &st, f, (uint16_t)len, (uint16_t)cap, rx, &v);
+	if (v.action != DP_ACT_DROP && (v.len == 0 || v.len > cap))
+		abort();
+	dp_dnsfwd_expire(fwd, st.now, 100);
+	while (dp_dnsfwd_take(&c, &st, f, (uint16_t)cap, &v) == 0)
+		if (v.len > cap)
+			abort();
 	memcpy(f, data + 1, len);
 	dp_downlink_frame(&c, &st, f, (uint16_t)len, (uint16_t)cap, rx, &v);
 	if (v.action != DP_ACT_DROP && (v.len == 0 || v.len > cap))

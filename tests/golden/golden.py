@@ -117,8 +117,39 @@ CASES = [
     ("compression pointer in the question", compressed_question(), {"rcode": 1, "formerr": True}),
     ("a response is never answered", udp_to_gw(DNS(id=13, qr=1, qd=DNSQR(qname="www.example.org"))),
      ("drop", "drop_dns_response")),
-    ("NOTIFY is not answered", udp_to_gw(DNS(id=14, opcode=4, qd=DNSQR(qname="www.example.org"))),
-     ("drop", "drop_dns_opcode")),
+    ("NOTIFY gets NOTIMP", udp_to_gw(DNS(id=14, opcode=4, qd=DNSQR(qname="www.example.org"))),
+     {"rcode": 4, "opcode": 4, "an": [], "ns": 0, "aa": 0}),
+    ("UPDATE gets NOTIMP", udp_to_gw(DNS(id=17, opcode=5, qd=DNSQR(qname="example.org", qtype="SOA"))),
+     {"rcode": 4, "opcode": 5, "an": [], "ns": 0, "aa": 0}),
+    ("IQUERY gets NOTIMP", udp_to_gw(DNS(id=18, opcode=1, qd=DNSQR(qname="www.example.org"))),
+     {"rcode": 4, "opcode": 1, "an": [], "ns": 0, "aa": 0}),
+    ("NS at the apex, with glue", udp_to_gw(q("example.org", "NS", id=19)),
+     {"rcode": 0, "an": [("example.org.", 2, "ns.example.org.")], "ns": 0,
+      "ar": [("ns.example.org.", 1, GW)]}),
+    ("SOA at the apex", udp_to_gw(q("example.org", "SOA", id=20)),
+     {"rcode": 0, "an": [("example.org.", 6, "ns.example.org.")], "ns": 0}),
+    ("A at an apex that is a service", udp_to_gw(q("example.net", id=21)),
+     {"rcode": 0, "an": [("example.net.", 1, API)], "ns": 0}),
+    ("SOA at an apex that is a service, from [zone]", udp_to_gw(q("example.net", "SOA", id=22)),
+     {"rcode": 0, "an": [("example.net.", 6, "ns1.example.net.")], "ns": 0,
+      "soa": ("hostmaster.example.net.", 7200, 900, 604800, 60)}),
+    ("NS at an apex that is a service", udp_to_gw(q("example.net", "NS", id=23)),
+     {"rcode": 0, "an": [("example.net.", 2, "ns1.example.net."),
+                         ("example.net.", 2, "ns2.elsewhere.test.")], "ns": 0,
+      "ar": [("ns1.example.net.", 1, GW)]}),
+    ("A of the name server", udp_to_gw(q("ns.example.org", id=24)),
+     {"rcode": 0, "an": [("ns.example.org.", 1, GW)], "ns": 0}),
+    ("empty non-terminal", udp_to_gw(q("b.example.org", id=25)),
+     {"rcode": 0, "an": [], "ns": 1}),
+    ("below the empty non-terminal", udp_to_gw(q("a.b.example.org", id=26)),
+     {"rcode": 0, "an": [("a.b.example.org.", 1, API)], "ns": 0}),
+    ("DNS over TCP: SYN gets a cookie SYN-ACK",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=GW) /
+     TCP(sport=40010, dport=53, flags="S", seq=5000, options=[("MSS", 1460)]), {"synack": 5000}),
+    ("DNS over TCP: data with a forged cookie",
+     Ether(dst=GW_MAC, src=CLI_MAC) / IP(src=CLI, dst=GW) /
+     TCP(sport=40011, dport=53, flags="PA", seq=5001, ack=12345) / Raw(b"\x00\x1d" + raw(q("www.example.org"))),
+     ("drop", "drop_dns_tcp_cookie")),
     ("header cut short", udp_to_gw(Raw(b"\x00\x01\x02\x03\x04")), ("drop", "drop_dns_short")),
     ("bad UDP checksum", with_bad_udp_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_udp_cksum")),
     ("bad IP checksum", with_bad_ip_cksum(udp_to_gw(q("www.example.org"))), ("drop", "drop_ip_cksum")),
@@ -201,7 +232,7 @@ def check_dns(inp, out, e):
         expect(Dot1Q in out and out[Dot1Q].vlan == e["vlan"], "VLAN tag kept")
     d, qd = out[DNS], inp[DNS]
     expect(d.id == qd.id, "DNS id kept")
-    expect(d.qr == 1 and d.opcode == 0, "a response to a QUERY")
+    expect(d.qr == 1 and d.opcode == e.get("opcode", 0), f"a response, opcode {d.opcode}")
     expect(d.rcode == e["rcode"], f"rcode {d.rcode} != {e['rcode']}")
     if e.get("formerr"):
         expect(d.qdcount == 0 and d.ancount == 0 and d.nscount == 0 and d.arcount == 0,
@@ -216,16 +247,29 @@ def check_dns(inp, out, e):
         rr = d.an[i]
         expect(rr.rrname.decode() == name, f"answer owner {rr.rrname!r}")
         expect(rr.type == rtype and rr.rclass == 1 and rr.ttl == TTL, "answer type, class, TTL")
-        expect(rr.rdata == rdata, f"answer address {rr.rdata}")
+        if rtype == 6:
+            expect(rr.mname.decode() == rdata, f"SOA MNAME {rr.mname!r}")
+            want = e.get("soa", (f"hostmaster.{name}", 3600, 600, 86400, TTL))
+            got = (rr.rname.decode(), rr.refresh, rr.retry, rr.expire, rr.minimum)
+            expect(got == want, f"SOA {got} != {want}")
+        elif rtype == 2:
+            expect(rr.rdata.decode() == rdata, f"NS {rr.rdata!r}")
+        else:
+            expect(rr.rdata == rdata, f"answer address {rr.rdata}")
     expect(d.nscount == e["ns"], f"NSCOUNT {d.nscount}")
     if e["ns"]:
         soa = d.ns[0]
         expect(soa.type == 6 and soa.rrname.decode() == "example.org.", f"SOA of the zone: {soa.rrname!r}")
-        expect(soa.mname.decode() == "example.org." and soa.rname.decode() == "hostmaster.example.org.",
+        expect(soa.mname.decode() == "ns.example.org." and soa.rname.decode() == "hostmaster.example.org.",
                "SOA names")
         expect(soa.minimum == TTL and soa.ttl == TTL, "negative TTL")
     opt = e.get("opt")
-    expect(d.arcount == (1 if opt else 0), f"ARCOUNT {d.arcount}")
+    glue = e.get("ar", [])
+    expect(d.arcount == len(glue) + (1 if opt else 0), f"ARCOUNT {d.arcount}")
+    for i, (name, rtype, rdata) in enumerate(glue):
+        rr = d.ar[i]
+        expect(rr.rrname.decode() == name and rr.type == rtype and rr.rdata == rdata,
+               f"glue {rr.rrname!r} {rr.rdata}")
     if opt:
         o = d.ar[0]
         expect(o.type == 41 and o.rclass == 1232, "our OPT record")
@@ -243,6 +287,21 @@ def check_rst(inp, out):
     expect(t.flags == "RA", f"RST|ACK, got {t.flags}")
     expect(t.ack == inp[TCP].seq + 1 and t.seq == 0, "acknowledges the SYN")
     expect(out[IP].len == 40 and len(bytes(t.payload)) == 0, "no payload")
+    fresh = Ether(raw(out))
+    del fresh[IP].chksum
+    del fresh[TCP].chksum
+    fresh = Ether(raw(fresh))
+    expect(out[IP].chksum == fresh[IP].chksum and t.chksum == fresh[TCP].chksum, "checksums")
+
+
+def check_synack(inp, out, seq):
+    expect(out[Ether].dst == CLI_MAC and out[Ether].src == GW_MAC, "SYN-ACK addressed to the client")
+    expect(out[IP].src == GW and out[IP].dst == CLI, "from the gateway")
+    t = out[TCP]
+    expect(t.sport == 53 and t.dport == inp[TCP].sport, "ports")
+    expect(t.flags == "SA", f"SYN|ACK, got {t.flags}")
+    expect(t.ack == seq + 1, "acknowledges the SYN")
+    expect(dict(t.options).get("MSS") == 1460, f"our MSS, options {t.options}")
     fresh = Ether(raw(out))
     del fresh[IP].chksum
     del fresh[TCP].chksum
@@ -303,6 +362,8 @@ def check(in_path, out_path, stats_path, cycles_path):
                 check_arp(inp, out, e["arp"])
             elif "rst" in e:
                 check_rst(inp, out)
+            elif "synack" in e:
+                check_synack(inp, out, e["synack"])
             else:
                 check_dns(inp, out, e)
             print(f"ok   {name}")
@@ -334,7 +395,7 @@ def check(in_path, out_path, stats_path, cycles_path):
     # measure_cycles = on: every packet counted on its path, with cycles (the
     # syn path: what synjitsu was offered, the SYN and the ACK)
     dns = sum(stats[k] for k in ("dns_answer", "dns_nodata", "dns_nxdomain", "dns_refused",
-                                 "dns_formerr", "dns_badvers"))
+                                 "dns_formerr", "dns_badvers", "dns_notimp"))
     ok = (cycles["dns"]["packets"] == dns and cycles["arp"]["packets"] == stats["arp_reply"]
           and cycles["syn"]["packets"] == 2 and cycles["dns"]["cycles_per_packet"] > 0
           and sum(p["packets"] for p in cycles.values()) == len(CASES))

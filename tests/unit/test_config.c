@@ -1560,3 +1560,70 @@ Test(uplink, bad_subnets_routes_vlans_and_budgets)
 		expect_msg(bad[i][1]);
 	}
 }
+
+/* ---- the DNS server: [zone NAME], forwarding, RRL, TCP ------------------ */
+
+Test(load, zone_sections_give_the_zones_records)
+{
+	load_valid(GW "zones = example.org, example.net\nrrl_rate = 50\nrrl_slip = 3\n"
+		   "rrl_prefix = 16\ndns_tcp_idle = 5000\n"
+		   "[zone Example.ORG.]\nns = a.example.org, b.elsewhere.net\n"
+		   "mname = a.example.org\nrname = admin@example.org\nrefresh = 7200\n"
+		   "retry = 60\nexpire = 100000\nminimum = 30\n");
+	cr_assert_eq(R.cfg->n_zone_cfg, 1);
+	const struct ctl_zone_config *z = &R.cfg->zone_cfg[0];
+	cr_assert_str_eq(z->name, "example.org");
+	cr_assert_eq(z->ns.n, 2);
+	cr_assert_eq(z->refresh, 7200);
+	cr_assert_eq(z->minimum, 30);
+	cr_assert_eq(R.cfg->gw.rrl_rate, 50);
+	cr_assert_eq(R.cfg->gw.rrl_slip, 3);
+	cr_assert_eq(R.cfg->gw.rrl_prefix, 16);
+	cr_assert_eq(R.cfg->gw.dns_tcp_idle, 5000);
+
+	struct dp_svctab *t = ctl_config_svctab(R.cfg, NULL, 0);
+	cr_assert_not_null(t);
+	const struct dp_zone_rec *zr = dp_svctab_zone(t, 0);
+	cr_assert_eq(zr->n_ns, 2);
+	cr_assert_eq(zr->ns_sfx[0], 1, "in the zone: compressed");
+	cr_assert_eq(zr->ns_sfx[1], 0, "elsewhere: whole");
+	cr_assert_eq(zr->glue, R.cfg->gw.address);
+	cr_assert_eq(zr->rname_len, 6);
+	cr_assert_eq(memcmp(zr->rname, "\005admin", 6), 0);
+	cr_assert_eq(zr->refresh, 7200);
+	zr = dp_svctab_zone(t, 1);
+	cr_assert_eq(zr->refresh, 3600, "no section: the defaults");
+	cr_assert_eq(zr->n_ns, 1);
+	dp_svctab_free(t);
+}
+
+Test(load, bad_zone_sections_are_refused)
+{
+	load_invalid(GW "zones = example.org\n[zone example.com]\nrefresh = 10\n");
+	expect_msg("[zone example.com]", "not one of [gateway] zones");
+	load_invalid(GW "zones = example.org\n[zone example.org]\nrname = a.b@example.org\n");
+	expect_msg("rname", "not a mailbox");
+	load_invalid(GW "zones = example.org\n[zone example.org]\nmname = bad..name\n");
+	expect_msg("mname", "not a DNS name");
+	expect_einval(load(GW "zones = example.org\n[zone example.org]\n"
+			   "ns = a.org, b.org, c.org, d.org, e.org\n"));
+	expect_msg("ns", "more than 4 names");
+	expect_einval(load(GW "zones = example.org\n[zone example.org]\nserial = 3\n"));
+	expect_msg("serial", "unknown key");
+	expect_einval(load(GW "[zone bad_name!]\n"));
+	expect_msg("not a DNS name");
+}
+
+Test(load, forwarding_needs_an_exception_port_and_a_resolver)
+{
+	load_invalid(GW "dns_forward = on\n");
+	expect_msg("dns_forward", "no [ports] exception");
+	expect_msg("dns_forward_address", "missing");
+	R.ports.max = 2;
+	load_valid(GW "dns_forward = on\ndns_forward_address = 10.99.0.53\n"
+		   "dns_forward_timeout = 500\ndns_forward_table = 64\n[ports]\nexception = 2\n");
+	cr_assert_eq(R.cfg->gw.dns_forward, 1);
+	cr_assert_eq(R.cfg->gw.dns_forward_table, 64);
+	load_invalid(GW "dns_forward = on\ndns_forward_address = 10.0.0.1\n[ports]\nexception = 2\n");
+	expect_msg("dns_forward_address", "gateway's own");
+}

@@ -22,7 +22,8 @@ add_name(uint32_t id, const char *text)
 static void
 setup(void)
 {
-	struct dp_svctab_params p = { .max_services = 4, .max_names = 8, .max_zones = 4 };
+	struct dp_svctab_params p = { .max_services = 4, .max_names = 8, .max_zones = 4,
+				      .max_derived = 2 };
 	uint8_t w[DP_DNS_NAME_MAX];
 
 	tab = dp_svctab_create(&p);
@@ -36,8 +37,12 @@ setup(void)
 	int l = dp_dns_name_from_text("example.org", w, sizeof(w));
 	cr_assert_eq(dp_svctab_add_zone(tab, w, (size_t)l), 0);
 	l = dp_dns_name_from_text("zone.test", w, sizeof(w));
-	cr_assert_eq(dp_svctab_add_zone(tab, w, (size_t)l), 0);
-	dc = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 7 };
+	struct dp_zone_conf zc = { .refresh = 3600, .retry = 600, .expire = 86400,
+				   .glue = th_ip("10.77.0.1") }; /* NS: ns.zone.test */
+	cr_assert_eq(dp_svctab_add_zone_conf(tab, w, (size_t)l, &zc), 0);
+	add_name(1, "a.b.c.zone.test"); /* b.c.zone.test and c.zone.test: empty non-terminals */
+	cr_assert_eq(dp_svctab_finish(tab), 0, "derived names beyond max_derived: it grows");
+	dc = (struct dp_dns_conf){ .tab = tab, .ttl = 30, .soa_serial = 7, .tcp_keepalive = 100 };
 }
 
 static void
@@ -225,10 +230,14 @@ Test(dns, unknown_name_in_zone_is_nxdomain_with_soa)
 	uint16_t rdlen = th_get16(s + 10);
 	cr_assert_eq(n, qlen + 12 + rdlen);
 	const uint8_t *rd = s + 12;
-	cr_assert_eq(th_get16(rd), 0xc000 | (12 + 5), "MNAME is the zone");
-	cr_assert_eq(rd[2], 10);
-	cr_assert_eq(memcmp(rd + 3, "hostmaster", 10), 0);
-	const uint8_t *nums = rd + 2 + 11 + 2;
+	cr_assert_eq(rd[0], 2, "MNAME is the first name server, ns.ZONE");
+	cr_assert_eq(memcmp(rd + 1, "ns", 2), 0);
+	cr_assert_eq(th_get16(rd + 3), 0xc000 | (12 + 5));
+	rd += 5;
+	cr_assert_eq(rd[0], 10);
+	cr_assert_eq(memcmp(rd + 1, "hostmaster", 10), 0);
+	cr_assert_eq(th_get16(rd + 11), 0xc000 | (12 + 5));
+	const uint8_t *nums = rd + 11 + 2;
 	cr_assert_eq((uint32_t)(th_get16(nums) << 16 | th_get16(nums + 2)), 7u, "serial");
 	cr_assert_eq((uint32_t)(th_get16(nums + 16) << 16 | th_get16(nums + 18)), 30u,
 		     "minimum = negative TTL");
@@ -583,17 +592,48 @@ Test(dns, responses_are_never_answered)
 	cr_assert_eq(r.counter, DP_C_drop_dns_response);
 }
 
-Test(dns, non_query_opcodes_are_dropped)
+Test(dns, non_query_opcodes_are_notimp_with_the_question)
 {
 	uint8_t m[1500];
 	struct dp_dns_result r;
 
 	for (unsigned int op = 1; op < 16; op++) {
-		uint16_t qlen = th_dns_query(m, "www.example.org", 1, 0);
+		uint16_t qlen = th_dns_query(m, "www.example.org", 1, 1);
 		m[2] = (uint8_t)((m[2] & 0x87) | (op << 3));
-		cr_assert_eq(respond(m, qlen, &r), 0);
-		cr_assert_eq(r.counter, DP_C_drop_dns_opcode, "opcode %u", op);
+		uint16_t n = respond(m, qlen, &r);
+		cr_assert_eq(r.counter, DP_C_dns_notimp, "opcode %u", op);
+		cr_assert_eq(n, question_end(m), "opcode %u: the question echoed", op);
+		cr_assert_eq(RCODE(m), 4);
+		cr_assert(QR(m));
+		cr_assert_eq((m[2] >> 3) & 0xf, op, "the opcode is kept");
+		cr_assert_eq(QD(m), 1);
+		cr_assert_eq(AN(m) + NS(m) + AR(m), 0);
+		cr_assert_eq(r.svc, DP_SVC_NONE, "no summon for an UPDATE or NOTIFY");
 	}
+}
+
+Test(dns, notimp_without_a_readable_question_is_the_header)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	uint16_t qlen = th_dns_query(m, "www.example.org", 1, 0);
+
+	m[2] = (uint8_t)((m[2] & 0x87) | (5 << 3)); /* UPDATE */
+	cr_assert_eq(respond(m, (uint16_t)(qlen - 3), &r), 12, "question cut short");
+	cr_assert_eq(r.counter, DP_C_dns_notimp);
+	cr_assert_eq(RCODE(m), 4);
+	cr_assert_eq(QD(m), 0);
+	qlen = th_dns_query(m, "www.example.org", 1, 0);
+	m[2] = (uint8_t)((m[2] & 0x87) | (2 << 3));
+	m[5] = 2; /* two questions */
+	cr_assert_eq(respond(m, qlen, &r), 12);
+	cr_assert_eq(r.counter, DP_C_dns_notimp);
+	cr_assert_eq(QD(m), 0);
+	qlen = th_dns_query(m, "www.example.org", 1, 0);
+	m[2] = (uint8_t)((m[2] & 0x87) | (4 << 3)); /* NOTIFY: a record in the answer */
+	m[7] = 1;
+	cr_assert_eq(respond(m, qlen, &r), 12);
+	cr_assert_eq(RCODE(m), 4);
 }
 
 Test(dns, no_room_for_the_answer_is_dropped)
@@ -602,7 +642,14 @@ Test(dns, no_room_for_the_answer_is_dropped)
 	struct dp_dns_result r;
 	uint16_t qlen = th_dns_query(m, "www.example.org", 1, 0);
 
-	cr_assert_eq(dp_dns_respond(&dc, m, qlen, (uint16_t)(qlen + 15), &r), 0);
+	/* the answer does not fit the room: truncated, the client asks over TCP */
+	cr_assert_eq(dp_dns_respond(&dc, m, qlen, (uint16_t)(qlen + 15), &r), qlen);
+	cr_assert_eq(r.counter, DP_C_dns_truncated);
+	cr_assert(TC(m));
+	cr_assert_eq(AN(m), 0);
+	/* over TCP the answer is whole or not at all */
+	qlen = th_dns_query(m, "www.example.org", 1, 0);
+	cr_assert_eq(dp_dns_answer(&dc, m, qlen, (uint16_t)(qlen + 15), DP_DNS_TCP, &r), 0);
 	cr_assert_eq(r.counter, DP_C_drop_dns_no_room);
 	qlen = th_dns_query(m, "www.example.org", 1, 0);
 	cr_assert_eq(dp_dns_respond(&dc, m, qlen, (uint16_t)(qlen + 16), &r), qlen + 16);
@@ -624,6 +671,318 @@ Test(dns, every_truncation_of_a_query_is_handled)
 			cr_assert_eq(n, 12);
 		}
 	}
+}
+
+/* ---- the zone's own records, empty non-terminals, TC ----------------- */
+
+/* Offset past a (possibly compressed) name at @off. */
+static unsigned int
+skip_name(const uint8_t *m, unsigned int off)
+{
+	while (m[off] != 0) {
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2;
+		off += 1u + m[off];
+	}
+	return off + 1;
+}
+
+/* Expand a name to text (pointers followed) for the assertions. */
+static void
+name_text(const uint8_t *m, unsigned int off, char *out)
+{
+	size_t t = 0;
+
+	for (int hops = 0; m[off] != 0 && hops < 20;) {
+		if ((m[off] & 0xc0) == 0xc0) {
+			off = (unsigned int)(th_get16(m + off) & 0x3fff);
+			hops++;
+			continue;
+		}
+		memcpy(out + t, m + off + 1, m[off]);
+		t += m[off];
+		out[t++] = '.';
+		off += 1u + m[off];
+	}
+	out[t] = '\0';
+}
+
+struct rr {
+	char owner[300];
+	uint16_t type;
+	uint32_t ttl;
+	uint16_t rdlen;
+	unsigned int rdata;
+};
+
+/* The @n records after the question. */
+static unsigned int
+records(const uint8_t *m, struct rr *rr, unsigned int n)
+{
+	unsigned int off = question_end(m);
+
+	for (unsigned int i = 0; i < n; i++) {
+		name_text(m, off, rr[i].owner);
+		off = skip_name(m, off);
+		rr[i].type = th_get16(m + off);
+		rr[i].ttl = (uint32_t)(th_get16(m + off + 4) << 16 | th_get16(m + off + 6));
+		rr[i].rdlen = th_get16(m + off + 8);
+		rr[i].rdata = off + 10;
+		off += 10u + rr[i].rdlen;
+	}
+	return off;
+}
+
+Test(dns, apex_without_service_answers_soa_and_ns)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct rr rr[4];
+	char t[300];
+
+	uint16_t n = respond(m, th_dns_query(m, "zone.test", 2, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(RCODE(m), 0);
+	cr_assert(AA(m));
+	cr_assert_eq(AN(m), 1, "NS ns.zone.test in the answer");
+	cr_assert_eq(NS(m), 0);
+	cr_assert_eq(AR(m), 1, "and its glue");
+	cr_assert_eq(records(m, rr, 2), n);
+	cr_assert_eq(rr[0].type, 2);
+	cr_assert_str_eq(rr[0].owner, "zone.test.");
+	name_text(m, rr[0].rdata, t);
+	cr_assert_str_eq(t, "ns.zone.test.");
+	cr_assert_eq(rr[1].type, 1);
+	cr_assert_str_eq(rr[1].owner, "ns.zone.test.");
+	cr_assert_eq(rr[1].rdlen, 4);
+	cr_assert_eq(memcmp(m + rr[1].rdata, "\x0a\x4d\x00\x01", 4), 0, "the glue is the gateway's");
+
+	n = respond(m, th_dns_query(m, "Zone.Test", 6, 1), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(AN(m), 1);
+	cr_assert_eq(NS(m), 0);
+	cr_assert_eq(AR(m), 1, "OPT");
+	records(m, rr, 1);
+	cr_assert_eq(rr[0].type, 6);
+	name_text(m, rr[0].rdata, t);
+	cr_assert_str_eq(t, "ns.Zone.Test.", "MNAME points into the question, its case");
+
+	respond(m, th_dns_query(m, "zone.test", 255, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(AN(m), 2, "ANY at an apex without service: SOA and NS");
+	cr_assert_eq(AR(m), 0, "no glue for ANY");
+	records(m, rr, 2);
+	cr_assert_eq(rr[0].type, 6);
+	cr_assert_eq(rr[1].type, 2);
+}
+
+Test(dns, apex_that_is_a_service_has_a_soa_and_ns)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct rr rr[4];
+
+	respond(m, th_dns_query(m, "example.org", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(r.svc, 0);
+	cr_assert_eq(AN(m), 1);
+	respond(m, th_dns_query(m, "example.org", 6, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer, "RFC 1034 4.3.2: SOA in the answer");
+	cr_assert_eq(AN(m), 1);
+	cr_assert_eq(NS(m), 0);
+	records(m, rr, 1);
+	cr_assert_eq(rr[0].type, 6);
+	respond(m, th_dns_query(m, "example.org", 2, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(AN(m), 1);
+	records(m, rr, 1);
+	cr_assert_eq(rr[0].type, 2);
+	respond(m, th_dns_query(m, "example.org", 255, 0), &r);
+	cr_assert_eq(AN(m), 3, "ANY: A, SOA, NS");
+	records(m, rr, 3);
+	cr_assert_eq(rr[0].type, 1);
+	cr_assert_eq(rr[1].type, 6);
+	cr_assert_eq(rr[2].type, 2);
+	respond(m, th_dns_query(m, "example.org", 28, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_nodata, "AAAA: NODATA");
+	cr_assert_eq(AN(m), 0);
+	cr_assert_eq(NS(m), 1);
+	cr_assert_eq(r.svc, 0, "still asks for the service");
+}
+
+Test(dns, name_server_names_resolve_to_the_gateway)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct rr rr[2];
+
+	respond(m, th_dns_query(m, "ns.zone.test", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(r.svc, DP_SVC_NONE, "no service summoned");
+	records(m, rr, 1);
+	cr_assert_eq(rr[0].type, 1);
+	cr_assert_eq(memcmp(m + rr[0].rdata, "\x0a\x4d\x00\x01", 4), 0);
+	respond(m, th_dns_query(m, "ns.zone.test", 28, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_nodata);
+	cr_assert_eq(NS(m), 1);
+}
+
+Test(dns, empty_non_terminals_are_nodata)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct rr rr[1];
+
+	respond(m, th_dns_query(m, "b.c.zone.test", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_nodata);
+	cr_assert_eq(RCODE(m), 0, "NOERROR: a.b.c.zone.test exists below");
+	cr_assert_eq(AN(m), 0);
+	cr_assert_eq(NS(m), 1);
+	records(m, rr, 1);
+	cr_assert_eq(rr[0].type, 6);
+	cr_assert_str_eq(rr[0].owner, "zone.test.");
+	respond(m, th_dns_query(m, "C.zone.test", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_nodata);
+	respond(m, th_dns_query(m, "x.c.zone.test", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_nxdomain, "a sibling does not exist");
+	respond(m, th_dns_query(m, "a.b.c.zone.test", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(r.svc, 1);
+	respond(m, th_dns_query(m, "other.net", 1, 0), &r);
+	cr_assert_eq(r.counter, DP_C_dns_refused, "no ENT above a name under no zone");
+}
+
+/* A table whose one zone has long name servers: its NS answer passes 512. */
+static struct dp_svctab *
+long_ns_table(void)
+{
+	struct dp_svctab_params p = { .max_services = 1, .max_names = 1, .max_zones = 1 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t z[DP_DNS_NAME_MAX], ns[DP_ZONE_NS_MAX][DP_DNS_NAME_MAX];
+	char text[300];
+	struct dp_zone_conf zc = { .refresh = 1, .retry = 1, .expire = 1, .glue = th_ip("10.77.0.1") };
+
+	cr_assert_not_null(t);
+	int zl = dp_dns_name_from_text("big.test", z, sizeof(z));
+	for (unsigned int i = 0; i < DP_ZONE_NS_MAX; i++) {
+		snprintf(text, sizeof(text), "%c%s.%s.%s.example.net", 'a' + i,
+			 "123456789012345678901234567890123456789012345678901234567890",
+			 "123456789012345678901234567890123456789012345678901234567890",
+			 "12345678901234567890");
+		zc.ns_len[i] = (uint8_t)dp_dns_name_from_text(text, ns[i], sizeof(ns[i]));
+		zc.ns[i] = ns[i];
+	}
+	zc.n_ns = DP_ZONE_NS_MAX;
+	cr_assert_eq(dp_svctab_add_zone_conf(t, z, (size_t)zl, &zc), 0);
+	cr_assert_eq(dp_svctab_finish(t), 0);
+	return t;
+}
+
+Test(dns, udp_answer_larger_than_the_payload_size_is_truncated)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct dp_svctab *t = long_ns_table();
+	struct dp_dns_conf c = { .tab = t, .ttl = 30, .soa_serial = 1 };
+
+	uint16_t qlen = th_dns_query(m, "big.test", 2, 0);
+	uint16_t n = dp_dns_answer(&c, m, qlen, 1500, 0, &r);
+	cr_assert_eq(r.counter, DP_C_dns_truncated, "4 NS of 140 bytes: more than 512");
+	cr_assert(TC(m));
+	cr_assert_eq(n, qlen);
+	cr_assert_eq(AN(m) + NS(m) + AR(m), 0);
+
+	qlen = th_dns_query(m, "big.test", 2, 1); /* EDNS, 4096: clamped to 1232 */
+	n = dp_dns_answer(&c, m, qlen, 1500, 0, &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer, "fits 1232");
+	cr_assert(!TC(m));
+	cr_assert_eq(AN(m), 4);
+	cr_assert_eq(AR(m), 1, "out-of-zone name servers have no glue: OPT only");
+	cr_assert_gt(n, 512);
+
+	qlen = th_dns_query(m, "big.test", 2, 1);
+	th_put16(m + qlen - 11 + 3, 600); /* the client's payload size */
+	n = dp_dns_answer(&c, m, qlen, 1500, 0, &r);
+	cr_assert_eq(r.counter, DP_C_dns_truncated);
+	cr_assert(TC(m));
+	cr_assert_eq(AR(m), 1, "the OPT record stays");
+	cr_assert_eq(n, qlen);
+
+	qlen = th_dns_query(m, "big.test", 2, 0);
+	n = dp_dns_answer(&c, m, qlen, 1500, DP_DNS_TCP, &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer, "over TCP the answer is whole");
+	cr_assert(!TC(m));
+	cr_assert_eq(AN(m), 4);
+	dp_svctab_free(t);
+}
+
+Test(dns, small_answers_are_never_truncated)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	const char *names[] = { "www.example.org", "example.org", "nope.example.org", "zone.test" };
+
+	for (unsigned int i = 0; i < 4; i++)
+		for (uint16_t qt = 1; qt < 256; qt += 5) {
+			respond(m, th_dns_query(m, names[i], qt, 0), &r);
+			cr_assert(!TC(m), "%s type %u", names[i], qt);
+		}
+}
+
+Test(dns, truncate_flag_is_the_rrl_slip)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	uint16_t qlen = th_dns_query(m, "www.example.org", 1, 1);
+
+	cr_assert_eq(dp_dns_answer(&dc, m, qlen, 1500, DP_DNS_TRUNCATE, &r), qlen);
+	cr_assert(TC(m));
+	cr_assert_eq(AN(m), 0);
+	cr_assert_eq(AR(m), 1);
+	cr_assert_eq(r.counter, DP_C_dns_answer, "the caller counts the slip");
+}
+
+Test(dns, tcp_keepalive_is_answered_over_tcp_only)
+{
+	uint8_t m[1500];
+	struct dp_dns_result r;
+	struct rr rr[2];
+	uint16_t qlen = th_dns_query(m, "www.example.org", 1, 1);
+
+	/* the query's OPT gets an empty edns-tcp-keepalive option */
+	th_put16(m + qlen - 2, 4);
+	th_put16(m + qlen, 11);
+	th_put16(m + qlen + 2, 0);
+	qlen += 4;
+	uint8_t q[1500];
+	memcpy(q, m, qlen);
+	uint16_t n = dp_dns_answer(&dc, m, qlen, 1500, DP_DNS_TCP, &r);
+	cr_assert_eq(r.counter, DP_C_dns_answer);
+	cr_assert_eq(records(m, rr, 2), n);
+	cr_assert_eq(rr[1].type, 41);
+	cr_assert_eq(rr[1].rdlen, 6);
+	cr_assert_eq(th_get16(m + rr[1].rdata), 11);
+	cr_assert_eq(th_get16(m + rr[1].rdata + 2), 2);
+	cr_assert_eq(th_get16(m + rr[1].rdata + 4), 100, "dns_tcp_idle / 100 ms");
+	memcpy(m, q, qlen);
+	n = dp_dns_answer(&dc, m, qlen, 1500, 0, &r);
+	records(m, rr, 2);
+	cr_assert_eq(rr[1].rdlen, 0, "RFC 7828: never over UDP");
+}
+
+Test(dns, forward_flag_leaves_foreign_names_alone)
+{
+	uint8_t m[1500], q[1500];
+	struct dp_dns_result r;
+	uint16_t qlen = th_dns_query(m, "www.elsewhere.net", 1, 0);
+
+	memcpy(q, m, qlen);
+	cr_assert_eq(dp_dns_answer(&dc, m, qlen, 1500, DP_DNS_FORWARD, &r), 0);
+	cr_assert_eq(r.counter, DP_C_dns_forwarded);
+	cr_assert_eq(memcmp(m, q, qlen), 0, "untouched");
+	qlen = th_dns_query(m, "nope.example.org", 1, 0);
+	cr_assert_gt(dp_dns_answer(&dc, m, qlen, 1500, DP_DNS_FORWARD, &r), 0);
+	cr_assert_eq(r.counter, DP_C_dns_nxdomain, "ours are answered");
 }
 
 Test(dns, name_from_text)

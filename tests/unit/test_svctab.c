@@ -130,3 +130,81 @@ Test(svctab, absurd_sizes_are_refused)
 	cr_assert_null(dp_svctab_create(&p));
 	cr_assert_eq(errno, EINVAL);
 }
+
+Test(svctab, finish_derives_apexes_hosts_and_empty_non_terminals)
+{
+	struct dp_svctab_params p = { .max_services = 2, .max_names = 3, .max_zones = 2 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+	const struct dp_svctab_entry *e;
+
+	cr_assert_not_null(t);
+	cr_assert_eq(dp_svctab_add_service(t, 0, th_ip("10.0.0.1")), 0);
+	cr_assert_eq(dp_svctab_add_service(t, 1, th_ip("10.0.0.2")), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 0, w, (size_t)wire("a.b.c.example.org", w)), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("x.sub.example.org", w)), 0);
+	cr_assert_eq(dp_svctab_add_name(t, 1, w, (size_t)wire("sub.example.org", w)), 0);
+	struct dp_zone_conf zc = { .refresh = 1, .retry = 1, .expire = 1, .glue = th_ip("10.0.0.9") };
+	cr_assert_eq(dp_svctab_add_zone_conf(t, w, (size_t)wire("example.org", w), &zc), 0);
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("sub.example.org", w)), 0);
+	cr_assert_eq(dp_svctab_finish(t), 0, "from no room at all: the table grows");
+
+	e = dp_svctab_lookup(t, w, (size_t)wire("b.c.example.org", w));
+	cr_assert_not_null(e);
+	cr_assert_eq(e->kind, DP_NAME_ENT);
+	cr_assert_eq(e->svc, DP_SVC_NONE);
+	cr_assert_eq(e->zone, 0);
+	e = dp_svctab_lookup(t, w, (size_t)wire("c.example.org", w));
+	cr_assert_not_null(e);
+	cr_assert_eq(e->kind, DP_NAME_ENT);
+	e = dp_svctab_lookup(t, w, (size_t)wire("example.org", w));
+	cr_assert_not_null(e);
+	cr_assert(e->apex);
+	cr_assert_eq(e->zone, 0);
+	e = dp_svctab_lookup(t, w, (size_t)wire("sub.example.org", w));
+	cr_assert_not_null(e);
+	cr_assert(e->apex, "a service's name that is a zone's apex");
+	cr_assert_eq(e->svc, 1);
+	cr_assert_eq(e->zone, 1);
+	e = dp_svctab_lookup(t, w, (size_t)wire("x.sub.example.org", w));
+	cr_assert_eq(e->zone, 1, "the longest zone");
+	e = dp_svctab_lookup(t, w, (size_t)wire("ns.example.org", w));
+	cr_assert_not_null(e);
+	cr_assert_eq(e->kind, DP_NAME_HOST);
+	cr_assert_null(dp_svctab_lookup(t, w, (size_t)wire("ns.sub.example.org", w)),
+		       "no glue address for the second zone: no host");
+	cr_assert_null(dp_svctab_lookup(t, w, (size_t)wire("org", w)), "nothing above a zone");
+	cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire("b.c.example.org", w)), DP_SVC_NONE);
+	const struct dp_zone_rec *z = dp_svctab_zone(t, 0);
+	cr_assert_eq(z->n_ns, 1);
+	cr_assert_eq(z->ns_len[0], 3);
+	cr_assert_eq(memcmp(z->ns[0], "\002ns", 3), 0);
+	cr_assert_null(dp_svctab_zone(t, 2));
+	dp_svctab_free(t);
+}
+
+Test(svctab, many_deep_names_grow_the_derived_room)
+{
+	enum { N = 3000 };
+	struct dp_svctab_params p = { .max_services = N, .max_names = N, .max_zones = 1 };
+	struct dp_svctab *t = dp_svctab_create(&p);
+	uint8_t w[DP_DNS_NAME_MAX];
+	char name[64];
+
+	cr_assert_eq(dp_svctab_add_zone(t, w, (size_t)wire("example.org", w)), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		cr_assert_eq(dp_svctab_add_service(t, i, htonl(0x0a000001u + i)), 0);
+		snprintf(name, sizeof(name), "s.e%u.example.org", i);
+		cr_assert_eq(dp_svctab_add_name(t, i, w, (size_t)wire(name, w)), 0);
+	}
+	cr_assert_eq(dp_svctab_finish(t), 0);
+	for (uint32_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "e%u.example.org", i);
+		const struct dp_svctab_entry *e = dp_svctab_lookup(t, w, (size_t)wire(name, w));
+		cr_assert_not_null(e, "%s", name);
+		cr_assert_eq(e->kind, DP_NAME_ENT);
+		snprintf(name, sizeof(name), "s.e%u.example.org", i);
+		cr_assert_eq(dp_svctab_by_name(t, w, (size_t)wire(name, w)), (int)i);
+	}
+	dp_svctab_free(t);
+}

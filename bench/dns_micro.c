@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fast path's cost per DNS query over UDP, without ports or EAL: one
+ * thread runs dp_uplink_frame() on a copy of a query frame (A for a service
+ * name, UDP checksum set: the incremental path) in batches, and prints the
+ * fastest batch's nanoseconds per query. The minimum over batches leaves out
+ * what a busy machine's scheduler adds, so that two builds can be compared
+ * on a shared machine (bench/dns_rate.sh measures the whole path).
+ *
+ * Built against a tree's core sources (no Makefile target: it also builds
+ * against older trees, to compare):
+ *   cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror $(pkg-config --cflags libdpdk) \
+ *      -I. bench/dns_micro.c dataplane/{counters,pkt,svctab,dns,frame}.c \
+ *      synjitsu/{mode,pending}.c [dataplane/{rrl,dnstcp,dnsfwd}.c synjitsu/cookie.c] \
+ *      $(pkg-config --libs libdpdk) -o dns_micro
+ *   ./dns_micro [BATCHES] [QUERIES] [EDNS]   (EDNS 1: every other query has an OPT record)
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_ip.h>
+
+#include "dataplane/dataplane.h"
+
+static uint16_t
+query_frame(uint8_t *f, const char *name, int edns)
+{
+	static const uint8_t gw[6] = { 0x02, 0x4a, 0, 0, 0, 1 }, cli[6] = { 0x02, 0, 0, 0, 0, 2 };
+	uint8_t *m = f + 42, *p = m + 12;
+	const char *s = name;
+
+	memset(m, 0, 12);
+	m[0] = 0x12;
+	m[2] = 0x01;
+	m[5] = 1;
+	while (*s) {
+		const char *d = strchr(s, '.');
+		size_t l = d ? (size_t)(d - s) : strlen(s);
+		*p++ = (uint8_t)l;
+		memcpy(p, s, l);
+		p += l;
+		s += l + (d != NULL);
+	}
+	*p++ = 0;
+	*p++ = 0;
+	*p++ = 1;
+	*p++ = 0;
+	*p++ = 1;
+	if (edns) { /* an OPT record: 1232 bytes, DO clear */
+		static const uint8_t opt[11] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+		memcpy(p, opt, sizeof(opt));
+		p += sizeof(opt);
+		m[11] = 1;
+	}
+	uint16_t dlen = (uint16_t)(p - m);
+	memcpy(f, gw, 6);
+	memcpy(f + 6, cli, 6);
+	f[12] = 0x08;
+	f[13] = 0;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = htons((uint16_t)(28 + dlen));
+	ip->time_to_live = 64;
+	ip->next_proto_id = 17;
+	ip->src_addr = htonl(0x0a4d0002);
+	ip->dst_addr = htonl(0x0a4d0001);
+	uint8_t *u = f + 34;
+	u[0] = 0x9c;
+	u[1] = 0x40;
+	u[2] = 0;
+	u[3] = 53;
+	u[4] = (uint8_t)((8 + dlen) >> 8);
+	u[5] = (uint8_t)(8 + dlen);
+	u[6] = u[7] = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uint16_t ck = rte_ipv4_udptcp_cksum(ip, u);
+	memcpy(u + 6, &ck, 2);
+	return (uint16_t)(42 + dlen);
+}
+
+int
+main(int argc, char **argv)
+{
+	int batches = argc > 1 ? atoi(argv[1]) : 20;
+	long n = argc > 2 ? atol(argv[2]) : 2000000;
+	struct dp_svctab_params prm = { .max_services = 4, .max_names = 4, .max_zones = 1 };
+	struct dp_svctab *t = dp_svctab_create(&prm);
+	uint8_t w[DP_DNS_NAME_MAX];
+	/* the third is also the zone's apex (as bench.test is in bench/bench.conf) */
+	static const char *const names[] = { "www.example.org", "api.example.org", "example.org",
+					     "b.example.org" };
+	int edns = argc > 3 ? atoi(argv[3]) : 0;
+
+	for (uint32_t i = 0; i < 4; i++) {
+		dp_svctab_add_service(t, i, htonl(0x0a4d010a + i));
+		int l = dp_dns_name_from_text(names[i], w, sizeof(w));
+		dp_svctab_add_name(t, i, w, (size_t)l);
+	}
+	int l = dp_dns_name_from_text("example.org", w, sizeof(w));
+	dp_svctab_add_zone(t, w, (size_t)l);
+#ifdef DP_ZONE_NS_MAX
+	dp_svctab_finish(t);
+#endif
+	struct dp_fp_conf c;
+	memset(&c, 0, sizeof(c));
+	memcpy(c.up_mac.addr_bytes, "\x02\x4a\x00\x00\x00\x01", 6);
+	c.gw_ip = htonl(0x0a4d0001);
+	c.dns.tab = t;
+	c.dns.ttl = 30;
+	c.dns.soa_serial = 1;
+	struct dp_fp_state st;
+	memset(&st, 0, sizeof(st));
+	st.replay_svc = -1;
+
+	uint8_t q[4][256], f[2048];
+	uint16_t ql[4];
+	for (int i = 0; i < 4; i++)
+		ql[i] = query_frame(q[i], names[i], edns && (i & 1));
+	double best = 1e18;
+	unsigned long answered = 0;
+	for (int b = 0; b < batches; b++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < n; i++) {
+			struct dp_verdict v;
+			int k = (int)(i & 3);
+			memcpy(f, q[k], ql[k]);
+			dp_uplink_frame(&c, &st, f, ql[k], sizeof(f), 0, &v);
+			answered += v.action == DP_ACT_TX_UPLINK;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / (double)n;
+		if (ns < best)
+			best = ns;
+	}
+	printf("dns_micro: %.1f ns a query (fastest of %d batches of %ld; %lu answered)\n", best,
+	       batches, n, answered);
+	dp_svctab_free(t);
+	return answered == (unsigned long)batches * (unsigned long)n ? 0 : 1;
+}
