@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* SYN cookies: see cookie.h for the layout. */
+#include <errno.h>
+#include <string.h>
+
+#include "../dataplane/cksum.h"
+#include "cookie.h"
+
+/* What clients send: 536 (the default, RFC 9293 3.7.1), tunnels and IPv6-ish
+ * paths (1200, 1360, 1400, 1440), Ethernet (1460) and jumbo frames (8960);
+ * 216 for the odd tiny one (rounding down never makes a segment too big,
+ * except below 216, which no real path has). */
+const uint16_t syn_cookie_mss_table[SYN_COOKIE_N_MSS] = { 216, 536, 1200, 1360,
+							   1400, 1440, 1460, 8960 };
+
+#define COOKIE_HASH_BITS 21
+#define COOKIE_HASH_MASK ((1u << COOKIE_HASH_BITS) - 1)
+#define COOKIE_TS_BIT (1u << 21)
+#define COOKIE_SACK_BIT (1u << 22)
+#define COOKIE_WS_SHIFT 23
+#define COOKIE_MSS_SHIFT 27
+#define COOKIE_TICK_SHIFT 30
+
+int
+syn_cookie_keys_init(struct syn_cookie_keys *ks, const uint8_t key[16], uint32_t period,
+		     uint32_t max_age)
+{
+	if (period == 0 || max_age > SYN_COOKIE_MAX_AGE)
+		return -EINVAL;
+	memset(ks, 0, sizeof(*ks));
+	ks->cur = syn_sipkey_from_bytes(key);
+	ks->period = period;
+	ks->max_age = (uint8_t)max_age;
+	return 0;
+}
+
+void
+syn_cookie_rotate(struct syn_cookie_keys *ks, const uint8_t key[16])
+{
+	ks->prev = ks->cur;
+	ks->has_prev = 1;
+	ks->cur = syn_sipkey_from_bytes(key);
+	ks->rotations++;
+}
+
+static inline uint8_t *
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return p + 4;
+}
+
+static inline uint8_t *
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The option and clock bits of a cookie: everything but the hash. */
+static uint32_t
+cookie_clear_bits(const struct syn_cookie_opts *o, uint64_t tick)
+{
+	unsigned int mi = 0;
+
+	for (unsigned int i = 1; i < SYN_COOKIE_N_MSS; i++)
+		if (o->mss >= syn_cookie_mss_table[i])
+			mi = i;
+	uint32_t ws = 0;
+	if (o->wscale != SYN_COOKIE_NO_WSCALE)
+		ws = (o->wscale > SYN_COOKIE_MAX_WSCALE ? SYN_COOKIE_MAX_WSCALE : o->wscale) + 1u;
+	return (uint32_t)(tick & 3) << COOKIE_TICK_SHIFT | (uint32_t)mi << COOKIE_MSS_SHIFT |
+	       ws << COOKIE_WS_SHIFT | (o->sack_ok ? COOKIE_SACK_BIT : 0) |
+	       (o->ts_ok ? COOKIE_TS_BIT : 0);
+}
+
+static uint32_t
+cookie_hash(const struct syn_sipkey *k, uint32_t saddr, uint32_t daddr, uint16_t sport,
+	    uint16_t dport, uint32_t client_isn, uint64_t tick, uint32_t clear)
+{
+	uint8_t in[28], *p = in;
+
+	memcpy(p, &saddr, 4); /* as they lie in the packet */
+	memcpy(p + 4, &daddr, 4);
+	p = put16(p + 8, sport);
+	p = put16(p, dport);
+	p = put32(p, client_isn);
+	p = put32(p, (uint32_t)(tick >> 32));
+	p = put32(p, (uint32_t)tick);
+	put32(p, clear);
+	return (uint32_t)syn_siphash24(k, in, sizeof(in)) & COOKIE_HASH_MASK;
+}
+
+uint32_t
+syn_cookie_make(const struct syn_cookie_keys *ks, uint32_t saddr, uint32_t daddr,
+		uint16_t sport, uint16_t dport, uint32_t client_isn,
+		const struct syn_cookie_opts *o, uint64_t now)
+{
+	uint64_t tick = now / ks->period;
+	uint32_t clear = cookie_clear_bits(o, tick);
+
+	return clear | cookie_hash(&ks->cur, saddr, daddr, sport, dport, client_isn, tick, clear);
+}
+
+int
+syn_cookie_check(const struct syn_cookie_keys *ks, uint32_t saddr, uint32_t daddr,
+		 uint16_t sport, uint16_t dport, uint32_t client_isn, uint32_t cookie,
+		 uint64_t now, struct syn_cookie_opts *o)
+{
+	uint64_t tick_now = now / ks->period;
+	uint64_t age = (tick_now - (cookie >> COOKIE_TICK_SHIFT)) & 3;
+
+	if (age > ks->max_age || age > tick_now)
+		return -1;
+	uint64_t tick = tick_now - age;
+	uint32_t clear = cookie & ~COOKIE_HASH_MASK;
+	uint32_t ws = (clear >> COOKIE_WS_SHIFT) & 0xf;
+	if (ws > SYN_COOKIE_MAX_WSCALE + 1u)
+		return -1; /* never made */
+	uint32_t h = cookie & COOKIE_HASH_MASK;
+	if (h != cookie_hash(&ks->cur, saddr, daddr, sport, dport, client_isn, tick, clear) &&
+	    (!ks->has_prev ||
+	     h != cookie_hash(&ks->prev, saddr, daddr, sport, dport, client_isn, tick, clear)))
+		return -1;
+	o->mss = syn_cookie_mss_table[(clear >> COOKIE_MSS_SHIFT) & 7];
+	o->wscale = ws ? (uint8_t)(ws - 1) : SYN_COOKIE_NO_WSCALE;
+	o->sack_ok = !!(clear & COOKIE_SACK_BIT);
+	o->ts_ok = !!(clear & COOKIE_TS_BIT);
+	return 0;
+}
+
+int
+syn_tcp_opts_parse(const uint8_t *opt, size_t len, struct syn_tcp_opts *o)
+{
+	size_t i = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->wscale = SYN_COOKIE_NO_WSCALE;
+	while (i < len) {
+		uint8_t kind = opt[i];
+		if (kind == 0) /* end of options */
+			break;
+		if (kind == 1) { /* NOP */
+			i++;
+			continue;
+		}
+		if (i + 2 > len)
+			return -1;
+		uint8_t l = opt[i + 1];
+		if (l < 2 || i + l > len)
+			return -1;
+		switch (kind) {
+		case 2: /* MSS */
+			if (l != 4)
+				return -1;
+			o->mss = get16(opt + i + 2);
+			break;
+		case 3: /* window scale */
+			if (l != 3)
+				return -1;
+			o->wscale = opt[i + 2] > SYN_COOKIE_MAX_WSCALE ? SYN_COOKIE_MAX_WSCALE
+								       : opt[i + 2];
+			break;
+		case 4: /* SACK permitted */
+			if (l != 2)
+				return -1;
+			o->sack_ok = 1;
+			break;
+		case 5: /* SACK blocks */
+			if ((l - 2) % 8 != 0 || l == 2 || (l - 2) / 8 > 4)
+				return -1;
+			o->n_sack = (uint8_t)((l - 2) / 8);
+			o->sack_off = (uint16_t)(i + 2);
+			break;
+		case 8: /* timestamps */
+			if (l != 10)
+				return -1;
+			o->has_ts = 1;
+			o->ts_off = (uint16_t)(i + 2);
+			o->tsval = get32(opt + i + 2);
+			o->tsecr = get32(opt + i + 6);
+			break;
+		default:
+			break;
+		}
+		i += l;
+	}
+	return 0;
+}
+
+int
+syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf *c,
+		  uint8_t *l3, size_t len, size_t cap, uint32_t tsval, uint64_t now,
+		  struct syn_cookie_opts *neg)
+{
+	if (cap < SYN_SYNACK_MAX_L3 || len < 40 || (l3[0] >> 4) != 4)
+		return -1;
+	size_t ihl = (size_t)(l3[0] & 0xf) * 4;
+	size_t tot = get16(l3 + 2);
+	if (ihl < 20 || tot > len || tot < ihl + 20 || l3[9] != 6 ||
+	    (get16(l3 + 6) & 0x3fff) != 0)
+		return -1;
+	const uint8_t *tcp = l3 + ihl;
+	size_t doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < 20 || ihl + doff > tot)
+		return -1;
+	if ((tcp[13] & 0x17) != 0x02) /* SYN, without ACK, RST or FIN */
+		return -1;
+	struct syn_tcp_opts to;
+	if (syn_tcp_opts_parse(tcp + 20, doff - 20, &to) < 0)
+		return -1;
+
+	uint32_t saddr, daddr;
+	memcpy(&saddr, l3 + 12, 4);
+	memcpy(&daddr, l3 + 16, 4);
+	uint16_t sport = get16(tcp), dport = get16(tcp + 2);
+	uint32_t isn = get32(tcp + 4);
+
+	struct syn_cookie_opts o = {
+		.mss = to.mss ? to.mss : 536,
+		.wscale = to.wscale != SYN_COOKIE_NO_WSCALE && c->wscale != SYN_COOKIE_NO_WSCALE
+				  ? to.wscale
+				  : SYN_COOKIE_NO_WSCALE,
+		.sack_ok = to.sack_ok && c->sack_ok,
+		.ts_ok = to.has_ts && c->ts_ok,
+	};
+	uint32_t cookie = syn_cookie_make(ks, saddr, daddr, sport, dport, isn, &o, now);
+	if (neg != NULL) {
+		*neg = o;
+		neg->mss = syn_cookie_mss_table[(cookie >> COOKIE_MSS_SHIFT) & 7];
+	}
+
+	/* the options: MSS, then SACK-permitted and timestamps, then wscale */
+	uint8_t opt[20], *q = opt;
+	*q++ = 2;
+	*q++ = 4;
+	q = put16(q, c->mss);
+	if (o.sack_ok && o.ts_ok) {
+		*q++ = 4;
+		*q++ = 2;
+	} else if (o.ts_ok || o.sack_ok) {
+		*q++ = 1;
+		*q++ = 1;
+		if (o.sack_ok) {
+			*q++ = 4;
+			*q++ = 2;
+		}
+	}
+	if (o.ts_ok) {
+		*q++ = 8;
+		*q++ = 10;
+		q = put32(q, tsval);
+		q = put32(q, to.tsval);
+	}
+	if (o.wscale != SYN_COOKIE_NO_WSCALE) {
+		*q++ = 1;
+		*q++ = 3;
+		*q++ = 3;
+		*q++ = c->wscale;
+	}
+	size_t ol = (size_t)(q - opt), tl = 20 + ol;
+
+	uint8_t *ip = l3, *th = l3 + 20;
+	ip[0] = 0x45;
+	ip[1] = 0;
+	put16(ip + 2, (uint16_t)(20 + tl));
+	put16(ip + 4, 0);
+	put16(ip + 6, 0x4000); /* DF */
+	ip[8] = c->ttl;
+	ip[9] = 6;
+	put16(ip + 10, 0);
+	memcpy(ip + 12, &daddr, 4);
+	memcpy(ip + 16, &saddr, 4);
+	uint16_t ipck = (uint16_t)~dp_cksum_sum_at(ip, 20, 0);
+	memcpy(ip + 10, &ipck, 2);
+
+	put16(th, dport);
+	put16(th + 2, sport);
+	put32(th + 4, cookie);
+	put32(th + 8, isn + 1);
+	th[12] = (uint8_t)(tl / 4 << 4);
+	th[13] = 0x12; /* SYN, ACK */
+	put16(th + 14, c->window);
+	put16(th + 16, 0);
+	put16(th + 18, 0);
+	memcpy(th + 20, opt, ol);
+
+	uint8_t ph[12];
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	put16(ph + 10, (uint16_t)tl);
+	uint16_t tck = (uint16_t)~dp_cksum_fold((uint32_t)dp_cksum_sum_at(ph, 12, 0) +
+						 dp_cksum_sum_at(th, tl, 0));
+	memcpy(th + 16, &tck, 2);
+	return (int)(20 + tl);
+}
