@@ -268,6 +268,13 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "measure_cycles", ctl_p_enum, G(measure_cycles), 0, 0, ctl_off_on_names },
 	{ "state_dir", ctl_p_str, G(state_dir), 0, 0, NULL },
 	{ "xen_recover", ctl_p_enum, G(xen_recover), 0, 0, ctl_xen_recover_names },
+	{ "summon_prefix_len", ctl_p_u32, G(summon_prefix_len), 0, 32, NULL },
+	{ "summon_prefix_rate", ctl_p_u32, G(summon_prefix_rate), 0, 60000, NULL },
+	{ "summon_prefix_burst", ctl_p_u32, G(summon_prefix_burst), 1, 1u << 20, NULL },
+	{ "summon_rate", ctl_p_u32, G(summon_rate), 0, 1000000, NULL },
+	{ "summon_burst", ctl_p_u32, G(summon_burst), 1, 1u << 20, NULL },
+	{ "summon_service_cap", ctl_p_u32, G(summon_service_cap), 0, 1u << 20, NULL },
+	{ "summon_service_interval", ctl_p_u32, G(summon_service_interval), 1, 86400, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -333,6 +340,13 @@ ctl_config_new(void)
 	cfg->gw.summon_on_syn = 1;
 	snprintf(cfg->gw.state_dir, sizeof(cfg->gw.state_dir), "/var/lib/jitsu");
 	cfg->gw.xen_recover = CTL_XEN_ADOPT;
+	cfg->gw.summon_prefix_len = 24;
+	cfg->gw.summon_prefix_rate = 600;
+	cfg->gw.summon_prefix_burst = 60;
+	cfg->gw.summon_rate = 200;
+	cfg->gw.summon_burst = 200;
+	cfg->gw.summon_service_cap = 60;
+	cfg->gw.summon_service_interval = 60;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;

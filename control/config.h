@@ -63,6 +63,13 @@ struct ctl_gateway_config {
 	uint32_t measure_cycles;   /**< 1: count cycles per packet per path */
 	char state_dir[CTL_STR_MAX]; /**< where suspended domains are saved */
 	uint32_t xen_recover;      /**< enum ctl_xen_recover: domains of an earlier run */
+	uint32_t summon_prefix_len;   /**< bits of a source prefix for its summon budget */
+	uint32_t summon_prefix_rate;  /**< summons per minute per prefix; 0: no limit */
+	uint32_t summon_prefix_burst;
+	uint32_t summon_rate;         /**< summons per second in all; 0: no limit */
+	uint32_t summon_burst;
+	uint32_t summon_service_cap;  /**< summons per service per interval; 0: no limit */
+	uint32_t summon_service_interval; /**< seconds */
 };
 
 struct ctl_ports_config {

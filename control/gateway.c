@@ -22,6 +22,7 @@
 #include "loop.h"
 
 RTE_LOG_REGISTER(ctl_gw_logtype, jitsu.config, INFO);
+#define CTL_BUDGET_PREFIX_SLOTS 16384 /* source prefixes with a summon bucket */
 #define GW_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ctl_gw_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
@@ -85,6 +86,15 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	if (cfg->gw.measure_cycles)
 		fp->flags |= DP_F_CYCLES;
 	fp->summon_on_syn = (uint8_t)cfg->gw.summon_on_syn;
+	fp->budget_conf = (struct syn_budget_conf){
+		.prefix_len = (uint8_t)cfg->gw.summon_prefix_len,
+		.prefix_rate = cfg->gw.summon_prefix_rate,
+		.prefix_burst = cfg->gw.summon_prefix_burst,
+		.global_rate = cfg->gw.summon_rate,
+		.global_burst = cfg->gw.summon_burst,
+		.svc_cap = cfg->gw.summon_service_cap,
+		.svc_interval = cfg->gw.summon_service_interval,
+	};
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);
@@ -108,6 +118,17 @@ ctl_gateway_start(struct ctl_gateway *g, struct ctl_config *cfg, struct ctl_erro
 		return -ENOMEM;
 	}
 	g->runtime = ctl_runtime_create(cfg, g->n_workers, ids, errs);
+	/* summon budgets: their state lives as long as the gateway, reloads
+	 * change only their limits */
+	if (g->runtime != NULL && g->base.budget == NULL) {
+		g->base.budget = syn_budget_create(ctl_runtime_capacity(g->runtime),
+						   CTL_BUDGET_PREFIX_SLOTS, rte_get_tsc_hz());
+		if (g->base.budget == NULL) {
+			ctl_errors_add(errs, "out of memory for the summon budgets");
+			free(ids);
+			return -ENOMEM;
+		}
+	}
 	int rc = g->runtime == NULL ? -EINVAL : ctl_gateway_publish(g, cfg, ids);
 	free(ids);
 	if (rc == -ENOMEM)
@@ -184,6 +205,8 @@ ctl_gateway_fini(struct ctl_gateway *g)
 	}
 	rte_free(g->qsv);
 	g->qsv = NULL;
+	syn_budget_free(g->base.budget);
+	g->base.budget = NULL;
 	ctl_config_free(g->cfg);
 	g->cfg = NULL;
 }

@@ -17,7 +17,9 @@
  * SYN-ACKs answered with a RST (the service is ready), RSTs from a service
  * not listening yet. arp_announce counts the gratuitous ARPs sent at start;
  * no_mbuf the frames of the gateway's own (probes, announcements) not made
- * for want of an mbuf (a probe is asked for again on the next round). */
+ * for want of an mbuf (a probe is asked for again on the next round).
+ * budget_refused_* count summons a budget refused (synjitsu/budget.h), by
+ * limit: the packet itself is still answered or held. */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -82,7 +84,10 @@
 	X(probe_answered, OUT)                                                \
 	X(probe_refused, OUT)                                                 \
 	X(no_mbuf, PKT)                                                 \
-	X(drop_parked_at_exit, DROP)
+	X(drop_parked_at_exit, DROP)                                          \
+	X(budget_refused_prefix, PKT)                                         \
+	X(budget_refused_service, PKT)                                        \
+	X(budget_refused_global, PKT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

@@ -15,6 +15,7 @@
 
 #include <rte_ether.h>
 
+#include "../synjitsu/budget.h"
 #include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
@@ -104,6 +105,8 @@ struct dp_fp_conf {
 	uint64_t pending_tsc;           /**< how long synjitsu holds a packet */
 	uint8_t syn_mode;               /**< enum syn_mode */
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
+	struct syn_budget *budget;      /**< summon budgets (shared by the workers), or NULL */
+	struct syn_budget_conf budget_conf; /**< their limits */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -146,6 +149,7 @@ struct dp_verdict {
 	uint8_t append;       /**< DP_ACT_HOLD: the service is READY, keep the order */
 	struct syn_key key;   /**< DP_ACT_HOLD: its flow */
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
+	uint8_t refused;      /**< enum syn_budget_verdict: a summon the budget refused */
 };
 
 /**

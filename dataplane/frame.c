@@ -279,6 +279,7 @@ dp_verdict_init(struct dp_verdict *v)
 	v->l3_len = 0;
 	v->event = DP_EV_NONE;
 	v->append = 0;
+	v->refused = 0;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -303,15 +304,24 @@ dp_svc_state(const struct dp_fp_conf *c, int svc)
 	return c->rt ? __atomic_load_n(&c->rt[svc].state, __ATOMIC_ACQUIRE) : DP_SVC_STOPPED;
 }
 
-/* A packet that asks for a stopped service summons it; of a flood of them,
- * the one that wins the compare-and-swap posts the event. */
+/* A packet from @p src that asks for a stopped service summons it, within
+ * the summon budgets (@p proven: it proved its address); of a flood of
+ * them, the one that wins the compare-and-swap posts the event. */
 static inline void
-dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
+dp_summon(const struct dp_fp_conf *c, int svc, uint32_t src, int proven, uint64_t now,
+	  struct dp_verdict *v)
 {
 	uint32_t expect = DP_SVC_STOPPED;
 
-	if (c->rt != NULL && dp_svc_state(c, svc) == DP_SVC_STOPPED &&
-	    __atomic_compare_exchange_n(&c->rt[svc].state, &expect, DP_SVC_SUMMON_PENDING, 0,
+	if (c->rt == NULL || dp_svc_state(c, svc) != DP_SVC_STOPPED)
+		return;
+	enum syn_budget_verdict b = syn_budget_take(c->budget, &c->budget_conf, (uint32_t)svc,
+						    src, proven, now);
+	if (b != SYN_BUDGET_OK) {
+		v->refused = (uint8_t)b;
+		return;
+	}
+	if (__atomic_compare_exchange_n(&c->rt[svc].state, &expect, DP_SVC_SUMMON_PENDING, 0,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		v->event = DP_EV_SUMMON;
 }
@@ -387,7 +397,7 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 	if (state != DP_SVC_READY || behind) {
 		/* a connection attempt asks for the service as a query does */
 		if (is_syn && c->summon_on_syn)
-			dp_summon(c, svc, v);
+			dp_summon(c, svc, p->src_ip, 0, st != NULL ? st->now : 0, v);
 		if (p->proto == IPPROTO_TCP && c->syn_mode == SYN_MODE_BUFFER && st != NULL &&
 		    st->syn != NULL && !p->has_vlan) {
 			v->action = DP_ACT_HOLD;
@@ -450,7 +460,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
-				dp_summon(c, v->svc, v);
+				dp_summon(c, v->svc, p.src_ip, 0, st != NULL ? st->now : 0, v);
 				/* Jitsu's own policy: answer once the service can serve */
 				if (c->rt != NULL && c->rt[v->svc].dns_when_ready &&
 				    dp_svc_state(c, v->svc) != DP_SVC_READY) {

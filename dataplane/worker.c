@@ -320,6 +320,8 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		dp_post(w, (enum dp_event_type)v->event, v->svc);
 	if (v->counter < DP_C__COUNT)
 		dp_count(&w->cnt, v->counter);
+	if (unlikely(v->refused != SYN_BUDGET_OK))
+		dp_count(&w->cnt, DP_C_budget_refused_prefix + (v->refused - SYN_BUDGET_PREFIX));
 	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
