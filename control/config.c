@@ -122,12 +122,10 @@ ctl_p_synjitsu(const struct ctl_key *k, const char *val, void *obj, char *why, s
 	enum syn_mode m;
 	int rc = syn_mode_parse(val, &m);
 
-	if (rc == -ENOTSUP) {
-		snprintf(why, whylen, "'%s' is not available in this version (buffer, off)", val);
-		return why;
-	}
+	(void)why;
+	(void)whylen;
 	if (rc < 0)
-		return "not one of buffer, off";
+		return "not one of buffer, proxy, off";
 	*CTL_FIELD(obj, k, uint32_t) = m;
 	return NULL;
 }
@@ -236,6 +234,20 @@ ctl_p_ready(const struct ctl_key *k, const char *val, void *obj, char *why, size
 	return NULL;
 }
 
+/* A window scale 0..14, or none. */
+static const char *
+ctl_p_wscale(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
+{
+	if (strcmp(val, "none") == 0) {
+		*CTL_FIELD(obj, k, uint32_t) = CTL_TCP_NO_WSCALE;
+		return NULL;
+	}
+	if (ctl_p_u32(k, val, obj, why, whylen) != NULL)
+		return "not a window scale (0..14, or none)";
+	return NULL;
+}
+
+static const char *const ctl_proxy_names[] = { "cold", "always", NULL };
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
@@ -275,6 +287,8 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "summon_burst", ctl_p_u32, G(summon_burst), 1, 1u << 20, NULL },
 	{ "summon_service_cap", ctl_p_u32, G(summon_service_cap), 0, 1u << 20, NULL },
 	{ "summon_service_interval", ctl_p_u32, G(summon_service_interval), 1, 86400, NULL },
+	{ "proxy", ctl_p_enum, G(proxy_always), 0, 0, ctl_proxy_names },
+	{ "proxy_idle_timeout", ctl_p_u32, G(proxy_idle_timeout), 1, 86400, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -298,6 +312,13 @@ static const struct ctl_key ctl_service_keys[] = {
 	{ "stop", ctl_p_enum, S(stop), 0, 0, ctl_stop_names },
 	{ "idle_timeout", ctl_p_u32, S(idle_timeout), 1, 31536000, NULL },
 	{ "dns_reply", ctl_p_enum, S(dns_reply), 0, 0, ctl_dns_reply_names },
+	{ "synjitsu", ctl_p_synjitsu, S(synjitsu), 0, 0, NULL },
+	{ "proxy", ctl_p_enum, S(proxy_always), 0, 0, ctl_proxy_names },
+	{ "tcp_mss", ctl_p_u32, S(tcp_mss), 216, 65495, NULL },
+	{ "tcp_wscale", ctl_p_wscale, S(tcp_wscale), 0, 14, NULL },
+	{ "tcp_sack", ctl_p_enum, S(tcp_sack), 0, 0, ctl_off_on_names },
+	{ "tcp_timestamps", ctl_p_enum, S(tcp_timestamps), 0, 0, ctl_off_on_names },
+	{ "tcp_window", ctl_p_u32, S(tcp_window), 1, 65535, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -347,6 +368,7 @@ ctl_config_new(void)
 	cfg->gw.summon_burst = 200;
 	cfg->gw.summon_service_cap = 60;
 	cfg->gw.summon_service_interval = 60;
+	cfg->gw.proxy_idle_timeout = 300;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;
@@ -380,6 +402,14 @@ ctl_service_new(struct ctl_config *cfg)
 	s->stop = CTL_STOP_DESTROY;
 	s->idle_timeout = CTL_UNSET;
 	s->dns_reply = CTL_DNS_REPLY_UNSET;
+	s->synjitsu = CTL_UNSET;
+	s->proxy_always = CTL_UNSET;
+	/* Linux's own defaults, as a service's stack will offer them */
+	s->tcp_mss = 1460;
+	s->tcp_wscale = 7;
+	s->tcp_sack = 1;
+	s->tcp_timestamps = 1;
+	s->tcp_window = 65535;
 	return s;
 }
 
@@ -890,6 +920,10 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 			s->idle_timeout = cfg->gw.idle_timeout;
 		if (s->dns_reply == CTL_DNS_REPLY_UNSET)
 			s->dns_reply = cfg->gw.dns_reply;
+		if (s->synjitsu == CTL_UNSET)
+			s->synjitsu = cfg->gw.synjitsu;
+		if (s->proxy_always == CTL_UNSET)
+			s->proxy_always = cfg->gw.proxy_always;
 
 		for (uint32_t j = 0; j < i; j++) {
 			const struct ctl_service_config *t = &cfg->services[j];

@@ -70,6 +70,8 @@ struct ctl_gateway_config {
 	uint32_t summon_burst;
 	uint32_t summon_service_cap;  /**< summons per service per interval; 0: no limit */
 	uint32_t summon_service_interval; /**< seconds */
+	uint32_t proxy_always;        /**< 1: synjitsu = proxy also for READY services */
+	uint32_t proxy_idle_timeout;  /**< seconds a proxied flow may be silent */
 };
 
 struct ctl_ports_config {
@@ -96,7 +98,16 @@ struct ctl_service_config {
 	uint32_t stop;          /**< enum ctl_stop */
 	uint32_t idle_timeout;  /**< seconds; the gateway's when not given */
 	uint32_t dns_reply;     /**< the gateway's when CTL_DNS_REPLY_UNSET */
+	uint32_t synjitsu;      /**< enum syn_mode; the gateway's when CTL_UNSET */
+	uint32_t proxy_always;  /**< the gateway's when CTL_UNSET */
+	uint32_t tcp_mss;       /**< what the service's stack offers: the cookie */
+	uint32_t tcp_wscale;    /**< SYN-ACK promises it (proxy mode); wscale */
+	uint32_t tcp_sack;      /**< CTL_TCP_NO_WSCALE: none */
+	uint32_t tcp_timestamps;
+	uint32_t tcp_window;
 };
+
+#define CTL_TCP_NO_WSCALE 15
 
 /** A whole configuration: plain data, no running state. */
 struct ctl_config {

@@ -19,7 +19,12 @@
  * no_mbuf the frames of the gateway's own (probes, announcements) not made
  * for want of an mbuf (a probe is asked for again on the next round).
  * budget_refused_* count summons a budget refused (synjitsu/budget.h), by
- * limit: the packet itself is still answered or held. */
+ * limit: the packet itself is still answered or held. px_* are synjitsu's
+ * proxy mode (synjitsu/proxy.h): cookie SYN-ACKs, cookie-valid ACKs (flows),
+ * held packets, SYNs to services, flows established, segments translated,
+ * the service's RST to the SYN, flows reset / expired / failed (a RST to the
+ * client), ACKs of held data sent to clients; drop_px_flow_ended counts the
+ * held packets of a flow that ended before its service came. */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -87,7 +92,26 @@
 	X(drop_parked_at_exit, DROP)                                          \
 	X(budget_refused_prefix, PKT)                                         \
 	X(budget_refused_service, PKT)                                        \
-	X(budget_refused_global, PKT)
+	X(budget_refused_global, PKT)                                         \
+	X(px_cookie_synack, OUT)                                              \
+	X(drop_px_bad_syn, DROP)                                              \
+	X(px_cookie_valid, OUT)                                               \
+	X(drop_px_cookie_invalid, DROP)                                       \
+	X(px_held, OUT)                                                       \
+	X(drop_px_absorbed, DROP)                                             \
+	X(drop_px_out_of_order, DROP)                                         \
+	X(drop_px_overflow, DROP)                                             \
+	X(px_opened, OUT)                                                     \
+	X(px_established, OUT)                                                \
+	X(px_translated_up, OUT)                                              \
+	X(px_translated_down, OUT)                                            \
+	X(px_refused, OUT)                                                    \
+	X(px_reset, OUT)                                                      \
+	X(px_expired, OUT)                                                    \
+	X(px_failed, OUT)                                                     \
+	X(drop_px_bad_segment, DROP)                                          \
+	X(px_client_ack, OUT)                                                 \
+	X(drop_px_flow_ended, DROP)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

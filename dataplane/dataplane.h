@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 
 #include "../synjitsu/budget.h"
+#include "../synjitsu/proxy.h"
 #include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
@@ -107,6 +108,11 @@ struct dp_fp_conf {
 	uint8_t summon_on_syn;          /**< a SYN to a stopped service summons it */
 	struct syn_budget *budget;      /**< summon budgets (shared by the workers), or NULL */
 	struct syn_budget_conf budget_conf; /**< their limits */
+	/** synjitsu = proxy: by service id, each service's mode (it may differ
+	 *  from syn_mode) and SYN-ACK options; NULL: syn_mode for all */
+	const struct syn_px_svc *px_svc;
+	struct syn_cookie_keys cookie_keys; /**< current and previous (rotated on reload) */
+	uint64_t px_idle_tsc;           /**< how long a proxied flow may be silent */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -124,6 +130,8 @@ struct dp_fp_state {
 	struct dp_neigh *neigh;  /**< DP_NEIGH_SIZE entries, or NULL */
 	struct syn_table *syn;   /**< held SYNs (synjitsu = buffer), or NULL */
 	int replay_svc;          /**< the service being replayed: its packets pass */
+	struct syn_proxy *px;    /**< proxied flows (synjitsu = proxy), or NULL */
+	void *pkt;               /**< the packet being decided: what the proxy keeps */
 };
 
 /** Where a frame goes once decided. */
@@ -134,6 +142,7 @@ enum dp_action {
 	DP_ACT_TX_EXCEPTION,
 	DP_ACT_PARK,        /**< an answer that waits for its service (dns_reply = ready) */
 	DP_ACT_HOLD,        /**< a TCP packet for synjitsu to hold (syn_offer()) */
+	DP_ACT_KEPT,        /**< the proxy kept the packet (st->pkt): not to free */
 };
 
 /** Decision for one frame, plus what the transmit side must know. */
@@ -150,6 +159,12 @@ struct dp_verdict {
 	struct syn_key key;   /**< DP_ACT_HOLD: its flow */
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
 	uint8_t refused;      /**< enum syn_budget_verdict: a summon the budget refused */
+	uint8_t px_ack;       /**< proxy: send the client the ACK of flow @px_flow */
+	uint8_t px_open;      /**< proxy: send the service the SYN of @px_flow */
+	uint8_t px_replay;    /**< proxy: @px_flow is established, replay what it holds */
+	uint8_t px_dead;      /**< proxy: @px_flow ended, free what it holds */
+	uint8_t px_summon;    /**< proxy: the client proved its address (summon, proven) */
+	uint32_t px_flow;     /**< SYN_PX_NONE when none */
 };
 
 /**
@@ -201,6 +216,40 @@ int dp_probe_syn_frame(const struct dp_fp_conf *c, uint32_t svc, uint8_t *frame,
  * already has (RFC 5227 section 3). @return its length.
  */
 uint16_t dp_garp_frame(uint8_t *frame, const struct rte_ether_addr *mac, uint32_t ip);
+
+struct dp_pkt;
+
+/**
+ * synjitsu = proxy (dataplane/pxframe.c): a client's TCP packet @p p to
+ * service @p v->svc, whose state is READY when @p ready. @return 1 with the
+ * verdict set (answer, translated forward, kept, drop, and the follow-ups in
+ * v->px_*), or 0 when it is not the proxy's (go on as without it).
+ */
+int dp_px_uplink(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		 const struct dp_pkt *p, uint16_t cap, int ready, struct dp_verdict *v);
+
+/** The same for a service's TCP packet @p p (from service @p v->svc). */
+int dp_px_downlink(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		   const struct dp_pkt *p, struct dp_verdict *v);
+
+/** Frames the proxy sends of its own. */
+enum dp_px_frame_kind {
+	DP_PX_CLIENT_ACK, /**< the ACK of what a held flow holds, to the client */
+	DP_PX_CLIENT_RST, /**< the RST|ACK that ends a held flow, to the client */
+	DP_PX_SERVICE_SYN, /**< the SYN that opens the flow to its service */
+};
+
+/**
+ * Write into @p frame (@p cap bytes) the frame @p kind of flow @p flow of
+ * service @p svc; @p client_mac is where the client's frames come from.
+ * @return 0 with the verdict set (port, length, counter), or -1.
+ */
+int dp_px_own_frame(const struct dp_fp_conf *c, struct dp_fp_state *st,
+		    enum dp_px_frame_kind kind, uint32_t flow, uint32_t svc,
+		    const uint8_t *client_mac, uint8_t *frame, uint16_t cap, struct dp_verdict *v);
+
+/** Service states for syn_px_poll(): @p arg is the dp_fp_conf. */
+enum syn_px_svc_state dp_px_state_of(void *arg, uint32_t svc);
 
 /** Look up a learned client; NULL when unknown. */
 const struct rte_ether_addr *dp_neigh_lookup(const struct dp_neigh *tab, uint32_t ip);
@@ -268,6 +317,9 @@ const uint64_t *dp_worker_activity(const struct dp_worker *w);
 
 /** The worker's synjitsu table (per-service statistics), or NULL. */
 const struct syn_table *dp_worker_syn(const struct dp_worker *w);
+
+/** The worker's proxied flows (synjitsu = proxy), or NULL. */
+const struct syn_proxy *dp_worker_px(const struct dp_worker *w);
 
 /** When the worker last finished replaying each service (TSC, by service id). */
 const uint64_t *dp_worker_replay_tsc(const struct dp_worker *w);

@@ -280,6 +280,12 @@ dp_verdict_init(struct dp_verdict *v)
 	v->event = DP_EV_NONE;
 	v->append = 0;
 	v->refused = 0;
+	v->px_ack = 0;
+	v->px_open = 0;
+	v->px_replay = 0;
+	v->px_dead = 0;
+	v->px_summon = 0;
+	v->px_flow = SYN_PX_NONE;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -380,13 +386,32 @@ dp_route(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *ds
 	return 0;
 }
 
+/* The synjitsu mode of service @p svc. */
+static inline uint8_t
+dp_syn_mode(const struct dp_fp_conf *c, int svc)
+{
+	return c->px_svc != NULL ? c->px_svc[svc].mode : c->syn_mode;
+}
+
 /* Uplink traffic to a service address. */
 static void
 dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
-	      const struct dp_pkt *p, struct dp_verdict *v)
+	      const struct dp_pkt *p, uint16_t cap, struct dp_verdict *v)
 {
 	int svc = v->svc;
 	uint32_t state = dp_svc_state(c, svc);
+
+	/* synjitsu = proxy: the cookie handshake, held and translated flows */
+	if (p->proto == IPPROTO_TCP && st != NULL && st->px != NULL &&
+	    dp_syn_mode(c, svc) == SYN_MODE_PROXY && !p->has_vlan &&
+	    (state != DP_SVC_READY || c->px_svc[svc].always ||
+	     syn_px_flows(st->px, (uint32_t)svc) > 0) &&
+	    dp_px_uplink(c, st, frame, p, cap, state == DP_SVC_READY, v)) {
+		dp_touch(st, svc);
+		if (v->px_summon)
+			dp_summon(c, svc, p->src_ip, 1, st->now, v);
+		return;
+	}
 	int is_syn = p->proto == IPPROTO_TCP &&
 		     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 	/* packets held for a READY service go out first: newer ones queue up */
@@ -396,9 +421,9 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 	dp_touch(st, svc);
 	if (state != DP_SVC_READY || behind) {
 		/* a connection attempt asks for the service as a query does */
-		if (is_syn && c->summon_on_syn)
+		if (is_syn && c->summon_on_syn && dp_syn_mode(c, svc) != SYN_MODE_PROXY)
 			dp_summon(c, svc, p->src_ip, 0, st != NULL ? st->now : 0, v);
-		if (p->proto == IPPROTO_TCP && c->syn_mode == SYN_MODE_BUFFER && st != NULL &&
+		if (p->proto == IPPROTO_TCP && dp_syn_mode(c, svc) == SYN_MODE_BUFFER && st != NULL &&
 		    st->syn != NULL && !p->has_vlan) {
 			v->action = DP_ACT_HOLD;
 			v->counter = DP_C__COUNT; /* the glue counts what syn_offer() says */
@@ -477,7 +502,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	}
 	v->svc = dp_svctab_by_ip(c->dns.tab, p.dst_ip);
 	if (v->svc != DP_SVC_NONE) {
-		dp_to_service(c, st, frame, &p, v);
+		dp_to_service(c, st, frame, &p, cap, v);
 		return;
 	}
 	dp_unhandled(c, len, DP_C_drop_ip_not_ours, v);
@@ -638,6 +663,9 @@ dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *f
 		return;
 	}
 	dp_touch(st, v->svc);
+	if (p.proto == IPPROTO_TCP && st != NULL && st->px != NULL &&
+	    syn_px_flows(st->px, (uint32_t)v->svc) > 0 && dp_px_downlink(c, st, frame, &p, v))
+		return; /* a proxied flow's: translated */
 	if (p.dst_ip == c->gw_ip) {
 		dp_probe_answer(c, frame, &p, v);
 		return;

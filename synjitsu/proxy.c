@@ -446,6 +446,21 @@ syn_px_take(struct syn_proxy *px, uint32_t id, void **pkts, unsigned int n)
 	return k;
 }
 
+unsigned int
+syn_px_take_any(struct syn_proxy *px, void **pkts, unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (uint32_t id = 0; id < px->prm.max_flows && k < n; id++) {
+		if (px->flows[id].state == PX_FREE)
+			continue;
+		k += syn_px_take(px, id, pkts + k, n - k);
+		if (px->flows[id].count == 0)
+			syn_px_release(px, id);
+	}
+	return k;
+}
+
 /* ---- the client's side ------------------------------------------------- */
 
 static inline uint32_t

@@ -36,6 +36,7 @@
 struct syn_px_svc {
 	struct syn_synack_conf synack; /**< what the cookie SYN-ACK promises */
 	uint8_t always;                /**< proxy READY services' new flows too */
+	uint8_t mode;                  /**< enum syn_mode of the service (the caller's) */
 };
 
 /** Sizes and times of a table, fixed at creation. */
@@ -159,6 +160,12 @@ unsigned int syn_px_poll(struct syn_proxy *px,
 
 /** Give back up to @p n held packets of @p flow, in order. @return how many. */
 unsigned int syn_px_take(struct syn_proxy *px, uint32_t flow, void **pkts, unsigned int n);
+
+/**
+ * Give back up to @p n held packets of any flow, forgetting the flows they
+ * empty (at exit: everything held goes). @return how many.
+ */
+unsigned int syn_px_take_any(struct syn_proxy *px, void **pkts, unsigned int n);
 
 /** Forget a flow that ended (out.dead or an EV_RESET), its packets taken. */
 void syn_px_release(struct syn_proxy *px, uint32_t flow);
