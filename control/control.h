@@ -143,6 +143,7 @@ struct ctl_telemetry_params {
 	const uint16_t *ports;                    /**< uplink, downlink, exception */
 	unsigned int n_ports;
 	const struct rte_mempool *pool;
+	const struct syn_proxy *const *px;        /**< each worker's proxied flows, or NULL */
 };
 
 /**

@@ -398,6 +398,7 @@ main(int argc, char **argv)
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
 	const struct dp_cycles *cycles[RTE_MAX_LCORE];
+	const struct syn_proxy *pxs[RTE_MAX_LCORE];
 	unsigned int lcore, w = 0;
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct dp_worker_params wp = {
@@ -428,6 +429,7 @@ main(int argc, char **argv)
 				 rte_strerror(rte_errno));
 		counters[w] = dp_worker_counters(workers[w]);
 		cycles[w] = dp_worker_cycles(workers[w]);
+		pxs[w] = dp_worker_px(workers[w]);
 		ctl_runtime_set_worker(gw.runtime, w, dp_worker_activity(workers[w]),
 				       dp_worker_syn(workers[w]), dp_worker_replay_tsc(workers[w]));
 		w++;
@@ -441,6 +443,7 @@ main(int argc, char **argv)
 		.ports = ports,
 		.n_ports = 3,
 		.pool = pool,
+		.px = pxs,
 	};
 	if (ctl_telemetry_start(&tp) != 0)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");
