@@ -29,7 +29,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/dns.c \
 	dataplane/frame.c control/config.c control/hist.c control/netns.c control/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/xlcfg.c \
-	synjitsu/cookie.c synjitsu/budget.c synjitsu/proxy.c dataplane/pxframe.c
+	synjitsu/cookie.c synjitsu/budget.c synjitsu/proxy.c dataplane/pxframe.c \
+	dataplane/dnscookie.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \
 	control/proc.c control/xen.c
 MAIN_SRC := control/main.c

@@ -248,6 +248,7 @@ ctl_p_wscale(const struct ctl_key *k, const char *val, void *obj, char *why, siz
 }
 
 static const char *const ctl_proxy_names[] = { "cold", "always", NULL };
+static const char *const ctl_dns_summon_names[] = { "budget", "cookie", "always", NULL };
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = { "process", "libxl", NULL };
@@ -289,6 +290,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "summon_service_interval", ctl_p_u32, G(summon_service_interval), 1, 86400, NULL },
 	{ "proxy", ctl_p_enum, G(proxy_always), 0, 0, ctl_proxy_names },
 	{ "proxy_idle_timeout", ctl_p_u32, G(proxy_idle_timeout), 1, 86400, NULL },
+	{ "dns_summon", ctl_p_enum, G(dns_summon), 0, 0, ctl_dns_summon_names },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 

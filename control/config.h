@@ -72,6 +72,7 @@ struct ctl_gateway_config {
 	uint32_t summon_service_interval; /**< seconds */
 	uint32_t proxy_always;        /**< 1: synjitsu = proxy also for READY services */
 	uint32_t proxy_idle_timeout;  /**< seconds a proxied flow may be silent */
+	uint32_t dns_summon;          /**< enum dp_dns_summon's order: budget, cookie, always */
 };
 
 struct ctl_ports_config {

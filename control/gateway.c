@@ -148,6 +148,8 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	};
 
 	fp->px_idle_tsc = rte_get_tsc_hz() * cfg->gw.proxy_idle_timeout;
+	fp->tsc_hz = rte_get_tsc_hz();
+	fp->dns_summon = (uint8_t)cfg->gw.dns_summon;
 	if (ctl_gateway_proxy(g, cfg, ids, fp) < 0) {
 		dp_svctab_free(tab);
 		rte_free(fp);

@@ -24,7 +24,11 @@
  * held packets, SYNs to services, flows established, segments translated,
  * the service's RST to the SYN, flows reset / expired / failed (a RST to the
  * client), ACKs of held data sent to clients; drop_px_flow_ended counts the
- * held packets of a flow that ended before its service came. */
+ * held packets of a flow that ended before its service came.
+ * budget_refused_no_cookie: dns_summon = cookie, a query without a valid
+ * server cookie. dns_cookie_*: queries with a client cookie only (a server
+ * cookie given), with a valid server cookie, with one not ours or too old
+ * (a new one given); a malformed COOKIE is a FORMERR (dns_formerr). */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -93,6 +97,7 @@
 	X(budget_refused_prefix, PKT)                                         \
 	X(budget_refused_service, PKT)                                        \
 	X(budget_refused_global, PKT)                                         \
+	X(budget_refused_no_cookie, PKT)                                      \
 	X(px_cookie_synack, OUT)                                              \
 	X(drop_px_bad_syn, DROP)                                              \
 	X(px_cookie_valid, OUT)                                               \
@@ -111,7 +116,10 @@
 	X(px_failed, OUT)                                                     \
 	X(drop_px_bad_segment, DROP)                                          \
 	X(px_client_ack, OUT)                                                 \
-	X(drop_px_flow_ended, DROP)
+	X(drop_px_flow_ended, DROP)                                           \
+	X(dns_cookie_new, OUT)                                                \
+	X(dns_cookie_valid, OUT)                                              \
+	X(dns_cookie_invalid, OUT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

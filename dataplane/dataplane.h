@@ -113,6 +113,15 @@ struct dp_fp_conf {
 	const struct syn_px_svc *px_svc;
 	struct syn_cookie_keys cookie_keys; /**< current and previous (rotated on reload) */
 	uint64_t px_idle_tsc;           /**< how long a proxied flow may be silent */
+	uint64_t tsc_hz;                /**< TSC ticks a second (DNS cookies' clock) */
+	uint8_t dns_summon;             /**< enum dp_dns_summon */
+};
+
+/** What a DNS query needs to summon (dns_summon). */
+enum dp_dns_summon {
+	DP_DNS_SUMMON_BUDGET = 0, /**< a valid server cookie, or within the budgets */
+	DP_DNS_SUMMON_COOKIE,     /**< a valid server cookie only */
+	DP_DNS_SUMMON_ALWAYS,     /**< any query (no budget) */
 };
 
 #define DP_NEIGH_SIZE 4096 /**< learned clients per worker (a cache: collisions evict) */
@@ -164,6 +173,7 @@ struct dp_verdict {
 	uint8_t px_replay;    /**< proxy: @px_flow is established, replay what it holds */
 	uint8_t px_dead;      /**< proxy: @px_flow ended, free what it holds */
 	uint8_t px_summon;    /**< proxy: the client proved its address (summon, proven) */
+	uint8_t dnsck;        /**< enum dp_dnsck: the query's DNS cookie */
 	uint32_t px_flow;     /**< SYN_PX_NONE when none */
 };
 

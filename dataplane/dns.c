@@ -123,6 +123,7 @@ struct dns_edns {
 	int present;
 	uint8_t version;
 	uint16_t flags;
+	unsigned int cookie_off, cookie_len; /* RFC 7873 COOKIE option: where, how long */
 };
 
 /* Parse the additional section: at most one OPT record, nothing after it. */
@@ -133,6 +134,7 @@ dns_parse_additional(const uint8_t *m, unsigned int len, unsigned int off,
 	e->present = 0;
 	e->version = 0;
 	e->flags = 0;
+	e->cookie_off = e->cookie_len = 0;
 	if (arcount == 0)
 		return off == len ? 0 : -1;
 	if (arcount > 1 || len - off < DNS_OPT_RR_LEN)
@@ -149,6 +151,13 @@ dns_parse_additional(const uint8_t *m, unsigned int len, unsigned int off,
 	while (p < len) {
 		if (len - p < 4 || rd16(m + p + 2) > len - p - 4)
 			return -1;
+		if (rd16(m + p) == DP_DNS_OPT_COOKIE) { /* RFC 7873 5.2.2: malformed is FORMERR */
+			unsigned int cl = rd16(m + p + 2);
+			if (e->cookie_len != 0 || cl < 8 || (cl > 8 && cl < 16) || cl > 40)
+				return -1;
+			e->cookie_off = p + 4;
+			e->cookie_len = cl;
+		}
 		p += 4u + rd16(m + p + 2);
 	}
 	e->present = 1;
@@ -204,6 +213,7 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 	res->svc = DP_SVC_NONE;
 	res->keep = 0;
 	res->tail_sum = 0;
+	res->cookie_len = 0;
 	if (len < DP_DNS_HDR_LEN) {
 		res->counter = DP_C_drop_dns_short;
 		return 0;
@@ -228,6 +238,10 @@ dp_dns_respond(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t 
 	off += 4;
 	if (dns_parse_additional(m, len, off, rd16(m + 10), &e) < 0)
 		return dns_formerr(m, len, flags, res);
+	if (e.cookie_len != 0) { /* the response overwrites it */
+		memcpy(res->cookie, m + e.cookie_off, e.cookie_len);
+		res->cookie_len = (uint8_t)e.cookie_len;
+	}
 
 	unsigned int rcode = DNS_RCODE_NOERROR, ext_rcode = 0;
 	int zone = -1, want_a = 0, want_soa = 0, aa = 0;

@@ -11,6 +11,7 @@
 
 #include "cksum.h"
 #include "dataplane.h"
+#include "dnscookie.h"
 #include "pkt.h"
 
 #define DP_DNS_PORT 53
@@ -216,7 +217,7 @@ dp_dns_servfail_frame(const struct dp_fp_conf *c, uint8_t *frame, uint16_t len, 
 
 static void
 dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
-	     uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
+	     uint16_t cap, uint64_t rx_ol_flags, uint64_t now, struct dp_verdict *v)
 {
 	if (p->is_fragment) {
 		v->counter = DP_C_drop_ip_fragment;
@@ -247,6 +248,13 @@ dp_dns_frame(const struct dp_fp_conf *c, uint8_t *frame, const struct dp_pkt *p,
 	v->svc = r.svc;
 	if (dlen == 0)
 		return;
+	if (r.cookie_len != 0) { /* RFC 7873: checked, and ours added to the answer */
+		enum dp_dnsck ck;
+		dlen = dp_dnsck_answer(&c->cookie_keys, p->src_ip,
+				       (uint32_t)(c->tsc_hz ? now / c->tsc_hz : 0), &r,
+				       frame + p->data_off, dlen, (uint16_t)(cap - p->data_off), &ck);
+		v->dnsck = (uint8_t)ck;
+	}
 	if (incr)
 		dp_dns_reply_incr(frame, p, &c->up_mac, dlen, hsum_q, &r, v);
 	else
@@ -286,6 +294,7 @@ dp_verdict_init(struct dp_verdict *v)
 	v->px_dead = 0;
 	v->px_summon = 0;
 	v->px_flow = SYN_PX_NONE;
+	v->dnsck = DP_DNSCK_NONE;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -311,8 +320,9 @@ dp_svc_state(const struct dp_fp_conf *c, int svc)
 }
 
 /* A packet from @p src that asks for a stopped service summons it, within
- * the summon budgets (@p proven: it proved its address); of a flood of
- * them, the one that wins the compare-and-swap posts the event. */
+ * the summon budgets (@p proven 1: it proved its address, the global limit
+ * does not hold it; 2: no budget); of a flood of them, the one that wins
+ * the compare-and-swap posts the event. */
 static inline void
 dp_summon(const struct dp_fp_conf *c, int svc, uint32_t src, int proven, uint64_t now,
 	  struct dp_verdict *v)
@@ -321,8 +331,10 @@ dp_summon(const struct dp_fp_conf *c, int svc, uint32_t src, int proven, uint64_
 
 	if (c->rt == NULL || dp_svc_state(c, svc) != DP_SVC_STOPPED)
 		return;
-	enum syn_budget_verdict b = syn_budget_take(c->budget, &c->budget_conf, (uint32_t)svc,
-						    src, proven, now);
+	/* proven 2: no budget at all (dns_summon = always) */
+	enum syn_budget_verdict b = proven > 1 ? SYN_BUDGET_OK
+					       : syn_budget_take(c->budget, &c->budget_conf,
+								 (uint32_t)svc, src, proven, now);
 	if (b != SYN_BUDGET_OK) {
 		v->refused = (uint8_t)b;
 		return;
@@ -482,10 +494,19 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	}
 	if (p.dst_ip == c->gw_ip) {
 		if (p.proto == IPPROTO_UDP && p.dport == DP_DNS_PORT) {
-			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, v);
+			dp_dns_frame(c, frame, &p, cap, rx_ol_flags, st != NULL ? st->now : 0, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
-				dp_summon(c, v->svc, p.src_ip, 0, st != NULL ? st->now : 0, v);
+				/* proof (a valid server cookie) or budget, as dns_summon says */
+				int proof = c->dns_summon == DP_DNS_SUMMON_ALWAYS ? 2
+					    : v->dnsck == DP_DNSCK_VALID	      ? 1
+										      : 0;
+				if (proof == 0 && c->dns_summon == DP_DNS_SUMMON_COOKIE) {
+					if (dp_svc_state(c, v->svc) == DP_SVC_STOPPED)
+						v->refused = SYN_BUDGET_GLOBAL + 1;
+				} else {
+					dp_summon(c, v->svc, p.src_ip, proof, st != NULL ? st->now : 0, v);
+				}
 				/* Jitsu's own policy: answer once the service can serve */
 				if (c->rt != NULL && c->rt[v->svc].dns_when_ready &&
 				    dp_svc_state(c, v->svc) != DP_SVC_READY) {

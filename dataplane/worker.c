@@ -468,6 +468,8 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		dp_count(&w->cnt, v->counter);
 	if (unlikely(v->refused != SYN_BUDGET_OK))
 		dp_count(&w->cnt, DP_C_budget_refused_prefix + (v->refused - SYN_BUDGET_PREFIX));
+	if (unlikely(v->dnsck != 0))
+		dp_count(&w->cnt, DP_C_dns_cookie_new + (v->dnsck - 1));
 	if (unlikely(v->px_flow != SYN_PX_NONE)) {
 		uint32_t flow = v->px_flow;
 		int replay = v->px_replay;
