@@ -198,8 +198,10 @@ ctl stop slow >/dev/null
 check "slow stopped again" wait_state slow stopped 10
 for s in slow s1 s2 s3; do eval "sum0_$s=$(summons "$s")"; done
 cs0=$(counter px_cookie_synack)
+# PROXY_FLOOD_COUNT, PROXY_FLOOD_SECONDS: a longer flood, as a measurement
 ip netns exec "$CLI_NS" /usr/bin/python3 "$top/tests/e2e/flood.py" syn "jcl$SFX" "$up_mac" \
-	300000 8 10.77.1.10 10.77.1.11 10.77.1.21 10.77.1.22 10.77.1.23 >"$TMP/flood" 2>&1 &
+	"${PROXY_FLOOD_COUNT:-300000}" "${PROXY_FLOOD_SECONDS:-8}" \
+	10.77.1.10 10.77.1.11 10.77.1.21 10.77.1.22 10.77.1.23 >"$TMP/flood" 2>&1 &
 flood=$!
 sleep 0.5 # the flood is on
 rc=$(fetch http://10.77.1.21/ "$TMP/page")
