@@ -172,6 +172,7 @@ struct dp_verdict {
 	uint8_t px_open;      /**< proxy: send the service the SYN of @px_flow */
 	uint8_t px_replay;    /**< proxy: @px_flow is established, replay what it holds */
 	uint8_t px_dead;      /**< proxy: @px_flow ended, free what it holds */
+	uint8_t px_acked;     /**< proxy: the service acknowledged replayed packets: free them */
 	uint8_t px_summon;    /**< proxy: the client proved its address (summon, proven) */
 	uint8_t dnsck;        /**< enum dp_dnsck: the query's DNS cookie */
 	uint32_t px_flow;     /**< SYN_PX_NONE when none */

@@ -292,6 +292,7 @@ dp_verdict_init(struct dp_verdict *v)
 	v->px_open = 0;
 	v->px_replay = 0;
 	v->px_dead = 0;
+	v->px_acked = 0;
 	v->px_summon = 0;
 	v->px_flow = SYN_PX_NONE;
 	v->dnsck = DP_DNSCK_NONE;

@@ -67,6 +67,7 @@ dp_px_follow_ups(const struct syn_px_out *o, struct dp_verdict *v)
 	v->px_open = o->open;
 	v->px_replay = o->replay;
 	v->px_dead = o->dead;
+	v->px_acked = o->acked;
 	v->px_summon = o->summon;
 }
 

@@ -387,6 +387,12 @@ dp_px_reset(struct dp_worker *w, uint32_t flow, uint32_t svc)
 static void
 dp_px_follow(struct dp_worker *w, const uint8_t *frame, const struct dp_verdict *v)
 {
+	if (v->px_acked) { /* the service has them: the held originals go */
+		void *o[DP_BURST];
+		unsigned int k;
+		while ((k = syn_px_take_acked(w->st.px, v->px_flow, o, DP_BURST)) > 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)o, k);
+	}
 	if (v->px_ack)
 		dp_px_send(w, DP_PX_CLIENT_ACK, v->px_flow, (uint32_t)v->svc,
 			   frame + RTE_ETHER_ADDR_LEN);
@@ -398,17 +404,30 @@ dp_px_follow(struct dp_worker *w, const uint8_t *frame, const struct dp_verdict 
 
 static void dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m);
 
-/* The flow is established: its held packets go through the uplink path
- * again, in order, now translated to the service. */
+/* The flow is established (or the service sent its SYN-ACK again): copies
+ * of its held packets go through the uplink path, in order, translated to
+ * the service; the originals stay held until the service acknowledges them
+ * (max_pending of them per service at most). */
 static void
 dp_px_replay(struct dp_worker *w, uint32_t flow)
 {
 	void *o[DP_BURST];
 	unsigned int k;
 
-	while ((k = syn_px_take(w->st.px, flow, o, DP_BURST)) > 0)
-		for (unsigned int i = 0; i < k; i++)
-			dp_handle(w, DP_UP, o[i]);
+	for (uint32_t from = 0; (k = syn_px_peek(w->st.px, flow, from, o, DP_BURST)) > 0;
+	     from += k) {
+		for (unsigned int i = 0; i < k; i++) {
+			struct rte_mbuf *c = w->pool != NULL
+						     ? rte_pktmbuf_copy(o[i], w->pool, 0, UINT32_MAX)
+						     : NULL;
+			if (c == NULL) { /* the rest goes with the next replay */
+				dp_count(&w->cnt, DP_C_no_mbuf);
+				return;
+			}
+			c->ol_flags = ((struct rte_mbuf *)o[i])->ol_flags;
+			dp_handle(w, DP_UP, c);
+		}
+	}
 }
 
 /* Held flows whose service came (the SYN to it), failed or is late (RSTs);
@@ -422,6 +441,14 @@ dp_px_poll(struct dp_worker *w)
 	for (unsigned int i = 0; i < n; i++) {
 		if (ev[i].type == SYN_PX_EV_OPEN) {
 			dp_px_send(w, DP_PX_SERVICE_SYN, ev[i].flow, ev[i].svc, NULL);
+			continue;
+		}
+		if (ev[i].type == SYN_PX_EV_END) { /* idle with replayed packets unacknowledged */
+			dp_px_end(w, ev[i].flow);
+			continue;
+		}
+		if (ev[i].type == SYN_PX_EV_REPLAY) {
+			dp_px_replay(w, ev[i].flow);
 			continue;
 		}
 		dp_count(&w->cnt, ev[i].reason == SYN_PX_ST_failed ? DP_C_px_failed : DP_C_px_expired);

@@ -38,6 +38,7 @@ struct px_flow {
 	uint8_t g_ws;          /* the window scale promised, SYN_COOKIE_NO_WSCALE: none */
 	uint8_t s_ws;          /* the service's, SYN_COOKIE_NO_WSCALE: none */
 	uint8_t fin_c, fin_s, fin_c_acked, fin_s_acked;
+	uint8_t tries;         /* replays sent without an acknowledgment */
 	struct syn_cookie_opts o; /* the client's options, as the cookie gave them */
 	uint16_t win;          /* the window the SYN-ACK gave (unscaled) */
 	uint16_t c_win;        /* the client's window field */
@@ -45,6 +46,7 @@ struct px_flow {
 	uint32_t c_next;       /* the client's next sequence number held */
 	uint32_t c_fin_seq, s_fin_seq; /* s_fin_seq: in the client's space */
 	uint32_t g_ts, c_ts0, c_ts, s_ts;
+	uint32_t s_ack;        /* the service's latest acknowledgment (client's space) */
 	uint64_t t_start, t_last, t_open;
 	uint32_t head, tail, count; /* held packets */
 	uint32_t wait;         /* index in the wait list, PX_NIL when not there */
@@ -54,6 +56,7 @@ struct px_flow {
 struct px_entry {
 	void *pkt;
 	uint32_t next;
+	uint32_t end; /* the client's sequence number after it */
 };
 
 struct syn_proxy {
@@ -401,7 +404,7 @@ syn_px_release(struct syn_proxy *px, uint32_t id)
 }
 
 static int
-px_hold(struct syn_proxy *px, uint32_t id, void *pkt)
+px_hold(struct syn_proxy *px, uint32_t id, void *pkt, uint32_t end)
 {
 	struct px_flow *f = &px->flows[id];
 
@@ -409,7 +412,7 @@ px_hold(struct syn_proxy *px, uint32_t id, void *pkt)
 		return -1;
 	uint32_t e = px->free_entry;
 	px->free_entry = px->entries[e].next;
-	px->entries[e] = (struct px_entry){ pkt, PX_NIL };
+	px->entries[e] = (struct px_entry){ pkt, PX_NIL, end };
 	if (f->tail == PX_NIL)
 		f->head = e;
 	else
@@ -443,6 +446,33 @@ syn_px_take(struct syn_proxy *px, uint32_t id, void **pkts, unsigned int n)
 	}
 	if (f->head == PX_NIL)
 		f->tail = PX_NIL;
+	return k;
+}
+
+unsigned int
+syn_px_peek(const struct syn_proxy *px, uint32_t id, uint32_t from, void **pkts, unsigned int n)
+{
+	unsigned int k = 0;
+	uint32_t i = 0;
+
+	if (id >= px->prm.max_flows)
+		return 0;
+	for (uint32_t e = px->flows[id].head; e != PX_NIL && k < n; e = px->entries[e].next)
+		if (i++ >= from)
+			pkts[k++] = px->entries[e].pkt;
+	return k;
+}
+
+unsigned int
+syn_px_take_acked(struct syn_proxy *px, uint32_t id, void **pkts, unsigned int n)
+{
+	if (id >= px->prm.max_flows)
+		return 0;
+	struct px_flow *f = &px->flows[id];
+	unsigned int k = 0;
+
+	while (k < n && f->head != PX_NIL && seq_leq(px->entries[f->head].end, f->s_ack))
+		k += syn_px_take(px, id, pkts + k, 1);
 	return k;
 }
 
@@ -491,7 +521,7 @@ px_held_segment(struct syn_proxy *px, uint32_t id, const struct px_seg *s, void 
 	if (sl == 0) {
 		out->reason = SYN_PX_ST_absorbed;
 	} else if (seq_leq(s->seq, f->c_next) && seq_lt(f->c_next, s->seq + sl)) {
-		if (px_hold(px, id, pkt) < 0) {
+		if (px_hold(px, id, pkt, s->seq + sl) < 0) {
 			out->reason = SYN_PX_ST_overflow; /* not acknowledged: it comes again */
 			return;
 		}
@@ -560,7 +590,7 @@ syn_px_uplink(struct syn_proxy *px, const struct syn_cookie_keys *keys,
 	int take_new = !ready || sc->always;
 
 	if ((s.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
-		if (id != PX_NIL && px->flows[id].state == PX_LINGER) {
+		if (id != PX_NIL && px->flows[id].state == PX_LINGER && px->flows[id].count == 0) {
 			syn_px_release(px, id); /* the 4-tuple again: a new connection */
 			id = PX_NIL;
 		}
@@ -617,7 +647,7 @@ syn_px_uplink(struct syn_proxy *px, const struct syn_cookie_keys *keys,
 		f->t_start = f->t_last = now;
 		/* the ACK itself is held: replayed, it completes the service's
 		 * handshake; what it carries counts as held data */
-		if (px_hold(px, id, pkt) < 0) {
+		if (px_hold(px, id, pkt, s.seq + s.dlen + (s.flags & TH_FIN ? 1u : 0u)) < 0) {
 			syn_px_release(px, id);
 			out->reason = SYN_PX_ST_overflow;
 			px_stat(px, svc, SYN_PX_ST_overflow);
@@ -701,12 +731,14 @@ syn_px_downlink(struct syn_proxy *px, uint32_t svc, uint8_t *l3, size_t len, uin
 			return;
 		}
 		f->s_isn = s.seq;
+		f->s_ack = f->c_isn;
 		f->s_ws = s.opts_ok ? s.o.wscale : SYN_COOKIE_NO_WSCALE;
 		if (f->ts && !(s.opts_ok && s.o.has_ts))
 			f->ts = 0; /* the service does not echo: nothing to translate */
 		f->s_ts = s.o.tsval;
 		f->state = PX_EST;
-		px_wait_del(px, id);
+		f->t_open = now; /* it stays waiting until the service has the replay */
+		f->tries = 0;
 		out->reason = SYN_PX_ST_established;
 		out->replay = 1;
 		px_stat(px, f->svc, SYN_PX_ST_established);
@@ -717,10 +749,20 @@ syn_px_downlink(struct syn_proxy *px, uint32_t svc, uint8_t *l3, size_t len, uin
 		px_stat(px, f->svc, SYN_PX_ST_absorbed);
 		return;
 	}
-	if (s.flags & TH_SYN) { /* the SYN-ACK again: our ACK went (it is replayed) */
+	if (s.flags & TH_SYN) {
+		/* the SYN-ACK again: the service did not take the replay (its
+		 * accept queue was full, say): what is still held goes again */
 		out->reason = SYN_PX_ST_absorbed;
+		out->replay = f->count > 0 && s.seq == f->s_isn;
+		if (out->replay)
+			f->t_open = now;
 		px_stat(px, f->svc, SYN_PX_ST_absorbed);
 		return;
+	}
+	if ((s.flags & TH_ACK) && (f->count == 0 || seq_lt(f->s_ack, s.ack)) &&
+	    !(s.flags & TH_RST)) {
+		f->s_ack = s.ack; /* what it has of the replay can go */
+		out->acked = f->count > 0 && seq_leq(px->entries[f->head].end, s.ack);
 	}
 	uint8_t shl = 0, shr = 0;
 	if (f->o.wscale != SYN_COOKIE_NO_WSCALE) { /* the client reads windows << g_ws */
@@ -766,6 +808,21 @@ syn_px_poll(struct syn_proxy *px, enum syn_px_svc_state (*state_of)(void *arg, u
 		enum syn_px_svc_state st = state_of(arg, f->svc);
 		int old = now - f->t_start > px->prm.pending;
 
+		if (f->state == PX_EST || f->state == PX_LINGER) {
+			/* replayed, not all acknowledged: again, at doubling gaps
+			 * (a service whose accept queue was full kept nothing) */
+			if (f->count == 0) {
+				px_wait_del(px, id);
+				continue;
+			}
+			if (now - f->t_open > px->prm.retry << (f->tries < 4 ? f->tries : 4)) {
+				f->t_open = now;
+				f->tries++;
+				ev[k++] = (struct syn_px_event){ SYN_PX_EV_REPLAY, 0, id, f->svc };
+			}
+			i++;
+			continue;
+		}
 		if (st == SYN_PX_SVC_FAILED || old) {
 			uint8_t why = st == SYN_PX_SVC_FAILED ? SYN_PX_ST_failed : SYN_PX_ST_expired;
 			ev[k++] = (struct syn_px_event){ SYN_PX_EV_RESET, why, id, f->svc };
@@ -787,11 +844,19 @@ syn_px_poll(struct syn_proxy *px, enum syn_px_svc_state (*state_of)(void *arg, u
 		uint32_t id = px->hand;
 		struct px_flow *f = &px->flows[id];
 		px->hand = id + 1 < px->prm.max_flows ? id + 1 : 0;
-		if (f->state == PX_EST && now - f->t_last > px->prm.idle) {
+		int gone = (f->state == PX_EST && now - f->t_last > px->prm.idle) ||
+			   (f->state == PX_LINGER && now - f->t_last > px->prm.linger);
+		if (!gone)
+			continue;
+		if (f->count > 0 && k == n)
+			continue; /* no room for the event: next time */
+		if (f->state == PX_EST)
 			px_stat(px, f->svc, SYN_PX_ST_idle);
+		if (f->count == 0) {
 			syn_px_release(px, id);
-		} else if (f->state == PX_LINGER && now - f->t_last > px->prm.linger) {
-			syn_px_release(px, id);
+		} else { /* the caller frees what it still holds */
+			f->state = PX_DEAD;
+			ev[k++] = (struct syn_px_event){ SYN_PX_EV_END, SYN_PX_ST_idle, id, f->svc };
 		}
 	}
 	return k;

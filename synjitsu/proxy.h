@@ -11,7 +11,9 @@
  * the client so that it does not time out). When the service is READY the
  * proxy opens the connection to it with a SYN that carries the client's ISN
  * and options; the service's SYN-ACK fixes the flow's deltas, the held
- * packets are replayed, translated, and from then on every segment of the
+ * packets are replayed (copies: they stay held until the service
+ * acknowledges them, and go again if it sends its SYN-ACK again),
+ * translated, and from then on every segment of the
  * flow is translated both ways: sequence and acknowledgement numbers, SACK
  * blocks, timestamps and (when the service's window scale differs from the
  * one promised) windows, with incremental checksums. The flow goes after
@@ -103,6 +105,7 @@ struct syn_px_out {
 	uint8_t open;       /**< send syn_px_service_syn() of @p flow (service READY) */
 	uint8_t replay;     /**< the flow is established: replay its held packets */
 	uint8_t dead;       /**< the flow ended: take its held packets (free them), release */
+	uint8_t acked;      /**< the service acknowledged replayed packets: syn_px_take_acked() */
 	uint32_t flow;      /**< the flow concerned, or SYN_PX_NONE */
 };
 
@@ -113,6 +116,8 @@ enum syn_px_svc_state { SYN_PX_SVC_WAIT, SYN_PX_SVC_READY, SYN_PX_SVC_FAILED };
 enum syn_px_ev_type {
 	SYN_PX_EV_OPEN,   /**< the service is READY: send syn_px_service_syn() */
 	SYN_PX_EV_RESET,  /**< failed or expired: syn_px_client_rst(), take, release */
+	SYN_PX_EV_END,    /**< idle or closed with packets still held: take, free, release */
+	SYN_PX_EV_REPLAY, /**< the service has not acknowledged the replay: copies again */
 };
 
 struct syn_px_event {
@@ -157,6 +162,18 @@ void syn_px_downlink(struct syn_proxy *px, uint32_t svc, uint8_t *l3, size_t len
 unsigned int syn_px_poll(struct syn_proxy *px,
 			 enum syn_px_svc_state (*state_of)(void *arg, uint32_t svc), void *arg,
 			 uint64_t now, struct syn_px_event *ev, unsigned int n);
+
+/**
+ * The held packets of @p flow, in order, left held: an established flow
+ * keeps what it replayed until the service acknowledges it (the caller
+ * sends copies), so that a replay the service did not take goes again.
+ * @p from held packets are skipped. @return how many.
+ */
+unsigned int syn_px_peek(const struct syn_proxy *px, uint32_t flow, uint32_t from, void **pkts,
+			 unsigned int n);
+
+/** Give back the held packets of @p flow that the service acknowledged (out.acked). */
+unsigned int syn_px_take_acked(struct syn_proxy *px, uint32_t flow, void **pkts, unsigned int n);
 
 /** Give back up to @p n held packets of @p flow, in order. @return how many. */
 unsigned int syn_px_take(struct syn_proxy *px, uint32_t flow, void **pkts, unsigned int n);

@@ -210,15 +210,17 @@ fz_proxy(const uint8_t *data, size_t size, uint8_t ctl)
 				free(o[i]);
 		syn_px_release(st.px, v.px_flow);
 	}
-	if (v.px_replay) {
+	if (v.px_replay) { /* copies go; the originals stay held until acknowledged */
 		void *o[8];
+		uint32_t fl = v.px_flow;
 		unsigned int k;
-		while ((k = syn_px_take(st.px, v.px_flow, o, 8)) > 0) {
+		for (uint32_t from = 0; (k = syn_px_peek(st.px, fl, from, o, 8)) > 0; from += k) {
 			for (unsigned int i = 0; i < k; i++) {
 				uint8_t *b = o[i];
 				uint16_t bl = (uint16_t)(14 + (b[16] << 8 | b[17]));
 				fz_up(&c, &st, b, bl, &v, NULL);
-				free(b);
+				if (v.px_dead)
+					goto out;
 			}
 		}
 	}
@@ -228,6 +230,13 @@ fz_proxy(const uint8_t *data, size_t size, uint8_t ctl)
 		     (uint8_t)(0x10 | (data[1] & 0x0d)), rest, olen, rest, dlen);
 	dp_downlink_frame(&c, &st, f, len, FZ_ROOM, 0, &v);
 	fz_check(&v, FZ_ROOM);
+	if (v.px_acked) {
+		void *o[8];
+		unsigned int k;
+		while ((k = syn_px_take_acked(st.px, v.px_flow, o, 8)) > 0)
+			for (unsigned int i = 0; i < k; i++)
+				free(o[i]);
+	}
 	if (size - 1 <= FZ_ROOM) {
 		memcpy(f, data + 1, size - 1);
 		fz_up(&c, &st, f, (uint16_t)(size - 1), &v, NULL);

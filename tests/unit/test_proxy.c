@@ -311,26 +311,55 @@ Test(proxy, a_cold_flow_from_syn_to_close)
 	cr_assert_eq(out.replay, 1);
 	cr_assert_eq(out.flow, f);
 
-	/* the replay, in order, translated towards the service */
+	/* the replay, in order, translated towards the service: copies, the
+	 * originals stay held until the service acknowledges them */
 	void *pk[4];
-	cr_assert_eq(syn_px_take(px, f, pk, 4), 2);
-	cr_assert_eq(pk[0], held[0]);
-	cr_assert_eq(pk[1], held[1]);
-	cr_assert_eq(syn_px_held(px), 0);
-	for (int i = 0; i < 2; i++) {
-		up(&sc, 1, held[i], hl[i], held[i], now + 223 * MS, &out);
-		cr_assert_eq(out.act, SYN_PX_FWD_SERVICE);
-		cr_assert_eq(SEQ(held[i]), 1001);
-		cr_assert_eq(ACK(held[i]), 70001);
-		cr_assert_eq(opts_of(held[i]).tsecr, 9000);
-		cr_assert_eq(WIN(held[i]), 1000, "both legs scale: unchanged");
-		assert_cksums(held[i]);
+	uint8_t cp[2][256];
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(syn_px_peek(px, f, 0, pk, 4), 2);
+		cr_assert_eq(pk[0], held[0]);
+		cr_assert_eq(pk[1], held[1]);
+		cr_assert_eq(syn_px_peek(px, f, 1, pk, 4), 1);
+		cr_assert_eq(pk[0], held[1]);
+		for (int i = 0; i < 2; i++) {
+			memcpy(cp[i], held[i], hl[i]);
+			up(&sc, 1, cp[i], hl[i], cp[i], now + 223 * MS, &out);
+			cr_assert_eq(out.act, SYN_PX_FWD_SERVICE);
+			cr_assert_eq(SEQ(cp[i]), 1001);
+			cr_assert_eq(ACK(cp[i]), 70001);
+			cr_assert_eq(opts_of(cp[i]).tsecr, 9000);
+			cr_assert_eq(WIN(cp[i]), 1000, "both legs scale: unchanged");
+			assert_cksums(cp[i]);
+		}
+		cr_assert_eq(syn_px_held(px), 2);
+		if (round == 0) { /* the service did not take it: its SYN-ACK again */
+			uint8_t o[20];
+			uint8_t *q = ts_opt(o, 9001, 501);
+			q[0] = 1, q[1] = 3, q[2] = 3, q[3] = 5;
+			len = seg(b, SIP, CIP, 80, 40000, 70000, 1001, 0x12, 65535, o, 16, 0);
+			syn_px_downlink(px, 0, b, len, now + 400 * MS, &out);
+			cr_assert_eq(out.act, SYN_PX_DROP);
+			cr_assert_eq(out.replay, 1, "the replay goes again");
+		}
 	}
-
-	/* the answer, translated towards the client; 1000 << 5 >> 6 = 500 */
-	len = sseg(b, 70001, 1101, 0x18, 9005, 502, 1000, 300);
-	syn_px_downlink(px, 0, b, len, now + 230 * MS, &out);
+	/* the service acknowledges the handshake ACK only: that one goes */
+	len = sseg(b, 70001, 1001, 0x10, 9004, 501, 1000, 0);
+	syn_px_downlink(px, 0, b, len, now + 401 * MS, &out);
 	cr_assert_eq(out.act, SYN_PX_FWD_CLIENT);
+	cr_assert_eq(out.acked, 1);
+	cr_assert_eq(syn_px_take_acked(px, f, pk, 4), 1);
+	cr_assert_eq(pk[0], held[0]);
+	cr_assert_eq(syn_px_held(px), 1);
+
+	/* the answer, translated towards the client; 1000 << 5 >> 6 = 500;
+	 * it acknowledges the request: nothing stays held */
+	len = sseg(b, 70001, 1101, 0x18, 9005, 502, 1000, 300);
+	syn_px_downlink(px, 0, b, len, now + 430 * MS, &out);
+	cr_assert_eq(out.act, SYN_PX_FWD_CLIENT);
+	cr_assert_eq(out.acked, 1);
+	cr_assert_eq(syn_px_take_acked(px, f, pk, 4), 1);
+	cr_assert_eq(pk[0], held[1]);
+	cr_assert_eq(syn_px_held(px), 0);
 	cr_assert_eq(SEQ(b), g_isn + 1);
 	cr_assert_eq(ACK(b), 1101);
 	cr_assert_eq(opts_of(b).tsval, g_ts + 5);
@@ -543,14 +572,36 @@ Test(proxy, an_idle_established_flow_is_removed)
 
 	syn_px_downlink(px, 0, b, len, T0 + MS, &out);
 	cr_assert_eq(out.replay, 1);
+	fake_state = SYN_PX_SVC_READY;
+	/* not acknowledged: the replay goes again, at doubling gaps */
+	cr_assert_eq(syn_px_poll(px, state_of, NULL, T0 + 100 * MS, ev, 4), 0);
+	cr_assert_eq(syn_px_poll(px, state_of, NULL, T0 + 300 * MS, ev, 4), 1);
+	cr_assert_eq(ev[0].type, SYN_PX_EV_REPLAY);
+	cr_assert_eq(ev[0].flow, f);
+	cr_assert_eq(syn_px_poll(px, state_of, NULL, T0 + 500 * MS, ev, 4), 0);
+	cr_assert_eq(syn_px_poll(px, state_of, NULL, T0 + 800 * MS, ev, 4), 1);
+	cr_assert_eq(ev[0].type, SYN_PX_EV_REPLAY);
+	/* never acknowledged: the idle flow is handed back with what it holds */
+	cr_assert_eq(syn_px_flows(px, 0), 1);
+	unsigned int n = syn_px_poll(px, state_of, NULL, T0 + 61000 * MS, ev, 4);
+	cr_assert_geq(n, 1);
+	cr_assert_eq(ev[n - 1].type, SYN_PX_EV_END);
+	cr_assert_eq(ev[n - 1].flow, f);
 	void *pk[2];
 	cr_assert_eq(syn_px_take(px, f, pk, 2), 1);
-	fake_state = SYN_PX_SVC_READY;
-	syn_px_poll(px, state_of, NULL, T0 + 59000 * MS, ev, 4);
-	cr_assert_eq(syn_px_flows(px, 0), 1);
-	syn_px_poll(px, state_of, NULL, T0 + 61000 * MS, ev, 4);
+	syn_px_release(px, f);
 	cr_assert_eq(syn_px_flows(px, 0), 0);
 	cr_assert_eq(syn_px_stats(px, 0)[SYN_PX_ST_idle], 1);
+	/* an acknowledged one goes by itself */
+	f = held_flow(&sc_always, 1, T0, &g_isn, &g_ts, h);
+	len = sseg(b, 5000, 1001, 0x12, 1, 501, 100, 0);
+	syn_px_downlink(px, 0, b, len, T0 + MS, &out);
+	len = sseg(b, 5001, 1001, 0x10, 2, 501, 100, 0);
+	syn_px_downlink(px, 0, b, len, T0 + 2 * MS, &out);
+	cr_assert_eq(out.acked, 1);
+	cr_assert_eq(syn_px_take_acked(px, f, pk, 2), 1);
+	cr_assert_eq(syn_px_poll(px, state_of, NULL, T0 + 70000 * MS, ev, 4), 0);
+	cr_assert_eq(syn_px_flows(px, 0), 0);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;

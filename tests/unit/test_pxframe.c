@@ -186,11 +186,13 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	cr_assert_eq(v.counter, DP_C_px_established);
 	cr_assert_eq(v.px_replay, 1);
 	void *held[4];
-	cr_assert_eq(syn_px_take(st.px, flow, held, 4), 2);
+	uint8_t cp[2][512];
+	cr_assert_eq(syn_px_peek(st.px, flow, 0, held, 4), 2);
 	cr_assert_eq(held[0], f);
 	for (int i = 0; i < 2; i++) {
-		uint8_t *h = held[i];
-		uint16_t hl = (uint16_t)(14 + th_get16(h + 16));
+		uint8_t *h = cp[i];
+		uint16_t hl = (uint16_t)(14 + th_get16((uint8_t *)held[i] + 16));
+		memcpy(h, held[i], hl);
 		dp_uplink_frame(&c, &st, h, hl, 512, 0, &v);
 		cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
 		cr_assert_eq(v.counter, DP_C_px_translated_up);
@@ -207,6 +209,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	assert_frame(g, cli_mac, gw_mac);
 	cr_assert_eq(get32(g + 38), cookie + 1);
 	cr_assert_eq(v.len, len);
+	cr_assert_eq(v.px_acked, 1, "it acknowledges the replay");
+	cr_assert_eq(syn_px_take_acked(st.px, flow, held, 4), 2);
 }
 
 Test(pxframe, a_warm_service_is_not_proxied)
