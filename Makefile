@@ -30,7 +30,8 @@ CORE_SRCS := dataplane/counters.c dataplane/pkt.c dataplane/svctab.c dataplane/d
 	dataplane/frame.c control/config.c control/hist.c control/backend/netns.c control/backend/command.c \
 	synjitsu/mode.c synjitsu/pending.c control/backend/xlcfg.c \
 	dataplane/neigh.c \
-	synjitsu/cookie.c
+	synjitsu/cookie.c synjitsu/budget.c synjitsu/proxy.c dataplane/pxframe.c \
+	dataplane/dnscookie.c
 # cgroup v2 containment of process services (no EAL: unit-tested as is)
 CORE_SRCS += control/backend/cgroup.c
 EAL_SRCS := dataplane/worker.c nic/nic.c control/telemetry.c control/loop.c control/runtime.c control/gateway.c \

@@ -7,6 +7,7 @@
   coldclient.py burst ADDRESS PORT M       M connects at once (non-blocking);
                                            prints {"connect_ms": [...], "failed": n}
   coldclient.py synretrans                 the namespace's TcpExt TCPSynRetrans
+  coldclient.py retrans                    the namespace's Tcp RetransSegs (any segment)
 """
 import json
 import os
@@ -86,6 +87,13 @@ def synretrans():
             print(dict(zip(names.split()[1:], values.split()[1:]))["TCPSynRetrans"])
 
 
+def retrans():
+    lines = open("/proc/net/snmp").read().splitlines()
+    for names, values in zip(lines[::2], lines[1::2]):
+        if names.startswith("Tcp:"):
+            print(dict(zip(names.split()[1:], values.split()[1:]))["RetransSegs"])
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[:1] == ["fetch"] and len(a) == 3:
@@ -94,5 +102,7 @@ if __name__ == "__main__":
         burst(a[1], int(a[2]), int(a[3]))
     elif a == ["synretrans"]:
         synretrans()
+    elif a == ["retrans"]:
+        retrans()
     else:
         sys.exit(__doc__)

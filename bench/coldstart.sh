@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold starts with synjitsu = buffer against synjitsu = off, in one run.
+# Cold starts with synjitsu = buffer, proxy and off, in one run.
 #
 #   bench/coldstart.sh [BUILD]
 #
@@ -10,8 +10,11 @@
 #   - a burst of BENCH_COLD_M (50) concurrent cold connects per mode;
 #   - with buffer, BENCH_REPLAY_ROUNDS (5) bursts of 1000 connects, for the
 #     replay latency of 1000 held SYNs (ready to the last one on the wire).
-# SYN retransmissions are the client's own TcpExt TCPSynRetrans. Prints a
-# table and writes BUILD/bench/coldstart.json.
+# SYN retransmissions are the client's own TcpExt TCPSynRetrans, segment
+# retransmissions (data, FINs) its Tcp RetransSegs. With proxy, connect and
+# first byte are also given over the ready time (the goal: first byte within
+# the boot plus one round trip). Prints a table and writes
+# BUILD/bench/coldstart.json.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,6 +41,7 @@ synjitsu = $1
 max_pending = 2048
 pending_timeout = 10000
 stop_grace = 1000
+summon_service_cap = 0
 
 [service svc]
 dns = svc.example.org
@@ -58,10 +62,10 @@ cold() { # stop the service and wait until it is
 }
 ready_lines() { grep -c "svc: ready in" "$TMP/log" || true; }
 
-for mode in buffer off; do
+for mode in buffer proxy off; do
 	conf "$mode"
 	ctl reload >/dev/null
-	r0=$(client synretrans)
+	r0=$(client synretrans) d0=$(client retrans)
 	for i in $(seq "$N"); do
 		cold
 		before=$(ready_lines)
@@ -73,8 +77,8 @@ for mode in buffer off; do
 	r1=$(client synretrans)
 	cold
 	client burst 10.77.1.10 80 "$M" >"$TMP/burst-$mode.json"
-	r2=$(client synretrans)
-	echo "{\"mode\": \"$mode\", \"seq_retrans\": $((r1 - r0)), \"burst_retrans\": $((r2 - r1))}" \
+	r2=$(client synretrans) d2=$(client retrans)
+	echo "{\"mode\": \"$mode\", \"seq_retrans\": $((r1 - r0)), \"burst_retrans\": $((r2 - r1)), \"segment_retrans\": $((d2 - d0))}" \
 		>>"$TMP/retrans.jsonl"
 done
 
@@ -109,7 +113,7 @@ res = {"setup": {"sequential": n, "burst": m, "replay_rounds": rounds,
                  "service": "sh -c 'sleep 0.05 && exec busybox httpd', ready = tcp:80",
                  "trigger": "the DNS query (sequential), the SYN (bursts)"}}
 table = []
-for mode in ("buffer", "off"):
+for mode in ("buffer", "proxy", "off"):
     runs = [s for s in seq if s["mode"] == mode]
     fb = [s["fetch"]["first_byte_ms"] for s in runs]
     conn = [s["fetch"]["connect_ms"] for s in runs]
@@ -121,8 +125,13 @@ for mode in ("buffer", "off"):
     res[f"syn_retransmits_{mode}"] = retrans[mode]["seq_retrans"] + retrans[mode]["burst_retrans"]
     res[f"burst_connect_ms_{mode}"] = p50_99(burst["connect_ms"])
     res[f"burst_failed_{mode}"] = burst["failed"]
+    res[f"segment_retransmits_{mode}"] = retrans[mode]["segment_retrans"]
     if mode == "buffer":
         res["connect_over_ready"] = p50_99([c / r for c, r in zip(conn, ready)])
+    if mode == "proxy":
+        res["proxy_connect_over_ready"] = p50_99([c / r for c, r in zip(conn, ready)])
+        res["proxy_first_byte_over_ready"] = p50_99([f / r for f, r in zip(fb, ready)])
+        res["proxy_first_byte_minus_ready_ms"] = p50_99([f - r for f, r in zip(fb, ready)])
     table.append((mode, p50_99(fb), p50_99(conn), p50_99(ready), res[f"syn_retransmits_{mode}"],
                   p50_99(burst["connect_ms"]), burst["failed"]))
 rep = svc["replay"]
@@ -134,12 +143,17 @@ json.dump(res, open(out, "w"), indent=2)
 print(f"Cold starts: {n} sequential fetches (DNS, connect, GET) and a burst of {m} connects per mode;")
 print("the service boots in ~50 ms + busybox httpd, ready = tcp:80 (ms; p50 / p99)")
 print(f"  {'synjitsu':8} {'first byte':>16} {'connect':>16} {'ready':>14} {'SYN rexmit':>10} "
-      f"{'burst connect':>18} {'failed':>6}")
+      f"{'seg rexmit':>10} {'burst connect':>18} {'failed':>6}")
 for mode, fb, conn, ready, rx, bc, bf in table:
     print(f"  {mode:8} {fb['p50']:7.1f} /{fb['p99']:7.1f} {conn['p50']:7.1f} /{conn['p99']:7.1f} "
-          f"{ready['p50']:6.1f} /{ready['p99']:6.1f} {rx:10} {bc['p50']:8.1f} /{bc['p99']:8.1f} {bf:6}")
+          f"{ready['p50']:6.1f} /{ready['p99']:6.1f} {rx:10} {res[f'segment_retransmits_{mode}']:10} "
+          f"{bc['p50']:8.1f} /{bc['p99']:8.1f} {bf:6}")
 c = res["connect_over_ready"]
 print(f"  connect / ready (buffer, from the DNS query): p50 {c['p50']:.3f}  p99 {c['p99']:.3f}")
+pc, pf, pm = res["proxy_connect_over_ready"], res["proxy_first_byte_over_ready"], res["proxy_first_byte_minus_ready_ms"]
+print(f"  proxy: connect / ready p50 {pc['p50']:.3f} p99 {pc['p99']:.3f}; first byte / ready "
+      f"p50 {pf['p50']:.3f} p99 {pf['p99']:.3f} (first byte - ready: p50 {pm['p50']:.2f} ms, "
+      f"p99 {pm['p99']:.2f} ms)")
 print(f"  replay of 1000 held SYNs (ready to the last on the wire), {rep['count']} rounds: "
       f"p50 {rep['p50_us']} us, p99 {rep['p99_us']} us")
 print(f"  JSON: {out}")

@@ -275,13 +275,17 @@ def check_run(a, g, s, kinds, problems):
             problems.append(f"forwarded_down {st['forwarded_down']} is not tx_downlink "
                             f"{st['tx_downlink']} (- {own} of its own, + drop_tx_full "
                             f"{st['drop_tx_full']})")
+        # synjitsu = proxy answers SYNs with cookie SYN-ACKs, buffer with RSTs
+        proxy = st.get("px_cookie_synack", 0) > 0
+        syn_counter = "px_cookie_synack" if proxy else "syn_reset"
         for kind, counter in (("dns-hit", "dns_answer"), ("dns-miss", "dns_nxdomain"),
-                              ("syn-cold", "syn_reset")):
+                              ("syn-cold", syn_counter)):
             if kind in kinds and st[counter] < kinds[kind]["correct"]:
                 problems.append(f"jitsu counted {st[counter]} {counter}, the generator got "
                                 f"{kinds[kind]['correct']} correct {kind} replies")
-        if "syn-cold" in kinds and kinds["syn-cold"]["rst"] != kinds["syn-cold"]["correct"]:
-            problems.append("syn-cold: not every reply is an RST")
+        reply = "synack" if proxy else "rst"
+        if "syn-cold" in kinds and kinds["syn-cold"][reply] != kinds["syn-cold"]["correct"]:
+            problems.append(f"syn-cold: not every reply is an {reply.upper()}")
     else:
         eth = fin["/ethdev/stats,0"]
         errs = {k: eth[k] for k in ("ierrors", "rx_nombuf") if eth.get(k)}
@@ -464,6 +468,8 @@ def cmd_report(a):
             rate(t, "fwd_j", "forwarded_down"), rate(t, "fwd_t", "p1_opackets")))),
         "syn_vs_io": stat3(per_trial(lambda t: ratio(
             rate(t, "syn_j", "syn_reset"), rate(t, "syn_t", "opackets")))),
+        "cookie_synack_vs_macswap": stat3(per_trial(lambda t: ratio(
+            rate(t, "cookie_j", "px_cookie_synack"), rate(t, "cookie_t", "opackets")))),
         "dns_under_flood_vs_alone": stat3(per_trial(dns_flood)),
         "ndr_mixed_vs_macswap": stat3(per_trial(lambda t: ratio(
             search(t, "ndr_j")["ndr"], search(t, "ndr_t")["ndr"]))),
@@ -487,6 +493,8 @@ def cmd_report(a):
         "testpmd_macswap_fwd": per_trial(lambda t: rate(t, "fwd_t", "p1_opackets")),
         "jitsu_syn_reset": per_trial(lambda t: rate(t, "syn_j", "syn_reset")),
         "testpmd_io_syn_cold": per_trial(lambda t: rate(t, "syn_t", "opackets")),
+        "jitsu_cookie_synack": per_trial(lambda t: rate(t, "cookie_j", "px_cookie_synack")),
+        "testpmd_macswap_syn_cold": per_trial(lambda t: rate(t, "cookie_t", "opackets")),
         "jitsu_mixed_max": per_trial(lambda t: rate(t, "mix_j", "tx_uplink")),
         "testpmd_macswap_mixed": per_trial(lambda t: rate(t, "mix_t", "opackets")),
         "flood_dns_offered": per_trial(lambda t: offered(t, "flood_j", "dns-hit")),
@@ -517,7 +525,8 @@ def cmd_report(a):
         k, _, v = kv.partition("=")
         setup[k] = v
     rate_runs = [run(t, r) for t in trials for r in
-                 ("dns_j", "dns_t", "fwd_j", "fwd_t", "syn_j", "syn_t", "mix_j", "mix_t",
+                 ("dns_j", "dns_t", "fwd_j", "fwd_t", "syn_j", "syn_t", "cookie_j", "cookie_t",
+                  "mix_j", "mix_t",
                   "flood_j", "alone_j")]
     on = [x["on_cpu"] for x in rate_runs]
     lc = rate_runs[0]["lcores"]
@@ -538,6 +547,7 @@ def cmd_report(a):
 
     # ---- the table
     goals = {"dns_vs_macswap": 0.8, "fwd_vs_macswap": 0.9, "syn_vs_io": 0.9,
+             "cookie_synack_vs_macswap": 0.9,
              "dns_under_flood_vs_alone": 0.95}
     w = 44
     print()
@@ -552,7 +562,8 @@ def cmd_report(a):
             g = f">= {goal:<5} {'met' if o['median'] >= goal else 'NOT met'}"
         print(f"{label:<{w}} {fig(o, 'median', n)} {fig(o, 'min', n)} {fig(o, 'max', n)}  {g}")
 
-    for k in ("dns_vs_macswap", "fwd_vs_macswap", "syn_vs_io", "dns_under_flood_vs_alone",
+    for k in ("dns_vs_macswap", "fwd_vs_macswap", "syn_vs_io", "cookie_synack_vs_macswap",
+              "dns_under_flood_vs_alone",
               "ndr_mixed_vs_macswap", "pdr_mixed_vs_macswap"):
         row(k, figs[k], goals.get(k))
     row("latency_p99_us_at_half_pdr (jitsu)", lat, n=1)
@@ -569,6 +580,8 @@ def cmd_report(a):
         "testpmd_macswap_fwd": "testpmd macswap, fwd",
         "jitsu_syn_reset": "jitsu SYNs absorbed (syn-cold, RST)",
         "testpmd_io_syn_cold": "testpmd io, syn-cold",
+        "jitsu_cookie_synack": "jitsu cookie SYN-ACKs (syn-cold, proxy)",
+        "testpmd_macswap_syn_cold": "testpmd macswap, syn-cold",
         "jitsu_mixed_max": "jitsu mixed (max), answers",
         "testpmd_macswap_mixed": "testpmd macswap, mixed (max)",
         "flood_dns_offered": "flood: DNS offered (paced)",

@@ -29,6 +29,9 @@
 #                   port 0 to port 1: its port 1 tx pps
 #   syn_j/syn_t     syn-cold to a service that cannot run (jitsu holds each SYN
 #                   and answers it with an RST): syn_reset/s, testpmd io tx pps
+#   cookie_j/cookie_t  syn-cold with synjitsu = proxy: every SYN answered
+#                   with a cookie SYN-ACK from the fast path (nothing held):
+#                   jitsu px_cookie_synack/s; testpmd macswap tx pps
 #   mix_j/mix_t     the mix BENCH_MIX (dns-hit and syn-cold) as fast as possible
 #                   (the top rate of the NDR searches)
 #   flood_j         DNS under a SYN flood: dns-hit paced at BENCH_FLOOD_DNS
@@ -221,8 +224,10 @@ CONF
 }
 CONF=$tmp/jitsu.conf
 CONF_CYCLES=$tmp/jitsu-cycles.conf
+CONF_PROXY=$tmp/jitsu-proxy.conf
 write_conf "$CONF"
 write_conf "$CONF_CYCLES" "measure_cycles = on"
+write_conf "$CONF_PROXY" "synjitsu = proxy"
 
 # ---- the runs -----------------------------------------------------------------
 EAL=(--no-huge -m 256 --no-pci --log-level=lib.eal:error --log-level=pmd.net.memif:warning)
@@ -242,9 +247,10 @@ dut_cmd() {
 	local up="net_memif0,role=client,socket=$2,socket-abstract=no,id=0"
 	local down="net_memif1,role=client,socket=$3,socket-abstract=no,id=0"
 	case $1 in
-	jitsu | jitsu-fwd | jitsu-cycles)
+	jitsu | jitsu-fwd | jitsu-cycles | jitsu-proxy)
 		local conf=$CONF
 		[ "$1" = jitsu-cycles ] && conf=$CONF_CYCLES
+		[ "$1" = jitsu-proxy ] && conf=$CONF_PROXY
 		dut=(nsenter "--net=/run/netns/$NS" "$JITSU" "${DUT_EAL[@]}" --file-prefix "$4"
 			"--vdev=$up,mac=$GW_MAC" "--vdev=$down,mac=$GW_DOWN_MAC" -- -c "$conf") ;;
 	macswap | io | macswap-fwd)
@@ -409,6 +415,8 @@ trial() {
 	measure "t$t-fwd_t" macswap-fwd --profile fwd || return 1
 	measure "t$t-syn_j" jitsu --profile syn-cold || return 1
 	measure "t$t-syn_t" io --profile syn-cold || return 1
+	measure "t$t-cookie_j" jitsu-proxy --profile syn-cold || return 1
+	measure "t$t-cookie_t" macswap --profile syn-cold || return 1
 	measure "t$t-mix_j" jitsu --mix "$MIX" || return 1
 	measure "t$t-mix_t" macswap --mix "$MIX" || return 1
 	flood_dns=$(get "t$t-dns_j.summary" rates.dns_answer) || return 1

@@ -31,6 +31,7 @@ echo "bench" >"$TMP/www/index.html"
 	cat <<CONF
 idle_timeout = 3600
 stop_grace = 2000
+summon_service_cap = 0
 
 [service www]
 dns = www.example.org

@@ -122,12 +122,10 @@ ctl_p_synjitsu(const struct ctl_key *k, const char *val, void *obj, char *why, s
 	enum syn_mode m;
 	int rc = syn_mode_parse(val, &m);
 
-	if (rc == -ENOTSUP) {
-		snprintf(why, whylen, "'%s' is not available in this version (buffer, off)", val);
-		return why;
-	}
+	(void)why;
+	(void)whylen;
 	if (rc < 0)
-		return "not one of buffer, off";
+		return "not one of buffer, proxy, off";
 	*CTL_FIELD(obj, k, uint32_t) = m;
 	return NULL;
 }
@@ -264,6 +262,21 @@ ctl_p_ready(const struct ctl_key *k, const char *val, void *obj, char *why, size
 	return NULL;
 }
 
+/* A window scale 0..14, or none. */
+static const char *
+ctl_p_wscale(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
+{
+	if (strcmp(val, "none") == 0) {
+		*CTL_FIELD(obj, k, uint32_t) = CTL_TCP_NO_WSCALE;
+		return NULL;
+	}
+	if (ctl_p_u32(k, val, obj, why, whylen) != NULL)
+		return "not a window scale (0..14, or none)";
+	return NULL;
+}
+
+static const char *const ctl_proxy_names[] = { "cold", "always", NULL };
+static const char *const ctl_dns_summon_names[] = { "budget", "cookie", "always", NULL };
 static const char *const ctl_dns_reply_names[] = { "immediate", "ready", NULL };
 static const char *const ctl_off_on_names[] = { "off", "on", NULL };
 static const char *const ctl_backend_names[] = {
@@ -323,6 +336,16 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "rrl_table", ctl_p_u32, G(rrl_table), 16, 1u << 20, NULL },
 	{ "dns_tcp_idle", ctl_p_u32, G(dns_tcp_idle), 100, 600000, NULL },
 	{ "dns_tcp_conns", ctl_p_u32, G(dns_tcp_conns), 0, 65536, NULL },
+	{ "summon_prefix_len", ctl_p_u32, G(summon_prefix_len), 0, 32, NULL },
+	{ "summon_prefix_rate", ctl_p_u32, G(summon_prefix_rate), 0, 60000, NULL },
+	{ "summon_prefix_burst", ctl_p_u32, G(summon_prefix_burst), 1, 1u << 20, NULL },
+	{ "summon_rate", ctl_p_u32, G(summon_rate), 0, 1000000, NULL },
+	{ "summon_burst", ctl_p_u32, G(summon_burst), 1, 1u << 20, NULL },
+	{ "summon_service_cap", ctl_p_u32, G(summon_service_cap), 0, 1u << 20, NULL },
+	{ "summon_service_interval", ctl_p_u32, G(summon_service_interval), 1, 86400, NULL },
+	{ "proxy", ctl_p_enum, G(proxy_always), 0, 0, ctl_proxy_names },
+	{ "proxy_idle_timeout", ctl_p_u32, G(proxy_idle_timeout), 1, 86400, NULL },
+	{ "dns_summon", ctl_p_enum, G(dns_summon), 0, 0, ctl_dns_summon_names },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -363,6 +386,13 @@ static const struct ctl_key ctl_service_keys[] = {
 	{ "pids_max", ctl_p_u32, S(pids_max), 0, 4194304, NULL },
 	{ "cpu_weight", ctl_p_u32, S(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, S(cpu_max), 0, 100000, NULL },
+	{ "synjitsu", ctl_p_synjitsu, S(synjitsu), 0, 0, NULL },
+	{ "proxy", ctl_p_enum, S(proxy_always), 0, 0, ctl_proxy_names },
+	{ "tcp_mss", ctl_p_u32, S(tcp_mss), 216, 65495, NULL },
+	{ "tcp_wscale", ctl_p_wscale, S(tcp_wscale), 0, 14, NULL },
+	{ "tcp_sack", ctl_p_enum, S(tcp_sack), 0, 0, ctl_off_on_names },
+	{ "tcp_timestamps", ctl_p_enum, S(tcp_timestamps), 0, 0, ctl_off_on_names },
+	{ "tcp_window", ctl_p_u32, S(tcp_window), 1, 65535, NULL },
 	{ NULL, NULL, 0, 0, 0, NULL },
 };
 
@@ -413,6 +443,14 @@ ctl_config_new(void)
 	cfg->gw.prepared_pool = 8;
 	cfg->gw.max_held = 4096;
 	cfg->gw.neigh_entries = 4096;
+	cfg->gw.summon_prefix_len = 24;
+	cfg->gw.summon_prefix_rate = 600;
+	cfg->gw.summon_prefix_burst = 60;
+	cfg->gw.summon_rate = 200;
+	cfg->gw.summon_burst = 200;
+	cfg->gw.summon_service_cap = 60;
+	cfg->gw.summon_service_interval = 60;
+	cfg->gw.proxy_idle_timeout = 300;
 	cfg->ports.uplink = 0;
 	cfg->ports.downlink = 1;
 	cfg->ports.exception = CTL_PORT_NONE;
@@ -454,6 +492,14 @@ ctl_service_new(struct ctl_config *cfg)
 	s->idle_timeout = CTL_UNSET;
 	s->dns_reply = CTL_DNS_REPLY_UNSET;
 	s->memory_max = s->pids_max = s->cpu_weight = s->cpu_max = CTL_UNSET;
+	s->synjitsu = CTL_UNSET;
+	s->proxy_always = CTL_UNSET;
+	/* Linux's own defaults, as a service's stack will offer them */
+	s->tcp_mss = 1460;
+	s->tcp_wscale = 7;
+	s->tcp_sack = 1;
+	s->tcp_timestamps = 1;
+	s->tcp_window = 65535;
 	return s;
 }
 
@@ -1213,6 +1259,10 @@ ctl_config_validate(struct ctl_config *cfg, ctl_port_check_t port_ok, void *arg,
 		if (s->dns_reply == CTL_DNS_REPLY_UNSET)
 			s->dns_reply = cfg->gw.dns_reply;
 		ctl_service_limits(cfg, s);
+		if (s->synjitsu == CTL_UNSET)
+			s->synjitsu = cfg->gw.synjitsu;
+		if (s->proxy_always == CTL_UNSET)
+			s->proxy_always = cfg->gw.proxy_always;
 
 		/* names compare in wire form (case and trailing dots do not
 		 * matter), through a scratch table: linear in the names */

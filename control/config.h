@@ -93,6 +93,16 @@ struct ctl_gateway_config {
 	uint32_t rrl_table;        /**< prefixes tracked per worker */
 	uint32_t dns_tcp_idle;     /**< ms a DNS-over-TCP connection may stay idle */
 	uint32_t dns_tcp_conns;    /**< DNS-over-TCP connections per worker (0: no TCP) */
+	uint32_t summon_prefix_len;   /**< bits of a source prefix for its summon budget */
+	uint32_t summon_prefix_rate;  /**< summons per minute per prefix; 0: no limit */
+	uint32_t summon_prefix_burst;
+	uint32_t summon_rate;         /**< summons per second in all; 0: no limit */
+	uint32_t summon_burst;
+	uint32_t summon_service_cap;  /**< summons per service per interval; 0: no limit */
+	uint32_t summon_service_interval; /**< seconds */
+	uint32_t proxy_always;        /**< 1: synjitsu = proxy also for READY services */
+	uint32_t proxy_idle_timeout;  /**< seconds a proxied flow may be silent */
+	uint32_t dns_summon;          /**< enum dp_dns_summon's order: budget, cookie, always */
 };
 
 /** A zone's own records ([zone NAME]); unset fields take the defaults. */
@@ -134,11 +144,20 @@ struct ctl_service_config {
 	uint32_t cpu_weight;    /**< validated) */
 	uint32_t cpu_max;
 	uint32_t limits_given;  /**< CTL_LIMIT_* bits: given here, so enforced or refused */
+	uint32_t synjitsu;      /**< enum syn_mode; the gateway's when CTL_UNSET */
+	uint32_t proxy_always;  /**< the gateway's when CTL_UNSET */
+	uint32_t tcp_mss;       /**< what the service's stack offers: the cookie */
+	uint32_t tcp_wscale;    /**< SYN-ACK promises it (proxy mode); wscale */
+	uint32_t tcp_sack;      /**< CTL_TCP_NO_WSCALE: none */
+	uint32_t tcp_timestamps;
+	uint32_t tcp_window;
 };
 
 /** Limits a process service gave itself (struct ctl_service_config.limits_given). */
 enum { CTL_LIMIT_CPU = 1u << 0, CTL_LIMIT_MEMORY = 1u << 1, CTL_LIMIT_PIDS = 1u << 2,
        CTL_LIMIT_RESOLVED = 1u << 7 /**< defaults filled in */ };
+
+#define CTL_TCP_NO_WSCALE 15
 
 /** A whole configuration: plain data, no running state. */
 struct ctl_config {

@@ -148,6 +148,7 @@ struct ctl_telemetry_params {
 	unsigned int n_ports;
 	const struct rte_mempool *pool;
 	const struct dp_neigh_table *neigh;       /**< the uplink's next hops, or NULL */
+	const struct syn_proxy *const *px;        /**< each worker's proxied flows, or NULL */
 };
 
 #define CTL_NEIGH_REACHABLE_S 30 /**< a neighbour's confirmation is trusted this long */
@@ -192,6 +193,7 @@ struct ctl_workers {
 	struct dp_worker *w[RTE_MAX_LCORE];
 	const struct dp_counters *counters[RTE_MAX_LCORE];
 	const struct dp_cycles *cycles[RTE_MAX_LCORE];
+	const struct syn_proxy *px[RTE_MAX_LCORE]; /**< each worker's proxied flows */
 	struct dp_neigh_table *neigh; /**< the uplink's next hops, shared by the workers */
 };
 

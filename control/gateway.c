@@ -13,6 +13,8 @@
 #include <time.h>
 #include <sys/random.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -24,6 +26,9 @@
 #include "loop.h"
 
 RTE_LOG_REGISTER(ctl_gw_logtype, jitsu.config, INFO);
+#define CTL_BUDGET_PREFIX_SLOTS 16384 /* source prefixes with a summon bucket */
+#define CTL_COOKIE_PERIOD 8  /* seconds a SYN cookie's clock tick lasts */
+#define CTL_COOKIE_MAX_AGE 2 /* ticks a cookie stays valid: 16 to 24 s */
 #define GW_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ctl_gw_logtype, "jitsu: " fmt "\n", ##__VA_ARGS__)
 
@@ -61,6 +66,53 @@ ctl_gateway_load(const struct ctl_sources *src, struct ctl_errors *errs)
 		return NULL;
 	}
 	return cfg;
+}
+
+/* synjitsu's per-service configuration (mode, what a cookie SYN-ACK offers)
+ * by service id, and the cookie keys: new at start, rotated on every
+ * reload (the previous key still accepted, so handshakes in flight finish). */
+static int
+ctl_gateway_proxy(struct ctl_gateway *g, const struct ctl_config *cfg, const uint32_t *ids,
+		  struct dp_fp_conf *fp)
+{
+	uint32_t cap = ctl_runtime_capacity(g->runtime);
+	struct syn_px_svc *px = rte_zmalloc("jitsu_px_svc", (cap + 1) * sizeof(*px), 0);
+	uint8_t key[16];
+
+	if (px == NULL)
+		return -ENOMEM;
+	for (uint32_t id = 0; id <= cap; id++)
+		px[id].mode = (uint8_t)cfg->gw.synjitsu;
+	for (uint32_t i = 0; i < cfg->n_services; i++) {
+		const struct ctl_service_config *s = &cfg->services[i];
+		struct syn_px_svc *p = &px[ids != NULL ? ids[i] : i];
+		p->mode = (uint8_t)s->synjitsu;
+		p->always = (uint8_t)s->proxy_always;
+		p->synack = (struct syn_synack_conf){
+			.mss = (uint16_t)s->tcp_mss,
+			.wscale = s->tcp_wscale == CTL_TCP_NO_WSCALE ? SYN_COOKIE_NO_WSCALE
+								       : (uint8_t)s->tcp_wscale,
+			.sack_ok = (uint8_t)s->tcp_sack,
+			.ts_ok = (uint8_t)s->tcp_timestamps,
+			.ttl = 64,
+			.window = (uint16_t)s->tcp_window,
+		};
+	}
+	fp->px_svc = px;
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+		/* no entropy yet: a key from the clock is weak but unknown outside */
+		uint64_t t = rte_rdtsc() ^ ((uint64_t)getpid() << 32);
+		memcpy(key, &t, 8);
+		t = t * 0x9e3779b97f4a7c15ull ^ rte_get_tsc_hz();
+		memcpy(key + 8, &t, 8);
+	}
+	if (g->live != NULL) {
+		fp->cookie_keys = g->live->cookie_keys;
+		syn_cookie_rotate(&fp->cookie_keys, key);
+	} else {
+		syn_cookie_keys_init(&fp->cookie_keys, key, CTL_COOKIE_PERIOD, CTL_COOKIE_MAX_AGE);
+	}
+	return 0;
 }
 
 /* Build and publish the fast path's configuration for @p cfg, its services
@@ -116,6 +168,24 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 	if (fp->dnsfwd.resolver != 0 || fp->rrl.interval != 0)
 		fp->flags |= DP_F_DNS_SLOW;
 	fp->dnsfwd.timeout = rte_get_tsc_hz() / 1000 * cfg->gw.dns_forward_timeout;
+	fp->budget_conf = (struct syn_budget_conf){
+		.prefix_len = (uint8_t)cfg->gw.summon_prefix_len,
+		.prefix_rate = cfg->gw.summon_prefix_rate,
+		.prefix_burst = cfg->gw.summon_prefix_burst,
+		.global_rate = cfg->gw.summon_rate,
+		.global_burst = cfg->gw.summon_burst,
+		.svc_cap = cfg->gw.summon_service_cap,
+		.svc_interval = cfg->gw.summon_service_interval,
+	};
+
+	fp->px_idle_tsc = rte_get_tsc_hz() * cfg->gw.proxy_idle_timeout;
+	fp->tsc_hz = rte_get_tsc_hz();
+	fp->dns_summon = (uint8_t)cfg->gw.dns_summon;
+	if (ctl_gateway_proxy(g, cfg, ids, fp) < 0) {
+		dp_svctab_free(tab);
+		rte_free(fp);
+		return -ENOMEM;
+	}
 
 	struct dp_fp_conf *old = g->live;
 	__atomic_store_n(&g->live, fp, __ATOMIC_RELEASE);
@@ -124,6 +194,7 @@ ctl_gateway_publish(struct ctl_gateway *g, const struct ctl_config *cfg, const u
 		if (g->qsv != NULL)
 			rte_rcu_qsbr_synchronize(g->qsv, RTE_QSBR_THRID_INVALID);
 		dp_svctab_free((struct dp_svctab *)old->dns.tab);
+		rte_free((void *)(uintptr_t)old->px_svc);
 		rte_free(old);
 	}
 	return 0;
@@ -139,6 +210,17 @@ ctl_gateway_start(struct ctl_gateway *g, struct ctl_config *cfg, struct ctl_erro
 		return -ENOMEM;
 	}
 	g->runtime = ctl_runtime_create(cfg, g->n_workers, ids, errs);
+	/* summon budgets: their state lives as long as the gateway, reloads
+	 * change only their limits */
+	if (g->runtime != NULL && g->base.budget == NULL) {
+		g->base.budget = syn_budget_create(ctl_runtime_capacity(g->runtime),
+						   CTL_BUDGET_PREFIX_SLOTS, rte_get_tsc_hz());
+		if (g->base.budget == NULL) {
+			ctl_errors_add(errs, "out of memory for the summon budgets");
+			free(ids);
+			return -ENOMEM;
+		}
+	}
 	int rc = g->runtime == NULL ? -EINVAL : ctl_gateway_publish(g, cfg, ids);
 	free(ids);
 	if (rc == -ENOMEM)
@@ -217,11 +299,14 @@ ctl_gateway_fini(struct ctl_gateway *g)
 	g->runtime = NULL;
 	if (g->live != NULL) {
 		dp_svctab_free((struct dp_svctab *)g->live->dns.tab);
+		rte_free((void *)(uintptr_t)g->live->px_svc);
 		rte_free(g->live);
 		g->live = NULL;
 	}
 	rte_free(g->qsv);
 	g->qsv = NULL;
+	syn_budget_free(g->base.budget);
+	g->base.budget = NULL;
 	ctl_config_free(g->cfg);
 	g->cfg = NULL;
 }

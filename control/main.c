@@ -295,6 +295,7 @@ main(int argc, char **argv)
 		.gateway = &gw, .workers = workers.counters, .cycles = workers.cycles,
 		.n_workers = n_workers, .ports = ports.id, .n_ports = 3, .pool = ports.pool,
 		.neigh = workers.neigh,
+		.px = workers.px,
 	};
 	if (ctl_telemetry_start(&tp) != 0)
 		CTL_LOG(WARNING, "telemetry commands could not be registered");

@@ -222,6 +222,32 @@ ctl_tel_find(const char *name)
 	return NULL;
 }
 
+
+/* synjitsu = proxy: the service's proxied flows now, and what the proxy did
+ * for it, summed over the workers. */
+static void
+ctl_tel_proxy(struct rte_tel_data *d, uint32_t id)
+{
+	uint64_t st[SYN_PX_ST__COUNT] = { 0 }, flows = 0;
+	struct rte_tel_data *pd;
+
+	if (ctl_tel.px == NULL || (pd = rte_tel_data_alloc()) == NULL)
+		return;
+	for (unsigned int w = 0; w < ctl_tel.n_workers; w++) {
+		if (ctl_tel.px[w] == NULL)
+			continue;
+		const uint64_t *s = syn_px_stats(ctl_tel.px[w], id);
+		for (unsigned int i = 0; i < SYN_PX_ST__COUNT; i++)
+			st[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+		flows += syn_px_flows(ctl_tel.px[w], id);
+	}
+	rte_tel_data_start_dict(pd);
+	rte_tel_data_add_dict_u64(pd, "flows", flows);
+	for (unsigned int i = 0; i < SYN_PX_ST__COUNT; i++)
+		rte_tel_data_add_dict_u64(pd, syn_px_stat_name(i), st[i]);
+	rte_tel_data_add_dict_container(d, "proxy", pd, 0);
+}
+
 static void
 ctl_tel_phases(struct rte_tel_data *d, const struct ctl_svc *s)
 {
@@ -287,6 +313,7 @@ ctl_tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 				rte_tel_data_add_dict_u64(sd, syn_stat_name(i), syn[i]);
 			rte_tel_data_add_dict_container(d, "synjitsu", sd, 0);
 		}
+		ctl_tel_proxy(d, s->id);
 		rc = 0;
 	}
 	ctl_loop_unlock();

@@ -84,6 +84,7 @@ ctl_workers_create(struct ctl_workers *ws, const struct ctl_gateway *g, const ui
 			return -(rte_errno ? rte_errno : ENOMEM);
 		ws->counters[w] = dp_worker_counters(ws->w[w]);
 		ws->cycles[w] = dp_worker_cycles(ws->w[w]);
+		ws->px[w] = dp_worker_px(ws->w[w]);
 		ctl_runtime_set_worker(g->runtime, w, dp_worker_activity(ws->w[w]),
 				       dp_worker_syn(ws->w[w]), dp_worker_replay_tsc(ws->w[w]));
 		ws->n = ++w;

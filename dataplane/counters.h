@@ -17,7 +17,18 @@
  * SYN-ACKs answered with a RST (the service is ready), RSTs from a service
  * not listening yet. arp_announce counts the gratuitous ARPs sent at start;
  * no_mbuf the frames of the gateway's own (probes, announcements) not made
- * for want of an mbuf (a probe is asked for again on the next round). */
+ * for want of an mbuf (a probe is asked for again on the next round).
+ * budget_refused_* count summons a budget refused (synjitsu/budget.h), by
+ * limit: the packet itself is still answered or held. px_* are synjitsu's
+ * proxy mode (synjitsu/proxy.h): cookie SYN-ACKs, cookie-valid ACKs (flows),
+ * held packets, SYNs to services, flows established, segments translated,
+ * the service's RST to the SYN, flows reset / expired / failed (a RST to the
+ * client), ACKs of held data sent to clients; drop_px_flow_ended counts the
+ * held packets of a flow that ended before its service came.
+ * budget_refused_no_cookie: dns_summon = cookie, a query without a valid
+ * server cookie. dns_cookie_*: queries with a client cookie only (a server
+ * cookie given), with a valid server cookie, with one not ours or too old
+ * (a new one given); a malformed COOKIE is a FORMERR (dns_formerr). */
 #define DP_COUNTERS(X)                                                        \
 	X(rx_uplink, PKT)                                                     \
 	X(rx_downlink, PKT)                                                   \
@@ -116,7 +127,33 @@
 	X(drop_dns_tcp_ctl, DROP)                                             \
 	X(drop_dns_tcp_cookie, DROP)                                          \
 	X(drop_dns_tcp_full, DROP)                                            \
-	X(drop_dns_tcp_bad, DROP)
+	X(drop_dns_tcp_bad, DROP) \
+	X(budget_refused_prefix, PKT)                                         \
+	X(budget_refused_service, PKT)                                        \
+	X(budget_refused_global, PKT)                                         \
+	X(budget_refused_no_cookie, PKT)                                      \
+	X(px_cookie_synack, OUT)                                              \
+	X(drop_px_bad_syn, DROP)                                              \
+	X(px_cookie_valid, OUT)                                               \
+	X(drop_px_cookie_invalid, DROP)                                       \
+	X(px_held, OUT)                                                       \
+	X(drop_px_absorbed, DROP)                                             \
+	X(drop_px_out_of_order, DROP)                                         \
+	X(drop_px_overflow, DROP)                                             \
+	X(px_opened, OUT)                                                     \
+	X(px_established, OUT)                                                \
+	X(px_translated_up, OUT)                                              \
+	X(px_translated_down, OUT)                                            \
+	X(px_refused, OUT)                                                    \
+	X(px_reset, OUT)                                                      \
+	X(px_expired, OUT)                                                    \
+	X(px_failed, OUT)                                                     \
+	X(drop_px_bad_segment, DROP)                                          \
+	X(px_client_ack, OUT)                                                 \
+	X(drop_px_flow_ended, DROP)                                           \
+	X(dns_cookie_new, OUT)                                                \
+	X(dns_cookie_valid, OUT)                                              \
+	X(dns_cookie_invalid, OUT)
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name, kind) DP_C_##name,

@@ -15,6 +15,8 @@
 
 #include <rte_ether.h>
 
+#include "../synjitsu/budget.h"
+#include "../synjitsu/proxy.h"
 #include "../synjitsu/synjitsu.h"
 #include "counters.h"
 #include "dns.h"
@@ -116,6 +118,22 @@ struct dp_fp_conf {
 	struct dp_rrl_conf rrl;         /**< response rate limiting (interval 0: off) */
 	struct dp_dnstcp_conf dnstcp;   /**< DNS over TCP: cookie keys, idle timeout */
 	struct dp_dnsfwd_conf dnsfwd;   /**< forwarding of foreign names (resolver 0: off) */
+	struct syn_budget *budget;      /**< summon budgets (shared by the workers), or NULL */
+	struct syn_budget_conf budget_conf; /**< their limits */
+	/** synjitsu = proxy: by service id, each service's mode (it may differ
+	 *  from syn_mode) and SYN-ACK options; NULL: syn_mode for all */
+	const struct syn_px_svc *px_svc;
+	struct syn_cookie_keys cookie_keys; /**< current and previous (rotated on reload) */
+	uint64_t px_idle_tsc;           /**< how long a proxied flow may be silent */
+	uint64_t tsc_hz;                /**< TSC ticks a second (DNS cookies' clock) */
+	uint8_t dns_summon;             /**< enum dp_dns_summon */
+};
+
+/** What a DNS query needs to summon (dns_summon). */
+enum dp_dns_summon {
+	DP_DNS_SUMMON_BUDGET = 0, /**< a valid server cookie, or within the budgets */
+	DP_DNS_SUMMON_COOKIE,     /**< a valid server cookie only */
+	DP_DNS_SUMMON_ALWAYS,     /**< any query (no budget) */
 };
 
 /** A worker's own mutable state, passed to the frame functions. */
@@ -128,6 +146,8 @@ struct dp_fp_state {
 	struct dp_rrl *rrl;      /**< RRL buckets by source prefix, or NULL */
 	struct dp_dnstcp *dnstcp; /**< DNS-over-TCP connections, or NULL: TCP/53 not served */
 	struct dp_dnsfwd *dnsfwd; /**< forwarded queries in flight, or NULL */
+	struct syn_proxy *px;    /**< proxied flows (synjitsu = proxy), or NULL */
+	void *pkt;               /**< the packet being decided: what the proxy keeps */
 };
 
 /** Where a frame goes once decided. */
@@ -139,6 +159,7 @@ enum dp_action {
 	DP_ACT_PARK,        /**< an answer that waits for its service (dns_reply = ready) */
 	DP_ACT_HOLD,        /**< a TCP packet for synjitsu to hold (syn_offer()) */
 	DP_ACT_NEIGH_HOLD,  /**< routed to the uplink, its next hop (@nexthop) unresolved */
+	DP_ACT_KEPT,        /**< the proxy kept the packet (st->pkt): not to free */
 };
 
 /** Decision for one frame, plus what the transmit side must know. */
@@ -156,6 +177,15 @@ struct dp_verdict {
 	uint64_t ol_flags;    /**< tx offload flags to set, 0 when none */
 	uint32_t nexthop;     /**< DP_ACT_NEIGH_HOLD: the next hop (network order) */
 	uint32_t solicit;     /**< a neighbour to ask for (dp_neigh_solicit()), 0: none */
+	uint8_t refused;      /**< enum syn_budget_verdict: a summon the budget refused */
+	uint8_t px_ack;       /**< proxy: send the client the ACK of flow @px_flow */
+	uint8_t px_open;      /**< proxy: send the service the SYN of @px_flow */
+	uint8_t px_replay;    /**< proxy: @px_flow is established, replay what it holds */
+	uint8_t px_dead;      /**< proxy: @px_flow ended, free what it holds */
+	uint8_t px_acked;     /**< proxy: the service acknowledged replayed packets: free them */
+	uint8_t px_summon;    /**< proxy: the client proved its address (summon, proven) */
+	uint8_t dnsck;        /**< enum dp_dnsck: the query's DNS cookie */
+	uint32_t px_flow;     /**< SYN_PX_NONE when none */
 };
 
 /**
@@ -214,6 +244,39 @@ uint16_t dp_garp_frame(uint8_t *frame, const struct rte_ether_addr *mac, uint32_
  * broadcast), the gateway's own or a service's address.
  */
 int dp_martian_src(const struct dp_fp_conf *c, uint32_t src);
+struct dp_pkt;
+
+/**
+ * synjitsu = proxy (dataplane/pxframe.c): a client's TCP packet @p p to
+ * service @p v->svc, whose state is READY when @p ready. @return 1 with the
+ * verdict set (answer, translated forward, kept, drop, and the follow-ups in
+ * v->px_*), or 0 when it is not the proxy's (go on as without it).
+ */
+int dp_px_uplink(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		 const struct dp_pkt *p, uint16_t cap, int ready, struct dp_verdict *v);
+
+/** The same for a service's TCP packet @p p (from service @p v->svc). */
+int dp_px_downlink(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
+		   const struct dp_pkt *p, struct dp_verdict *v);
+
+/** Frames the proxy sends of its own. */
+enum dp_px_frame_kind {
+	DP_PX_CLIENT_ACK, /**< the ACK of what a held flow holds, to the client */
+	DP_PX_CLIENT_RST, /**< the RST|ACK that ends a held flow, to the client */
+	DP_PX_SERVICE_SYN, /**< the SYN that opens the flow to its service */
+};
+
+/**
+ * Write into @p frame (@p cap bytes) the frame @p kind of flow @p flow of
+ * service @p svc; @p client_mac is where the client's frames come from.
+ * @return 0 with the verdict set (port, length, counter), or -1.
+ */
+int dp_px_own_frame(const struct dp_fp_conf *c, struct dp_fp_state *st,
+		    enum dp_px_frame_kind kind, uint32_t flow, uint32_t svc,
+		    const uint8_t *client_mac, uint8_t *frame, uint16_t cap, struct dp_verdict *v);
+
+/** Service states for syn_px_poll(): @p arg is the dp_fp_conf. */
+enum syn_px_svc_state dp_px_state_of(void *arg, uint32_t svc);
 
 /** The next hop of a destination on the uplink (network order), 0: no route. */
 static inline uint32_t
@@ -290,6 +353,9 @@ const uint64_t *dp_worker_activity(const struct dp_worker *w);
 
 /** The worker's synjitsu table (per-service statistics), or NULL. */
 const struct syn_table *dp_worker_syn(const struct dp_worker *w);
+
+/** The worker's proxied flows (synjitsu = proxy), or NULL. */
+const struct syn_proxy *dp_worker_px(const struct dp_worker *w);
 
 /** When the worker last finished replaying each service (TSC, by service id). */
 const uint64_t *dp_worker_replay_tsc(const struct dp_worker *w);

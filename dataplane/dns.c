@@ -128,6 +128,7 @@ struct dns_edns {
 	uint8_t keepalive;  /* the edns-tcp-keepalive option was sent */
 	uint16_t flags;
 	uint16_t udp_size;
+	unsigned int cookie_off, cookie_len; /* RFC 7873 COOKIE option: where, how long */
 };
 
 /* Parse the additional section: at most one OPT record, nothing after it. */
@@ -140,6 +141,7 @@ dns_parse_additional(const uint8_t *m, unsigned int len, unsigned int off,
 	e->flags = 0;
 	e->keepalive = 0;
 	e->udp_size = 0;
+	e->cookie_off = e->cookie_len = 0;
 	if (arcount == 0)
 		return off == len ? 0 : -1;
 	if (arcount > 1 || len - off < DNS_OPT_RR_LEN)
@@ -160,6 +162,13 @@ dns_parse_additional(const uint8_t *m, unsigned int len, unsigned int off,
 		/* RFC 7828 3.2.1: a query's keepalive option has no timeout */
 		if (rd16(m + p) == DNS_EDNS_KEEPALIVE)
 			e->keepalive = 1;
+		if (rd16(m + p) == DP_DNS_OPT_COOKIE) { /* RFC 7873 5.2.2: malformed is FORMERR */
+			unsigned int cl = rd16(m + p + 2);
+			if (e->cookie_len != 0 || cl < 8 || (cl > 8 && cl < 16) || cl > 40)
+				return -1;
+			e->cookie_off = p + 4;
+			e->cookie_len = cl;
+		}
 		p += 4u + rd16(m + p + 2);
 	}
 	e->present = 1;
@@ -298,6 +307,7 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 	res->svc = DP_SVC_NONE;
 	res->keep = 0;
 	res->tail_sum = 0;
+	res->cookie_len = 0;
 	if (len < DP_DNS_HDR_LEN) {
 		res->counter = DP_C_drop_dns_short;
 		return 0;
@@ -321,6 +331,10 @@ dp_dns_answer(const struct dp_dns_conf *dc, uint8_t *m, uint16_t len, uint16_t c
 		return dns_notimp(m, len, flags, off, res);
 	if (dns_parse_additional(m, len, off, rd16(m + 10), &e) < 0)
 		return dns_formerr(m, len, flags, res);
+	if (e.cookie_len != 0) { /* the response overwrites it */
+		memcpy(res->cookie, m + e.cookie_off, e.cookie_len);
+		res->cookie_len = (uint8_t)e.cookie_len;
+	}
 
 	/* the common case first, as short as it ever was: A of a service's
 	 * name (or ANY of one that is no apex), over UDP without truncation or over

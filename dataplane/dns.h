@@ -15,6 +15,7 @@
 
 #define DP_DNS_HDR_LEN 12
 #define DP_DNS_EDNS_SIZE 1232 /**< UDP payload size we advertise (DNS flag day 2020) */
+#define DP_DNS_OPT_COOKIE 10  /**< EDNS option code of DNS COOKIE (RFC 7873) */
 
 /** What the responder needs besides the message. */
 struct dp_dns_conf {
@@ -44,6 +45,12 @@ struct dp_dns_result {
 	 * then not merged into one 8-byte load of two 4-byte stores, which
 	 * would wait for them to retire */
 	int svc;              /**< service the name belongs to, or DP_SVC_NONE */
+	/** The query's DNS COOKIE option (RFC 7873), copied before the response
+	 *  overwrote it: @cookie_len bytes (8, or 16 to 40), 0 when none; a
+	 *  malformed one made the response a FORMERR. dataplane/dnscookie.c
+	 *  answers it. */
+	uint8_t cookie_len;
+	uint8_t cookie[40];
 };
 
 /**

@@ -11,6 +11,7 @@
 
 #include "cksum.h"
 #include "dataplane.h"
+#include "dnscookie.h"
 #include "pkt.h"
 
 #define DP_DNS_PORT 53
@@ -243,6 +244,7 @@ static void
 dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 	     const struct dp_pkt *p, uint16_t cap, uint64_t rx_ol_flags, struct dp_verdict *v)
 {
+	uint64_t now = st != NULL ? st->now : 0;
 	if (p->is_fragment) {
 		v->counter = DP_C_drop_ip_fragment;
 		return;
@@ -282,6 +284,13 @@ dp_dns_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 			dp_dnsfwd_udp(c, st, frame, p, v);
 		return;
 	}
+	if (r.cookie_len != 0) { /* RFC 7873: checked, and ours added to the answer */
+		enum dp_dnsck ck;
+		dlen = dp_dnsck_answer(&c->cookie_keys, p->src_ip,
+				       (uint32_t)(c->tsc_hz ? now / c->tsc_hz : 0), &r,
+				       frame + p->data_off, dlen, (uint16_t)(cap - p->data_off), &ck);
+		v->dnsck = (uint8_t)ck;
+	}
 	if (how & DP_DNS_TRUNCATE)
 		v->counter = DP_C_dns_rrl_slip;
 	if (incr)
@@ -317,6 +326,15 @@ dp_verdict_init(struct dp_verdict *v)
 	v->event = DP_EV_NONE;
 	v->append = 0;
 	v->solicit = 0;
+	v->refused = 0;
+	v->px_ack = 0;
+	v->px_open = 0;
+	v->px_replay = 0;
+	v->px_dead = 0;
+	v->px_acked = 0;
+	v->px_summon = 0;
+	v->px_flow = SYN_PX_NONE;
+	v->dnsck = DP_DNSCK_NONE;
 }
 
 static const char *const dp_svc_state_names[DP_SVC__COUNT] = {
@@ -341,15 +359,27 @@ dp_svc_state(const struct dp_fp_conf *c, int svc)
 	return c->rt ? __atomic_load_n(&c->rt[svc].state, __ATOMIC_ACQUIRE) : DP_SVC_STOPPED;
 }
 
-/* A packet that asks for a stopped service summons it; of a flood of them,
- * the one that wins the compare-and-swap posts the event. */
+/* A packet from @p src that asks for a stopped service summons it, within
+ * the summon budgets (@p proven 1: it proved its address, the global limit
+ * does not hold it; 2: no budget); of a flood of them, the one that wins
+ * the compare-and-swap posts the event. */
 static inline __attribute__((always_inline)) void
-dp_summon(const struct dp_fp_conf *c, int svc, struct dp_verdict *v)
+dp_summon(const struct dp_fp_conf *c, int svc, uint32_t src, int proven, uint64_t now,
+	  struct dp_verdict *v)
 {
 	uint32_t expect = DP_SVC_STOPPED;
 
-	if (c->rt != NULL && dp_svc_state(c, svc) == DP_SVC_STOPPED &&
-	    __atomic_compare_exchange_n(&c->rt[svc].state, &expect, DP_SVC_SUMMON_PENDING, 0,
+	if (c->rt == NULL || dp_svc_state(c, svc) != DP_SVC_STOPPED)
+		return;
+	/* proven 2: no budget at all (dns_summon = always) */
+	enum syn_budget_verdict b = proven > 1 ? SYN_BUDGET_OK
+					       : syn_budget_take(c->budget, &c->budget_conf,
+								 (uint32_t)svc, src, proven, now);
+	if (b != SYN_BUDGET_OK) {
+		v->refused = (uint8_t)b;
+		return;
+	}
+	if (__atomic_compare_exchange_n(&c->rt[svc].state, &expect, DP_SVC_SUMMON_PENDING, 0,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		v->event = DP_EV_SUMMON;
 }
@@ -398,13 +428,32 @@ dp_route(uint8_t *frame, const struct dp_pkt *p, const struct rte_ether_addr *ds
 	return 0;
 }
 
+/* The synjitsu mode of service @p svc. */
+static inline uint8_t
+dp_syn_mode(const struct dp_fp_conf *c, int svc)
+{
+	return c->px_svc != NULL ? c->px_svc[svc].mode : c->syn_mode;
+}
+
 /* Uplink traffic to a service address. */
 static void
 dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
-	      const struct dp_pkt *p, struct dp_verdict *v)
+	      const struct dp_pkt *p, uint16_t cap, struct dp_verdict *v)
 {
 	int svc = v->svc;
 	uint32_t state = dp_svc_state(c, svc);
+
+	/* synjitsu = proxy: the cookie handshake, held and translated flows */
+	if (p->proto == IPPROTO_TCP && st != NULL && st->px != NULL &&
+	    dp_syn_mode(c, svc) == SYN_MODE_PROXY && !p->has_vlan &&
+	    (state != DP_SVC_READY || c->px_svc[svc].always ||
+	     syn_px_flows(st->px, (uint32_t)svc) > 0) &&
+	    dp_px_uplink(c, st, frame, p, cap, state == DP_SVC_READY, v)) {
+		dp_touch(st, svc);
+		if (v->px_summon)
+			dp_summon(c, svc, p->src_ip, 1, st->now, v);
+		return;
+	}
 	int is_syn = p->proto == IPPROTO_TCP &&
 		     (p->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
 	/* packets held for a READY service go out first: newer ones queue up */
@@ -414,9 +463,9 @@ dp_to_service(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame
 	dp_touch(st, svc);
 	if (state != DP_SVC_READY || behind) {
 		/* a connection attempt asks for the service as a query does */
-		if (is_syn && c->summon_on_syn)
-			dp_summon(c, svc, v);
-		if (p->proto == IPPROTO_TCP && c->syn_mode == SYN_MODE_BUFFER && st != NULL &&
+		if (is_syn && c->summon_on_syn && dp_syn_mode(c, svc) != SYN_MODE_PROXY)
+			dp_summon(c, svc, p->src_ip, 0, st != NULL ? st->now : 0, v);
+		if (p->proto == IPPROTO_TCP && dp_syn_mode(c, svc) == SYN_MODE_BUFFER && st != NULL &&
 		    st->syn != NULL && !p->has_vlan) {
 			v->action = DP_ACT_HOLD;
 			v->counter = DP_C__COUNT; /* the glue counts what syn_offer() says */
@@ -484,7 +533,7 @@ dp_dns_tcp(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *frame,
 	dp_dnstcp_frame(c, st, frame, p, cap, rx_ol_flags, v);
 	if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 		dp_touch(st, v->svc);
-		dp_summon(c, v->svc, v); /* answered at once: no parking on TCP */
+		dp_summon(c, v->svc, p->src_ip, 1, st->now, v); /* a completed handshake proved the address; answered at once: no parking on TCP */
 	}
 }
 
@@ -534,7 +583,16 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 			dp_dns_frame(c, st, frame, &p, cap, rx_ol_flags, v);
 			if (v->svc != DP_SVC_NONE && v->action == DP_ACT_TX_UPLINK) {
 				dp_touch(st, v->svc);
-				dp_summon(c, v->svc, v);
+				/* proof (a valid server cookie) or budget, as dns_summon says */
+				int proof = c->dns_summon == DP_DNS_SUMMON_ALWAYS ? 2
+					    : v->dnsck == DP_DNSCK_VALID	      ? 1
+										      : 0;
+				if (proof == 0 && c->dns_summon == DP_DNS_SUMMON_COOKIE) {
+					if (dp_svc_state(c, v->svc) == DP_SVC_STOPPED)
+						v->refused = SYN_BUDGET_GLOBAL + 1;
+				} else {
+					dp_summon(c, v->svc, p.src_ip, proof, st != NULL ? st->now : 0, v);
+				}
 				/* Jitsu's own policy: answer once the service can serve */
 				if (c->rt != NULL && c->rt[v->svc].dns_when_ready &&
 				    dp_svc_state(c, v->svc) != DP_SVC_READY) {
@@ -554,7 +612,7 @@ dp_uplink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *fra
 	}
 	v->svc = dp_svctab_by_ip(c->dns.tab, p.dst_ip);
 	if (v->svc != DP_SVC_NONE) {
-		dp_to_service(c, st, frame, &p, v);
+		dp_to_service(c, st, frame, &p, cap, v);
 		return;
 	}
 	dp_unhandled(c, len, DP_C_drop_ip_not_ours, v);
@@ -722,6 +780,9 @@ dp_downlink_frame(const struct dp_fp_conf *c, struct dp_fp_state *st, uint8_t *f
 		return;
 	}
 	dp_touch(st, v->svc);
+	if (p.proto == IPPROTO_TCP && st != NULL && st->px != NULL &&
+	    syn_px_flows(st->px, (uint32_t)v->svc) > 0 && dp_px_downlink(c, st, frame, &p, v))
+		return; /* a proxied flow's: translated */
 	if (p.dst_ip == c->gw_ip) {
 		dp_probe_answer(c, frame, &p, v);
 		return;

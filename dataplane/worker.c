@@ -175,15 +175,31 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->nheld_tsc = rte_get_tsc_hz() / 1000 * DP_NHELD_MS;
 	w->arp = (struct dp_arp_pace){ 0, rte_get_tsc_hz() / DP_ARP_RATE, DP_ARP_BURST,
 				       DP_ARP_BURST };
-	if (prm->syn.n_services > 0)
+	if (prm->syn.n_services > 0) {
 		w->st.syn = syn_table_create(&prm->syn);
+		/* proxied flows: as many as held flows, sized alike; their times
+		 * are the configuration's at start */
+		uint64_t hz = rte_get_tsc_hz();
+		struct syn_px_params pp = {
+			.n_services = prm->syn.n_services,
+			.max_flows = prm->syn.max_flows,
+			.max_pending = prm->syn.max_pending,
+			.pool = prm->syn.pool,
+			.hz = hz,
+			.pending = w->conf.pending_tsc,
+			.idle = w->conf.px_idle_tsc ? w->conf.px_idle_tsc : 300 * hz,
+			.linger = 2 * hz,
+			.retry = hz / 5,
+		};
+		w->st.px = syn_px_create(&pp);
+	}
 	if (dp_worker_dns_create(w, prm, socket) < 0) {
 		dp_worker_free(w);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
 	if (w->st.activity == NULL || w->replay_tsc == NULL ||
-	    (prm->syn.n_services > 0 && w->st.syn == NULL)) {
+	    (prm->syn.n_services > 0 && (w->st.syn == NULL || w->st.px == NULL))) {
 		dp_worker_free(w);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -238,6 +254,16 @@ dp_worker_free(struct dp_worker *w)
 		dp_count(&w->cnt, DP_C_drop_parked_at_exit);
 	}
 	dp_worker_dns_free(w);
+	if (w->st.px != NULL) {
+		void *o[DP_BURST];
+		unsigned int k;
+		while ((k = syn_px_take_any(w->st.px, o, DP_BURST)) > 0) {
+			for (unsigned int i = 0; i < k; i++)
+				rte_pktmbuf_free(o[i]);
+			dp_count_add(&w->cnt, DP_C_drop_parked_at_exit, k);
+		}
+		syn_px_free(w->st.px);
+	}
 	rte_free(w->replay_tsc);
 	rte_free(w->st.activity);
 	rte_free(w);
@@ -304,6 +330,12 @@ const struct syn_table *
 dp_worker_syn(const struct dp_worker *w)
 {
 	return w->st.syn;
+}
+
+const struct syn_proxy *
+dp_worker_px(const struct dp_worker *w)
+{
+	return w->st.px;
 }
 
 const uint64_t *
@@ -376,6 +408,146 @@ dp_nhold(struct dp_worker *w, struct rte_mbuf *m, uint32_t nh)
 		(struct dp_nheld){ m, w->st.now, nh };
 }
 
+static struct rte_mbuf *dp_own_mbuf(struct dp_worker *w);
+
+/* A frame of the proxy's own for flow @p flow (an ACK or RST to the
+ * client, whose MAC is @p cmac, or the SYN to the service), in a new mbuf. */
+static void
+dp_px_send(struct dp_worker *w, enum dp_px_frame_kind kind, uint32_t flow, uint32_t svc,
+	   const uint8_t *cmac)
+{
+	struct rte_mbuf *m = w->pool != NULL ? dp_own_mbuf(w) : NULL;
+	struct dp_verdict v;
+
+	if (m == NULL)
+		return;
+	if (dp_px_own_frame(&w->conf, &w->st, kind, flow, svc, cmac, rte_pktmbuf_mtod(m, uint8_t *),
+			    (uint16_t)RTE_MIN(UINT16_MAX, rte_pktmbuf_tailroom(m)), &v) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = m->pkt_len = v.len;
+	dp_count(&w->cnt, v.counter);
+	dp_tx(w, dp_action_port[v.action], m);
+}
+
+/* A proxied flow that ended: what it held goes, counted, and the flow. */
+static void
+dp_px_end(struct dp_worker *w, uint32_t flow)
+{
+	void *o[DP_BURST];
+	unsigned int k;
+
+	while ((k = syn_px_take(w->st.px, flow, o, DP_BURST)) > 0) {
+		for (unsigned int i = 0; i < k; i++)
+			rte_pktmbuf_free(o[i]);
+		dp_count_add(&w->cnt, DP_C_drop_px_flow_ended, k);
+	}
+	syn_px_release(w->st.px, flow);
+}
+
+/* A held flow that will not be served (its service failed, or it waited
+ * pending_timeout): the client gets a RST, written over its first held
+ * packet, and the rest goes. */
+static void
+dp_px_reset(struct dp_worker *w, uint32_t flow, uint32_t svc)
+{
+	void *o[1];
+
+	if (syn_px_take(w->st.px, flow, o, 1) == 1) {
+		struct rte_mbuf *m = o[0];
+		uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *), mac[RTE_ETHER_ADDR_LEN];
+		struct dp_verdict v;
+		memcpy(mac, f + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+		if (dp_px_own_frame(&w->conf, &w->st, DP_PX_CLIENT_RST, flow, svc, mac, f,
+				    (uint16_t)RTE_MIN(UINT16_MAX,
+						      m->data_len + rte_pktmbuf_tailroom(m)),
+				    &v) == 0) {
+			m->data_len = m->pkt_len = v.len;
+			m->ol_flags = 0;
+			dp_count(&w->cnt, DP_C_px_reset);
+			dp_tx(w, DP_UP, m);
+		} else {
+			rte_pktmbuf_free(m);
+			dp_count(&w->cnt, DP_C_drop_px_flow_ended);
+		}
+	}
+	dp_px_end(w, flow);
+}
+
+/* What a proxy verdict asks besides the packet's own fate. */
+static void
+dp_px_follow(struct dp_worker *w, const uint8_t *frame, const struct dp_verdict *v)
+{
+	if (v->px_acked) { /* the service has them: the held originals go */
+		void *o[DP_BURST];
+		unsigned int k;
+		while ((k = syn_px_take_acked(w->st.px, v->px_flow, o, DP_BURST)) > 0)
+			rte_pktmbuf_free_bulk((struct rte_mbuf **)o, k);
+	}
+	if (v->px_ack)
+		dp_px_send(w, DP_PX_CLIENT_ACK, v->px_flow, (uint32_t)v->svc,
+			   frame + RTE_ETHER_ADDR_LEN);
+	if (v->px_open)
+		dp_px_send(w, DP_PX_SERVICE_SYN, v->px_flow, (uint32_t)v->svc, NULL);
+	if (v->px_dead)
+		dp_px_end(w, v->px_flow);
+}
+
+static void dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m);
+
+/* The flow is established (or the service sent its SYN-ACK again): copies
+ * of its held packets go through the uplink path, in order, translated to
+ * the service; the originals stay held until the service acknowledges them
+ * (max_pending of them per service at most). */
+static void
+dp_px_replay(struct dp_worker *w, uint32_t flow)
+{
+	void *o[DP_BURST];
+	unsigned int k;
+
+	for (uint32_t from = 0; (k = syn_px_peek(w->st.px, flow, from, o, DP_BURST)) > 0;
+	     from += k) {
+		for (unsigned int i = 0; i < k; i++) {
+			struct rte_mbuf *c = w->pool != NULL
+						     ? rte_pktmbuf_copy(o[i], w->pool, 0, UINT32_MAX)
+						     : NULL;
+			if (c == NULL) { /* the rest goes with the next replay */
+				dp_count(&w->cnt, DP_C_no_mbuf);
+				return;
+			}
+			c->ol_flags = ((struct rte_mbuf *)o[i])->ol_flags;
+			dp_handle(w, DP_UP, c);
+		}
+	}
+}
+
+/* Held flows whose service came (the SYN to it), failed or is late (RSTs);
+ * idle and closed flows go. On the drain tick. */
+static void
+dp_px_poll(struct dp_worker *w)
+{
+	struct syn_px_event ev[DP_BURST];
+	unsigned int n = syn_px_poll(w->st.px, dp_px_state_of, &w->conf, w->st.now, ev, DP_BURST);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (ev[i].type == SYN_PX_EV_OPEN) {
+			dp_px_send(w, DP_PX_SERVICE_SYN, ev[i].flow, ev[i].svc, NULL);
+			continue;
+		}
+		if (ev[i].type == SYN_PX_EV_END) { /* idle with replayed packets unacknowledged */
+			dp_px_end(w, ev[i].flow);
+			continue;
+		}
+		if (ev[i].type == SYN_PX_EV_REPLAY) {
+			dp_px_replay(w, ev[i].flow);
+			continue;
+		}
+		dp_count(&w->cnt, ev[i].reason == SYN_PX_ST_failed ? DP_C_px_failed : DP_C_px_expired);
+		dp_px_reset(w, ev[i].flow, ev[i].svc);
+	}
+}
+
 static inline void
 dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	      struct dp_verdict *vp)
@@ -393,6 +565,7 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t cap = (uint16_t)RTE_MIN(UINT16_MAX, m->data_len + rte_pktmbuf_tailroom(m));
 
+	w->st.pkt = m;
 	switch (from) {
 	case DP_UP:
 		dp_uplink_frame(&w->conf, &w->st, frame, m->data_len, cap, m->ol_flags, v);
@@ -413,6 +586,22 @@ dp_handle_one(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m,
 		/* from the uplink: an ARP requester, a guess (anyone can send
 		 * those): it leaves a reserve of the budget to real misses */
 		dp_solicit(w, v->solicit, from == DP_UP ? DP_ARP_BURST / 2 : 0, 0);
+	if (unlikely(v->refused != SYN_BUDGET_OK))
+		dp_count(&w->cnt, DP_C_budget_refused_prefix + (v->refused - SYN_BUDGET_PREFIX));
+	if (unlikely(v->dnsck != 0))
+		dp_count(&w->cnt, DP_C_dns_cookie_new + (v->dnsck - 1));
+	if (unlikely(v->px_flow != SYN_PX_NONE)) {
+		uint32_t flow = v->px_flow;
+		int replay = v->px_replay;
+		dp_px_follow(w, frame, v); /* before m is sent or freed: its client MAC */
+		if (v->action == DP_ACT_KEPT)
+			return;
+		if (replay) { /* the service's SYN-ACK: what was held goes to it now */
+			rte_pktmbuf_free(m);
+			dp_px_replay(w, flow);
+			return;
+		}
+	}
 	if (v->action == DP_ACT_HOLD) {
 		static const unsigned int why[] = {
 			[SYN_HELD] = DP_C_syn_held,
@@ -483,7 +672,8 @@ dp_prefetch_syn(const struct dp_worker *w, const struct rte_mbuf *m)
 static inline void
 dp_handle(struct dp_worker *w, enum dp_port_role from, struct rte_mbuf *m)
 {
-	struct dp_verdict v = { .action = DP_ACT_DROP, .counter = DP_C_drop_multiseg };
+	struct dp_verdict v = { .action = DP_ACT_DROP, .counter = DP_C_drop_multiseg,
+				.px_flow = SYN_PX_NONE };
 
 	if (likely(!(w->conf.flags & DP_F_CYCLES))) {
 		dp_handle_one(w, from, m, &v);
@@ -876,6 +1066,8 @@ dp_worker_run(void *arg)
 				dp_synjitsu_expire(w);
 			if (w->st.dnstcp != NULL && dp_dnstcp_active(w->st.dnstcp) > 0)
 				dp_dnstcp_expire(w);
+			if (w->st.px != NULL && syn_px_n_flows(w->st.px) > 0)
+				dp_px_poll(w);
 			dp_flush(w);
 			prev = cur;
 		}

@@ -22,8 +22,6 @@ syn_mode_parse(const char *s, enum syn_mode *m)
 	for (unsigned int i = 0; i < SYN_MODE__COUNT; i++) {
 		if (strcmp(s, syn_mode_names[i]) != 0)
 			continue;
-		if (i == SYN_MODE_PROXY)
-			return -ENOTSUP; /* SYN cookies and sequence translation: not built yet */
 		*m = (enum syn_mode)i;
 		return 0;
 	}

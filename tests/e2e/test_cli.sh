@@ -38,8 +38,11 @@ printf '[gateway]\naddress = 10.77.0.1\n[service www]\ndns = www.example.org\nad
 expect "-n: a process service without exec" 2 "noexec.conf:3: \[service www\]: exec: missing" \
 	"$jitsu" "${eal[@]}" -- -c "$tmp/noexec.conf" -n
 printf '[gateway]\naddress = 10.77.0.1\nsynjitsu = proxy\n' >"$tmp/proxy.conf"
-expect "-n: synjitsu = proxy is refused" 2 "proxy.conf:3: \[gateway\] synjitsu: 'proxy' is not available" \
+expect "-n: synjitsu = proxy is taken" 0 "configuration OK \(0 services" \
 	"$jitsu" "${eal[@]}" -- -c "$tmp/proxy.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\nsynjitsu = cookies\n' >"$tmp/badmode.conf"
+expect "-n: an unknown synjitsu mode" 2 "badmode.conf:3: \[gateway\] synjitsu: not one of buffer, proxy, off" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/badmode.conf" -n
 printf 'kernel = "/bin/true"\nmemory = 64\nmodel = "x"\n' >"$tmp/bad.cfg"
 printf '[gateway]\naddress = 10.77.0.1\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\n' \
 	"$tmp/bad.cfg" >"$tmp/xl.conf"

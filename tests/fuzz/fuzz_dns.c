@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* libFuzzer: the DNS responder on arbitrary messages and buffer sizes. */
+/* libFuzzer: the DNS responder on arbitrary messages and buffer sizes, and
+ * the DNS COOKIE of the response (dataplane/dnscookie.c). */
 #include <string.h>
 
+#include "../../dataplane/dnscookie.h"
 #include "common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,6 +37,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n == 0 && r.counter != DP_C_drop_dns_short && r.counter != DP_C_drop_dns_response &&
 	    r.counter != DP_C_drop_dns_no_room && r.counter != DP_C_dns_forwarded)
 		abort(); /* a drop always has its reason */
+	if (n != 0) {
+		static struct syn_cookie_keys ks;
+		static const uint8_t key[16] = "dns cookie fuzz!";
+		enum dp_dnsck ck;
+		if (ks.period == 0)
+			syn_cookie_keys_init(&ks, key, 8, 2);
+		uint16_t k = dp_dnsck_answer(&ks, 0x0100007f, (uint32_t)size, &r, m, n,
+					     (uint16_t)(len + room), &ck);
+		if (k > len + room || (k != n && k != n + DP_DNSCK_OPT_LEN) ||
+		    (r.cookie_len == 0) != (ck == DP_DNSCK_NONE))
+			abort();
+	}
 	free(m);
 	return 0;
 }

@@ -785,18 +785,42 @@ Test(bad, enum_values)
 	cr_assert_eq(R.errs.n, 4);
 }
 
-Test(bad, synjitsu_proxy_not_available)
+Test(load, synjitsu_proxy_and_its_service_keys)
 {
-	expect_einval(load(GW "synjitsu = proxy\n"));
-	expect_msg(at(3), "[gateway] synjitsu:", "'proxy' is not available in this version");
-	cr_assert_eq(R.cfg->gw.synjitsu, SYN_MODE_BUFFER);
+	load_valid(GW "synjitsu = proxy\nproxy = always\nproxy_idle_timeout = 30\n"
+		      "summon_prefix_len = 16\nsummon_rate = 0\n"
+		      "[service a]\ndns = a.example.org\naddress = 10.0.0.2\n"
+		      "[service b]\ndns = b.example.org\naddress = 10.0.0.3\nsynjitsu = buffer\n"
+		      "proxy = cold\ntcp_mss = 1400\ntcp_wscale = none\ntcp_sack = off\n"
+		      "tcp_timestamps = off\ntcp_window = 29200\n");
+	cr_assert_eq(R.cfg->gw.synjitsu, SYN_MODE_PROXY);
+	cr_assert_eq(R.cfg->gw.proxy_always, 1);
+	cr_assert_eq(R.cfg->gw.proxy_idle_timeout, 30);
+	cr_assert_eq(R.cfg->gw.summon_prefix_len, 16);
+	cr_assert_eq(R.cfg->gw.summon_rate, 0);
+	const struct ctl_service_config *a = &R.cfg->services[0], *b = &R.cfg->services[1];
+	cr_assert_eq(a->synjitsu, SYN_MODE_PROXY, "the gateway's");
+	cr_assert_eq(a->proxy_always, 1);
+	cr_assert_eq(a->tcp_mss, 1460);
+	cr_assert_eq(a->tcp_wscale, 7);
+	cr_assert_eq(a->tcp_sack + a->tcp_timestamps, 2);
+	cr_assert_eq(a->tcp_window, 65535);
+	cr_assert_eq(b->synjitsu, SYN_MODE_BUFFER);
+	cr_assert_eq(b->proxy_always, 0);
+	cr_assert_eq(b->tcp_mss, 1400);
+	cr_assert_eq(b->tcp_wscale, CTL_TCP_NO_WSCALE);
+	cr_assert_eq(b->tcp_sack + b->tcp_timestamps, 0);
+	cr_assert_eq(b->tcp_window, 29200);
 }
 
 Test(bad, synjitsu_unknown)
 {
-	expect_einval(load(GW "synjitsu = bogus\n"));
-	expect_msg(at(3), "[gateway] synjitsu:", "not one of buffer, off");
-	expect_no_msg("not available");
+	expect_einval(load(GW "synjitsu = bogus\n[service s]\ndns = s.example.org\n"
+			   "address = 10.0.0.2\ntcp_wscale = 15\ntcp_mss = 100\nproxy = maybe\n"));
+	expect_msg(at(3), "[gateway] synjitsu:", "not one of buffer, proxy, off");
+	expect_msg(at(7), "[service s] tcp_wscale:", "0..14, or none");
+	expect_msg(at(8), "[service s] tcp_mss:", "out of range 216..65495");
+	expect_msg(at(9), "[service s] proxy:", "not one of cold, always");
 }
 
 Test(bad, bridge_name)

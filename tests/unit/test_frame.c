@@ -546,3 +546,38 @@ Test(frame, a_gratuitous_arp_announces_an_address)
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_drop_arp_gratuitous);
 }
+
+Test(frame, a_summon_over_budget_is_refused_and_the_query_still_answered)
+{
+	uint8_t f[1500];
+	struct dp_verdict v;
+	struct dp_svc_rt rt[2];
+	struct dp_fp_state st = { .now = 1000000, .replay_svc = -1 };
+
+	memset(rt, 0, sizeof(rt));
+	conf.rt = rt;
+	conf.budget = syn_budget_create(2, 16, 1000000);
+	cr_assert_not_null(conf.budget);
+	conf.budget_conf = (struct syn_budget_conf){ .global_rate = 1, .global_burst = 1 };
+
+	uint16_t len = dns_frame(f, gw_mac, "www.example.org", 1);
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	cr_assert_eq(v.event, DP_EV_SUMMON);
+	cr_assert_eq(v.refused, SYN_BUDGET_OK);
+	cr_assert_eq(rt[0].state, DP_SVC_SUMMON_PENDING);
+
+	/* stopped again (the summon failed, say): the rate holds the next one */
+	rt[0].state = DP_SVC_STOPPED;
+	len = dns_frame(f, gw_mac, "www.example.org", 1);
+	dp_uplink_frame(&conf, &st, f, len, sizeof(f), 0, &v);
+	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
+	cr_assert_eq(v.counter, DP_C_dns_answer);
+	cr_assert_eq(v.event, DP_EV_NONE);
+	cr_assert_eq(v.refused, SYN_BUDGET_GLOBAL);
+	cr_assert_eq(rt[0].state, DP_SVC_STOPPED);
+	assert_dns_reply(f, v.len);
+	syn_budget_free(conf.budget);
+	conf.budget = NULL;
+	conf.rt = NULL;
+}
