@@ -40,13 +40,22 @@ in_cli() { ip netns exec "$CLI_NS" "$@"; }
 ctl summon s0 >/dev/null
 wait_state s0 ready 10 || true
 pid0=$(field s0 "['pid']")
-ok=0 bad=0 t0=$(date +%s%N)
+# A reload that would need an id freed less than pending_timeout + 1 s ago is
+# refused with "try again later" (what a worker or a held packet may still
+# mean by it): on a fast machine 1,100 reloads come quicker than that, so
+# such a refusal is retried, deliberately, and counted apart. Any other
+# refusal is a failure.
+ok=0 bad=0 later=0 t0=$(date +%s%N)
 for r in $(seq "$RELOADS"); do
 	conf $((1 + r % 9)) $((600 + r)) >"$TMP/jitsu.conf"
-	if ctl reload >/dev/null 2>"$TMP/reload.err"; then ok=$((ok + 1)); else bad=$((bad + 1)); cp "$TMP/reload.err" "$TMP/last.err"; fi
+	for _ in $(seq 200); do
+		if ctl reload >/dev/null 2>"$TMP/reload.err"; then ok=$((ok + 1)); break; fi
+		if grep -q "not reused yet" "$TMP/reload.err"; then later=$((later + 1)); sleep 0.05; continue; fi
+		bad=$((bad + 1)); cp "$TMP/reload.err" "$TMP/last.err"; break
+	done
 done
 t1=$(date +%s%N)
-echo "     $RELOADS reloads in $(((t1 - t0) / 1000000)) ms"
+echo "     $RELOADS reloads in $(((t1 - t0) / 1000000)) ms ($later retried: ids not reusable yet)"
 check "$RELOADS reloads each changing one service: all accepted ($ok ok, $bad refused: $(cat "$TMP/last.err" 2>/dev/null))" \
 	[ "$ok" = "$RELOADS" ]
 check "s0 ran through them untouched (pid $pid0)" [ "$(state s0)" = ready -a "$(field s0 "['pid']")" = "$pid0" ]
