@@ -5,6 +5,7 @@
 
 #include "../dataplane/cksum.h"
 #include "cookie.h"
+#include "wire.h"
 
 /* What clients send: 536 (the default, RFC 9293 3.7.1), tunnels and IPv6-ish
  * paths (1200, 1360, 1400, 1440), Ethernet (1460) and jumbo frames (8960);
@@ -43,36 +44,6 @@ syn_cookie_rotate(struct syn_cookie_keys *ks, const uint8_t key[16])
 	ks->rotations++;
 }
 
-static inline uint8_t *
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return p + 4;
-}
-
-static inline uint8_t *
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* The option and clock bits of a cookie: everything but the hash. */
 static uint32_t
 cookie_clear_bits(const struct syn_cookie_opts *o, uint64_t tick)
@@ -98,12 +69,12 @@ cookie_hash(const struct syn_sipkey *k, uint32_t saddr, uint32_t daddr, uint16_t
 
 	memcpy(p, &saddr, 4); /* as they lie in the packet */
 	memcpy(p + 4, &daddr, 4);
-	p = put16(p + 8, sport);
-	p = put16(p, dport);
-	p = put32(p, client_isn);
-	p = put32(p, (uint32_t)(tick >> 32));
-	p = put32(p, (uint32_t)tick);
-	put32(p, clear);
+	p = syn_put16(p + 8, sport);
+	p = syn_put16(p, dport);
+	p = syn_put32(p, client_isn);
+	p = syn_put32(p, (uint32_t)(tick >> 32));
+	p = syn_put32(p, (uint32_t)tick);
+	syn_put32(p, clear);
 	return (uint32_t)syn_siphash24(k, in, sizeof(in)) & COOKIE_HASH_MASK;
 }
 
@@ -169,7 +140,7 @@ syn_tcp_opts_parse(const uint8_t *opt, size_t len, struct syn_tcp_opts *o)
 		case 2: /* MSS */
 			if (l != 4)
 				return -1;
-			o->mss = get16(opt + i + 2);
+			o->mss = syn_get16(opt + i + 2);
 			break;
 		case 3: /* window scale */
 			if (l != 3)
@@ -193,8 +164,8 @@ syn_tcp_opts_parse(const uint8_t *opt, size_t len, struct syn_tcp_opts *o)
 				return -1;
 			o->has_ts = 1;
 			o->ts_off = (uint16_t)(i + 2);
-			o->tsval = get32(opt + i + 2);
-			o->tsecr = get32(opt + i + 6);
+			o->tsval = syn_get32(opt + i + 2);
+			o->tsecr = syn_get32(opt + i + 6);
 			break;
 		default:
 			break;
@@ -212,9 +183,9 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 	if (cap < SYN_SYNACK_MAX_L3 || len < 40 || (l3[0] >> 4) != 4)
 		return -1;
 	size_t ihl = (size_t)(l3[0] & 0xf) * 4;
-	size_t tot = get16(l3 + 2);
+	size_t tot = syn_get16(l3 + 2);
 	if (ihl < 20 || tot > len || tot < ihl + 20 || l3[9] != 6 ||
-	    (get16(l3 + 6) & 0x3fff) != 0)
+	    (syn_get16(l3 + 6) & 0x3fff) != 0)
 		return -1;
 	const uint8_t *tcp = l3 + ihl;
 	size_t doff = (size_t)(tcp[12] >> 4) * 4;
@@ -229,8 +200,8 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 	uint32_t saddr, daddr;
 	memcpy(&saddr, l3 + 12, 4);
 	memcpy(&daddr, l3 + 16, 4);
-	uint16_t sport = get16(tcp), dport = get16(tcp + 2);
-	uint32_t isn = get32(tcp + 4);
+	uint16_t sport = syn_get16(tcp), dport = syn_get16(tcp + 2);
+	uint32_t isn = syn_get32(tcp + 4);
 
 	struct syn_cookie_opts o = {
 		.mss = to.mss ? to.mss : 536,
@@ -250,7 +221,7 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 	uint8_t opt[20], *q = opt;
 	*q++ = 2;
 	*q++ = 4;
-	q = put16(q, c->mss);
+	q = syn_put16(q, c->mss);
 	if (o.sack_ok && o.ts_ok) {
 		*q++ = 4;
 		*q++ = 2;
@@ -265,8 +236,8 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 	if (o.ts_ok) {
 		*q++ = 8;
 		*q++ = 10;
-		q = put32(q, tsval);
-		q = put32(q, to.tsval);
+		q = syn_put32(q, tsval);
+		q = syn_put32(q, to.tsval);
 	}
 	if (o.wscale != SYN_COOKIE_NO_WSCALE) {
 		*q++ = 1;
@@ -279,33 +250,33 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 	uint8_t *ip = l3, *th = l3 + 20;
 	ip[0] = 0x45;
 	ip[1] = 0;
-	put16(ip + 2, (uint16_t)(20 + tl));
-	put16(ip + 4, 0);
-	put16(ip + 6, 0x4000); /* DF */
+	syn_put16(ip + 2, (uint16_t)(20 + tl));
+	syn_put16(ip + 4, 0);
+	syn_put16(ip + 6, 0x4000); /* DF */
 	ip[8] = c->ttl;
 	ip[9] = 6;
-	put16(ip + 10, 0);
+	syn_put16(ip + 10, 0);
 	memcpy(ip + 12, &daddr, 4);
 	memcpy(ip + 16, &saddr, 4);
 	uint16_t ipck = (uint16_t)~dp_cksum_sum_at(ip, 20, 0);
 	memcpy(ip + 10, &ipck, 2);
 
-	put16(th, dport);
-	put16(th + 2, sport);
-	put32(th + 4, cookie);
-	put32(th + 8, isn + 1);
+	syn_put16(th, dport);
+	syn_put16(th + 2, sport);
+	syn_put32(th + 4, cookie);
+	syn_put32(th + 8, isn + 1);
 	th[12] = (uint8_t)(tl / 4 << 4);
 	th[13] = 0x12; /* SYN, ACK */
-	put16(th + 14, c->window);
-	put16(th + 16, 0);
-	put16(th + 18, 0);
+	syn_put16(th + 14, c->window);
+	syn_put16(th + 16, 0);
+	syn_put16(th + 18, 0);
 	memcpy(th + 20, opt, ol);
 
 	uint8_t ph[12];
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, (uint16_t)tl);
+	syn_put16(ph + 10, (uint16_t)tl);
 	uint16_t tck = (uint16_t)~dp_cksum_fold((uint32_t)dp_cksum_sum_at(ph, 12, 0) +
 						 dp_cksum_sum_at(th, tl, 0));
 	memcpy(th + 16, &tck, 2);

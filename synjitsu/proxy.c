@@ -18,6 +18,7 @@
 
 #include "../dataplane/cksum.h"
 #include "proxy.h"
+#include "wire.h"
 
 #define PX_NIL UINT32_MAX
 #define PX_SWEEP 16 /* flow slots looked at per poll for idle and linger */
@@ -149,38 +150,6 @@ syn_px_free(struct syn_proxy *px)
 	free(px);
 }
 
-/* ---- byte helpers ------------------------------------------------------ */
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint8_t *
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-	return p + 4;
-}
-
-static inline uint8_t *
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
 static inline int
 seq_lt(uint32_t a, uint32_t b)
 {
@@ -213,8 +182,8 @@ px_parse(uint8_t *l3, size_t len, struct px_seg *s)
 {
 	if (len < 40 || (l3[0] >> 4) != 4 || l3[9] != 6)
 		return -1;
-	size_t ihl = (size_t)(l3[0] & 0xf) * 4, tot = get16(l3 + 2);
-	if (ihl < 20 || tot > len || tot < ihl + 20 || (get16(l3 + 6) & 0x3fff) != 0)
+	size_t ihl = (size_t)(l3[0] & 0xf) * 4, tot = syn_get16(l3 + 2);
+	if (ihl < 20 || tot > len || tot < ihl + 20 || (syn_get16(l3 + 6) & 0x3fff) != 0)
 		return -1;
 	s->tcp = l3 + ihl;
 	s->tcp_len = tot - ihl;
@@ -223,12 +192,12 @@ px_parse(uint8_t *l3, size_t len, struct px_seg *s)
 		return -1;
 	memcpy(&s->saddr, l3 + 12, 4);
 	memcpy(&s->daddr, l3 + 16, 4);
-	s->sport = get16(s->tcp);
-	s->dport = get16(s->tcp + 2);
-	s->seq = get32(s->tcp + 4);
-	s->ack = get32(s->tcp + 8);
+	s->sport = syn_get16(s->tcp);
+	s->dport = syn_get16(s->tcp + 2);
+	s->seq = syn_get32(s->tcp + 4);
+	s->ack = syn_get32(s->tcp + 8);
 	s->flags = s->tcp[13];
-	s->win = get16(s->tcp + 14);
+	s->win = syn_get16(s->tcp + 14);
 	s->dlen = (uint32_t)(s->tcp_len - s->doff);
 	s->opts_ok = syn_tcp_opts_parse(s->tcp + 20, s->doff - 20, &s->o) == 0;
 	return 0;
@@ -242,7 +211,7 @@ static inline void
 px_swap32(uint8_t *tcp, size_t off, uint32_t v, uint32_t *was, uint32_t *is)
 {
 	*was += dp_cksum_sum16_at(tcp + off, 4, (int)(off & 1));
-	put32(tcp + off, v);
+	syn_put32(tcp + off, v);
 	*is += dp_cksum_sum16_at(tcp + off, 4, (int)(off & 1));
 }
 
@@ -267,7 +236,7 @@ syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
 		/* window and checksum: swap the window word alone */
 		uint16_t ow, nw;
 		memcpy(&ow, t + 14, 2);
-		put16(t + 14, (uint16_t)(w > 65535 ? 65535 : w));
+		syn_put16(t + 14, (uint16_t)(w > 65535 ? 65535 : w));
 		memcpy(&nw, t + 14, 2);
 		was += ow;
 		is += nw;
@@ -282,7 +251,7 @@ syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
 	if (ack_add != 0 && s.o.n_sack > 0) {
 		size_t off = 20 + s.o.sack_off;
 		for (unsigned int i = 0; i < 2u * s.o.n_sack; i++, off += 4)
-			px_swap32(t, off, get32(t + off) + ack_add, &was, &is);
+			px_swap32(t, off, syn_get32(t + off) + ack_add, &was, &is);
 	}
 	if (was == is)
 		return 0;
@@ -877,28 +846,28 @@ px_segment(uint8_t *l3, size_t cap, uint32_t src, uint32_t dst, uint16_t sport, 
 	uint8_t *ip = l3, *t = l3 + 20;
 	memset(ip, 0, 20 + tl);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + tl));
-	put16(ip + 6, 0x4000);
+	syn_put16(ip + 2, (uint16_t)(20 + tl));
+	syn_put16(ip + 6, 0x4000);
 	ip[8] = 64;
 	ip[9] = 6;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
 	uint16_t ck = (uint16_t)~dp_cksum_sum_at(ip, 20, 0);
 	memcpy(ip + 10, &ck, 2);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
+	syn_put16(t, sport);
+	syn_put16(t + 2, dport);
+	syn_put32(t + 4, seq);
+	syn_put32(t + 8, ack);
 	t[12] = (uint8_t)(tl / 4 << 4);
 	t[13] = flags;
-	put16(t + 14, win);
+	syn_put16(t + 14, win);
 	if (olen > 0)
 		memcpy(t + 20, opt, olen);
 	uint8_t ph[12];
 	memcpy(ph, ip + 12, 8);
 	ph[8] = 0;
 	ph[9] = 6;
-	put16(ph + 10, (uint16_t)tl);
+	syn_put16(ph + 10, (uint16_t)tl);
 	ck = (uint16_t)~dp_cksum_fold((uint32_t)dp_cksum_sum_at(ph, 12, 0) +
 				      dp_cksum_sum_at(t, tl, 0));
 	memcpy(t + 16, &ck, 2);
@@ -927,8 +896,8 @@ syn_px_client_ack(const struct syn_proxy *px, uint32_t id, uint8_t *l3, size_t c
 		opt[1] = 1;
 		opt[2] = 8;
 		opt[3] = 10;
-		put32(opt + 4, f->g_ts); /* not advanced: the service's, translated, follow it */
-		put32(opt + 8, f->c_ts);
+		syn_put32(opt + 4, f->g_ts); /* not advanced: the service's, translated, follow it */
+		syn_put32(opt + 8, f->c_ts);
 		ol = 12;
 	}
 	uint16_t win = f->win;
@@ -960,7 +929,7 @@ syn_px_service_syn(struct syn_proxy *px, uint32_t id, uint8_t *l3, size_t cap, u
 		return -1;
 	*q++ = 2;
 	*q++ = 4;
-	q = put16(q, f->o.mss);
+	q = syn_put16(q, f->o.mss);
 	if (f->o.sack_ok) {
 		*q++ = 1;
 		*q++ = 1;
@@ -972,8 +941,8 @@ syn_px_service_syn(struct syn_proxy *px, uint32_t id, uint8_t *l3, size_t cap, u
 		*q++ = 1;
 		*q++ = 8;
 		*q++ = 10;
-		q = put32(q, f->c_ts0); /* the oldest: every held packet passes PAWS */
-		q = put32(q, 0);
+		q = syn_put32(q, f->c_ts0); /* the oldest: every held packet passes PAWS */
+		q = syn_put32(q, 0);
 	}
 	if (f->o.wscale != SYN_COOKIE_NO_WSCALE) {
 		*q++ = 1;
