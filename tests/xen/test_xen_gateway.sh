@@ -85,7 +85,16 @@ ctl() {
 	"$jitsuctl" -f "$prefix" "$@"
 }
 state() { ctl list | awk -v n="$1" '$1 == n { print $2 }'; }
-json() { ctl show "$1" | sed -n "s/.*\"$2\": *\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -1; }
+# json NAME KEY: a field of jitsuctl show NAME; KEY may be a path (synjitsu.held:
+# "held" is also a key of the proxy's section)
+json() {
+	ctl show "$1" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v.get(k, "") if isinstance(v, dict) else ""
+print(v)' "$2" 2>/dev/null
+}
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, by the clock (a
 # jitsuctl call itself takes a while under emulation)
 wait_until() {
@@ -216,8 +225,8 @@ check "ready = tcp:80: the dataplane's SYN probe was answered (sent $(counter pr
 	test "$(counter probe_answered)" -ge 1
 domid=$(json www domid)
 check "www runs as domain jitsu-svc-www ($domid)" domain_listed jitsu-svc-www
-held=$(ctl show www | grep -o '"held": *[0-9]*' | grep -o '[0-9]*$')
-dups=$(ctl show www | grep -o '"duplicates": *[0-9]*' | grep -o '[0-9]*$')
+held=$(json www synjitsu.held)
+dups=$(json www synjitsu.duplicates)
 echo "     synjitsu: held ${held:-?}, duplicate SYNs absorbed ${dups:-?}"
 check "the SYN was held and replayed" test "${held:-0}" -ge 1
 grep -E "www: (ready in|(create|restore) of domain)" "$tmp/jitsu.log" | sed 's/^/     log: /'
