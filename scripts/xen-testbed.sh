@@ -46,7 +46,8 @@
 # may take, default 3600: only a hang reaches it, on a machine several times
 # slower than the author's), JITSU_XEN_BOOT_TIMEOUT (seconds until the test must
 # have started, default 600: a boot that hangs before it is made again, once),
-# JITSU_XEN_E2E (the host's tests/e2e scripts test_jitsu_dom0.sh runs in dom0,
+# JITSU_XEN_TESTS (the tests/xen/test_*.sh that check runs, by name; default
+# all), JITSU_XEN_E2E (the host's tests/e2e scripts test_jitsu_dom0.sh runs in dom0,
 # default test_dns_e2e.sh), JITSU_XEN_MEM (MiB, default 2048), JITSU_XEN_SMP
 # (default 2), JITSU_XEN_DOM0_MEM (MiB, default 1024), JITSU_XEN_CPU (QEMU's
 # -cpu, default max,-xsave: see CPU below), JITSU_XEN_VERBOSE=1 (show
@@ -488,6 +489,7 @@ cmd_check() {
 	files+=("$repo/scripts=repo/scripts" "$repo/tests/e2e=repo/tests/e2e" "$repo/conf=repo/conf")
 	for t in "$repo"/tests/xen/test_*.sh; do
 		[ -e "$t" ] || continue
+		case " ${JITSU_XEN_TESTS:-$(basename "$t")} " in *" $(basename "$t") "*) ;; *) continue ;; esac
 		say "=== $(basename "$t")"
 		if JITSU_XEN_LOG="$XDIR/serial-$(basename "$t" .sh).log" cmd_run "$t" "${files[@]}"; then
 			pass=$((pass + 1))
