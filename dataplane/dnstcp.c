@@ -10,6 +10,7 @@
 #include "cksum.h"
 #include "dataplane.h"
 #include "dnstcp.h"
+#include "flowhash.h"
 #include "pkt.h"
 
 #define DNSTCP_TTL 64
@@ -27,6 +28,7 @@ struct dp_dnstcp {
 	uint32_t slot_mask;
 	uint32_t scan;          /* next connection the idle scan looks at */
 	uint32_t n_free;
+	uint32_t seed;          /* the slots' hash secret (dp_flow_hash) */
 	int32_t *slots;         /* connection index, -1: empty */
 	uint32_t *free;         /* free connection indices (a stack) */
 	struct dp_dnstcp_conn *conns;
@@ -59,7 +61,7 @@ dp_dnstcp_memsize(uint32_t conns)
 }
 
 struct dp_dnstcp *
-dp_dnstcp_init(void *mem, uint32_t conns)
+dp_dnstcp_init(void *mem, uint32_t conns, uint32_t seed)
 {
 	struct dp_dnstcp *t = mem;
 	uint8_t *p = mem;
@@ -68,6 +70,7 @@ dp_dnstcp_init(void *mem, uint32_t conns)
 		conns = 1;
 	memset(mem, 0, dp_dnstcp_memsize(conns));
 	t->max = conns;
+	t->seed = seed;
 	t->slot_mask = dnstcp_pow2(conns) - 1;
 	p += dnstcp_align(sizeof(*t));
 	t->slots = (int32_t *)p;
@@ -90,14 +93,9 @@ dp_dnstcp_active(const struct dp_dnstcp *t)
 }
 
 static inline uint32_t
-dnstcp_hash(uint32_t cip, uint16_t cport, uint32_t sip, uint16_t sport)
+dnstcp_hash(const struct dp_dnstcp *t, uint32_t cip, uint16_t cport, uint32_t sip, uint16_t sport)
 {
-	uint64_t k = ((uint64_t)cip << 32 | (uint32_t)cport << 16 | sport) ^ ((uint64_t)sip * 0x9e3779b97f4a7c15ull);
-
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	return (uint32_t)k;
+	return dp_flow_hash(t->seed, cip, sip, cport, sport);
 }
 
 static inline int
@@ -110,7 +108,7 @@ dnstcp_is(const struct dp_dnstcp_conn *c, uint32_t cip, uint16_t cport, uint32_t
 struct dp_dnstcp_conn *
 dp_dnstcp_find(struct dp_dnstcp *t, uint32_t cip, uint16_t cport, uint32_t sip, uint16_t sport)
 {
-	uint32_t i = dnstcp_hash(cip, cport, sip, sport) & t->slot_mask;
+	uint32_t i = dnstcp_hash(t, cip, cport, sip, sport) & t->slot_mask;
 
 	for (;;) {
 		int32_t k = t->slots[i];
@@ -128,7 +126,7 @@ dp_dnstcp_add(struct dp_dnstcp *t, uint32_t cip, uint16_t cport, uint32_t sip, u
 	if (t->n_free == 0)
 		return NULL;
 	uint32_t k = t->free[--t->n_free];
-	uint32_t i = dnstcp_hash(cip, cport, sip, sport) & t->slot_mask;
+	uint32_t i = dnstcp_hash(t, cip, cport, sip, sport) & t->slot_mask;
 	while (t->slots[i] >= 0)
 		i = (i + 1) & t->slot_mask;
 	t->slots[i] = (int32_t)k;
@@ -147,7 +145,7 @@ void
 dp_dnstcp_del(struct dp_dnstcp *t, struct dp_dnstcp_conn *c)
 {
 	int32_t k = (int32_t)(c - t->conns);
-	uint32_t i = dnstcp_hash(c->cip, c->cport, c->sip, c->sport) & t->slot_mask;
+	uint32_t i = dnstcp_hash(t, c->cip, c->cport, c->sip, c->sport) & t->slot_mask;
 
 	while (t->slots[i] != k)
 		i = (i + 1) & t->slot_mask;
@@ -155,7 +153,7 @@ dp_dnstcp_del(struct dp_dnstcp *t, struct dp_dnstcp_conn *c)
 	/* shift back the run after the hole (Knuth 6.4, algorithm R) */
 	for (uint32_t j = (i + 1) & t->slot_mask; t->slots[j] >= 0; j = (j + 1) & t->slot_mask) {
 		const struct dp_dnstcp_conn *o = &t->conns[t->slots[j]];
-		uint32_t h = dnstcp_hash(o->cip, o->cport, o->sip, o->sport) & t->slot_mask;
+		uint32_t h = dnstcp_hash(t, o->cip, o->cport, o->sip, o->sport) & t->slot_mask;
 		/* the entry at j may move to the hole at i if its home is not
 		 * cyclically in (i, j] */
 		int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);

@@ -61,8 +61,9 @@ struct dp_dnstcp;
 /** Bytes a table of @p conns connections takes. */
 size_t dp_dnstcp_memsize(uint32_t conns);
 
-/** Lay out a table in @p mem (dp_dnstcp_memsize() bytes, 8-byte aligned). */
-struct dp_dnstcp *dp_dnstcp_init(void *mem, uint32_t conns);
+/** Lay out a table in @p mem (dp_dnstcp_memsize() bytes, 8-byte aligned);
+ * @p seed keys its hash (random, per table: dataplane/flowhash.h). */
+struct dp_dnstcp *dp_dnstcp_init(void *mem, uint32_t conns, uint32_t seed);
 
 /** Connections in the table. */
 uint32_t dp_dnstcp_active(const struct dp_dnstcp *t);

@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_tcp.h>
@@ -118,7 +119,7 @@ dp_worker_dns_create(struct dp_worker *w, const struct dp_worker_params *prm, in
 					       RTE_CACHE_LINE_SIZE, socket);
 		if (mem == NULL)
 			return -ENOMEM;
-		w->st.dnstcp = dp_dnstcp_init(mem, prm->dns_tcp_conns);
+		w->st.dnstcp = dp_dnstcp_init(mem, prm->dns_tcp_conns, (uint32_t)rte_rand());
 	}
 	if (prm->dns_fwd_slots > 0 && prm->exception != DP_PORT_NONE && prm->pool != NULL) {
 		uint32_t n = prm->dns_fwd_slots;
@@ -176,7 +177,11 @@ dp_worker_create(const struct dp_worker_params *prm)
 	w->arp = (struct dp_arp_pace){ 0, rte_get_tsc_hz() / DP_ARP_RATE, DP_ARP_BURST,
 				       DP_ARP_BURST };
 	if (prm->syn.n_services > 0) {
-		w->st.syn = syn_table_create(&prm->syn);
+		/* the flow tables' hash secrets: drawn here, one per table, so
+		 * that no sender can aim its 4-tuples at one probe run */
+		struct syn_params sp = prm->syn;
+		sp.hash_seed = (uint32_t)rte_rand();
+		w->st.syn = syn_table_create(&sp);
 		/* proxied flows: as many as held flows, sized alike; their times
 		 * are the configuration's at start */
 		uint64_t hz = rte_get_tsc_hz();
@@ -190,6 +195,7 @@ dp_worker_create(const struct dp_worker_params *prm)
 			.idle = w->conf.px_idle_tsc ? w->conf.px_idle_tsc : 300 * hz,
 			.linger = 2 * hz,
 			.retry = hz / 5,
+			.hash_seed = (uint32_t)rte_rand(),
 		};
 		w->st.px = syn_px_create(&pp);
 	}

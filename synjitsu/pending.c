@@ -14,6 +14,7 @@
 
 #include <rte_tcp.h>
 
+#include "../dataplane/flowhash.h"
 #include "synjitsu.h"
 
 #define SYN_NIL UINT32_MAX
@@ -140,24 +141,21 @@ syn_key_eq(const struct syn_key *a, const struct syn_key *b)
 }
 
 static inline uint32_t
-syn_key_hash(const struct syn_key *k)
+syn_key_hash(const struct syn_table *t, const struct syn_key *k)
 {
-	uint64_t h = ((uint64_t)k->src_ip << 32 | k->dst_ip) * 0x9e3779b97f4a7c15ull;
-
-	h ^= ((uint64_t)k->sport << 16 | k->dport) * 0xc2b2ae3d27d4eb4full;
-	return (uint32_t)(h >> 32);
+	return dp_flow_hash(t->prm.hash_seed, k->src_ip, k->dst_ip, k->sport, k->dport);
 }
 
 void
 syn_prefetch(const struct syn_table *t, const struct syn_key *k)
 {
-	__builtin_prefetch(&t->flows[syn_key_hash(k) & t->flow_mask]);
+	__builtin_prefetch(&t->flows[syn_key_hash(t, k) & t->flow_mask]);
 }
 
 static struct syn_flow *
 syn_flow_find(struct syn_table *t, const struct syn_key *k)
 {
-	for (uint32_t i = syn_key_hash(k) & t->flow_mask;; i = (i + 1) & t->flow_mask) {
+	for (uint32_t i = syn_key_hash(t, k) & t->flow_mask;; i = (i + 1) & t->flow_mask) {
 		struct syn_flow *f = &t->flows[i];
 		if (!f->used)
 			return NULL;
@@ -171,7 +169,7 @@ syn_flow_add(struct syn_table *t, const struct syn_key *k, uint32_t svc)
 {
 	if (t->n_flows == t->prm.max_flows)
 		return NULL;
-	uint32_t i = syn_key_hash(k) & t->flow_mask;
+	uint32_t i = syn_key_hash(t, k) & t->flow_mask;
 	while (t->flows[i].used)
 		i = (i + 1) & t->flow_mask;
 	t->flows[i] = (struct syn_flow){ *k, svc, 1 };
@@ -189,7 +187,7 @@ syn_flow_del(struct syn_table *t, struct syn_flow *f)
 		j = (j + 1) & t->flow_mask;
 		if (!t->flows[j].used)
 			break;
-		uint32_t home = syn_key_hash(&t->flows[j].key) & t->flow_mask;
+		uint32_t home = syn_key_hash(t, &t->flows[j].key) & t->flow_mask;
 		/* j's home is cyclically in (i, j]: it stays */
 		if ((i < j) ? (home > i && home <= j) : (home > i || home <= j))
 			continue;

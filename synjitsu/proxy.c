@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../dataplane/cksum.h"
+#include "../dataplane/flowhash.h"
 #include "proxy.h"
 #include "wire.h"
 
@@ -264,18 +265,15 @@ syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
 /* ---- flows ------------------------------------------------------------- */
 
 static inline uint32_t
-px_hash(uint32_t cip, uint32_t sip, uint16_t cport, uint16_t sport)
+px_hash(const struct syn_proxy *px, uint32_t cip, uint32_t sip, uint16_t cport, uint16_t sport)
 {
-	uint64_t h = ((uint64_t)cip << 32 | sip) * 0x9e3779b97f4a7c15ull;
-
-	h ^= ((uint64_t)cport << 16 | sport) * 0xc2b2ae3d27d4eb4full;
-	return (uint32_t)(h >> 32);
+	return dp_flow_hash(px->prm.hash_seed, cip, sip, cport, sport);
 }
 
 static uint32_t
 px_find(const struct syn_proxy *px, uint32_t cip, uint32_t sip, uint16_t cport, uint16_t sport)
 {
-	for (uint32_t i = px_hash(cip, sip, cport, sport) & px->mask;; i = (i + 1) & px->mask) {
+	for (uint32_t i = px_hash(px, cip, sip, cport, sport) & px->mask;; i = (i + 1) & px->mask) {
 		uint32_t id = px->index[i];
 		if (id == PX_NIL)
 			return PX_NIL;
@@ -289,7 +287,7 @@ static void
 px_index_del(struct syn_proxy *px, uint32_t id)
 {
 	const struct px_flow *f = &px->flows[id];
-	uint32_t i = px_hash(f->cip, f->sip, f->cport, f->sport) & px->mask;
+	uint32_t i = px_hash(px, f->cip, f->sip, f->cport, f->sport) & px->mask;
 
 	while (px->index[i] != id)
 		i = (i + 1) & px->mask;
@@ -299,7 +297,7 @@ px_index_del(struct syn_proxy *px, uint32_t id)
 		if (o == PX_NIL)
 			break;
 		const struct px_flow *g = &px->flows[o];
-		uint32_t home = px_hash(g->cip, g->sip, g->cport, g->sport) & px->mask;
+		uint32_t home = px_hash(px, g->cip, g->sip, g->cport, g->sport) & px->mask;
 		if ((i < j) ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
 		px->index[i] = o;
@@ -345,7 +343,7 @@ px_flow_new(struct syn_proxy *px, uint32_t svc, const struct px_seg *s)
 	f->svc = svc;
 	f->head = f->tail = PX_NIL;
 	f->wait = PX_NIL;
-	uint32_t i = px_hash(f->cip, f->sip, f->cport, f->sport) & px->mask;
+	uint32_t i = px_hash(px, f->cip, f->sip, f->cport, f->sport) & px->mask;
 	while (px->index[i] != PX_NIL)
 		i = (i + 1) & px->mask;
 	px->index[i] = id;

@@ -52,6 +52,7 @@ struct syn_px_params {
 	uint64_t idle;        /**< ticks an established flow may be silent */
 	uint64_t linger;      /**< ticks a closed flow stays (late ACKs and FINs) */
 	uint64_t retry;       /**< ticks before the SYN to the service goes again */
+	uint32_t hash_seed;   /**< the flow index's secret (random, per table) */
 };
 
 /** What to do with a packet offered to the proxy. */

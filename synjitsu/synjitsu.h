@@ -77,6 +77,7 @@ struct syn_params {
 	uint32_t max_pending; /**< packets held per service */
 	uint32_t pool;        /**< packets held in all: the worker's share of max_held */
 	uint32_t max_flows;   /**< flows held in all */
+	uint32_t hash_seed;   /**< the flow table's secret (random, per table) */
 };
 
 struct syn_table;

@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tab = aligned_alloc(64, (dp_dnstcp_memsize(8) + 63) / 64 * 64);
 		if (tab == NULL)
 			abort();
-		dp_dnstcp_init(tab, 8);
+		dp_dnstcp_init(tab, 8, 0x5eed);
 	}
 	syn_cookie_keys_init(&c.dnstcp.keys, key, 16, 3);
 	c.dnstcp.hz = 1000;

@@ -29,7 +29,7 @@ table(uint32_t n)
 	void *mem = aligned_alloc(64, sz);
 
 	cr_assert_not_null(mem);
-	return dp_dnstcp_init(mem, n);
+	return dp_dnstcp_init(mem, n, 0x5eed);
 }
 
 static void
