@@ -77,6 +77,12 @@ $(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h) control/hist.
 
 pktgen: $(BUILD)/jitsu-pktgen
 
+# synjitsu = proxy's cost per packet on plain buffers (bench/px_micro.sh)
+$(BUILD)/bench/px_micro: bench/px_micro.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -I. -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
+
 # jitsuctl speaks to the telemetry socket: libc only
 $(BUILD)/jitsuctl: control/jitsuctl.c
 	@echo "  LD      $@"
@@ -164,7 +170,7 @@ demo-run: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all pktgen
+bench-run: all pktgen $(BUILD)/bench/px_micro
 	@bench/run.sh $(BUILD)
 
 clean:

@@ -23,6 +23,7 @@ default)
 		tcpdump                                     # captures
 		python3 python3-scapy                       # pcap golden tests and generators
 		stress-ng                                   # make check-slow: the CPU hog
+		valgrind                                    # bench/px_micro.sh: instructions a packet
 		knot-dnsutils dnsmasq-base dnsperf          # kdig, a resolver, the DNS benchmark (issue 16)
 	)
 	;;

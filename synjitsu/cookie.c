@@ -123,6 +123,16 @@ syn_tcp_opts_parse(const uint8_t *opt, size_t len, struct syn_tcp_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->wscale = SYN_COOKIE_NO_WSCALE;
+	/* what nearly every segment of an established flow carries: NOP, NOP,
+	 * timestamps, aligned (RFC 7323 appendix A; Linux's
+	 * tcp_parse_aligned_timestamp() takes the same shortcut) */
+	if (len == 12 && opt[0] == 1 && opt[1] == 1 && opt[2] == 8 && opt[3] == 10) {
+		o->has_ts = 1;
+		o->ts_off = 4;
+		o->tsval = syn_get32(opt + 4);
+		o->tsecr = syn_get32(opt + 8);
+		return 0;
+	}
 	while (i < len) {
 		uint8_t kind = opt[i];
 		if (kind == 0) /* end of options */

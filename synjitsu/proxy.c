@@ -211,18 +211,32 @@ px_parse(uint8_t *l3, size_t len, struct px_seg *s)
 static inline void
 px_swap32(uint8_t *tcp, size_t off, uint32_t v, uint32_t *was, uint32_t *is)
 {
-	*was += dp_cksum_sum16_at(tcp + off, 4, (int)(off & 1));
-	syn_put32(tcp + off, v);
-	*is += dp_cksum_sum16_at(tcp + off, 4, (int)(off & 1));
+	uint8_t nb[4];
+	uint16_t ow[2], nw[2];
+
+	syn_put32(nb, v);
+	memcpy(ow, tcp + off, 4);
+	memcpy(nw, nb, 4);
+	memcpy(tcp + off, nb, 4);
+	uint32_t o = (uint32_t)ow[0] + ow[1], n = (uint32_t)nw[0] + nw[1];
+	if (off & 1) { /* words that straddle the checksum's: the sums byte-swapped */
+		uint16_t fo = dp_cksum_fold(o), fn = dp_cksum_fold(n);
+		o = (uint16_t)(fo << 8 | fo >> 8);
+		n = (uint16_t)(fn << 8 | fn >> 8);
+	}
+	*was += o;
+	*is += n;
 }
 
-int
-syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
-		 uint32_t tsval_add, uint32_t tsecr_add, uint8_t win_shl, uint8_t win_shr)
+/* syn_px_translate() on a segment px_parse() read (the flow paths have it
+ * already: the options are parsed once a segment). */
+static int
+px_translate(const struct px_seg *sg, uint32_t seq_add, uint32_t ack_add, uint32_t tsval_add,
+	     uint32_t tsecr_add, uint8_t win_shl, uint8_t win_shr)
 {
-	struct px_seg s;
+	const struct px_seg s = *sg;
 
-	if (px_parse(l3, len, &s) < 0 || !s.opts_ok)
+	if (!s.opts_ok)
 		return -1;
 	uint8_t *t = s.tcp;
 	uint32_t was = 0, is = 0;
@@ -260,6 +274,17 @@ syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
 	ck = dp_cksum_update(ck, dp_cksum_fold(was), dp_cksum_fold(is));
 	memcpy(t + 16, &ck, 2);
 	return 0;
+}
+
+int
+syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
+		 uint32_t tsval_add, uint32_t tsecr_add, uint8_t win_shl, uint8_t win_shr)
+{
+	struct px_seg s;
+
+	if (px_parse(l3, len, &s) < 0)
+		return -1;
+	return px_translate(&s, seq_add, ack_add, tsval_add, tsecr_add, win_shl, win_shr);
 }
 
 /* ---- flows ------------------------------------------------------------- */
@@ -509,16 +534,15 @@ px_held_segment(struct syn_proxy *px, uint32_t id, const struct px_seg *s, void 
 
 /* Translate an established flow's segment towards the service. */
 static void
-px_up_established(struct syn_proxy *px, uint32_t id, uint8_t *l3, size_t len,
-		  const struct px_seg *s, struct syn_px_out *out)
+px_up_established(struct syn_proxy *px, uint32_t id, const struct px_seg *s,
+		  struct syn_px_out *out)
 {
 	struct px_flow *f = &px->flows[id];
 	uint8_t shl = 0;
 
 	if (f->o.wscale != SYN_COOKIE_NO_WSCALE && f->s_ws == SYN_COOKIE_NO_WSCALE)
 		shl = f->o.wscale; /* the service reads the client's windows unscaled */
-	if (syn_px_translate(l3, len, 0, f->s_isn - f->g_isn, 0, f->ts ? f->s_ts - f->g_ts : 0,
-			     shl, 0) < 0) {
+	if (px_translate(s, 0, f->s_isn - f->g_isn, 0, f->ts ? f->s_ts - f->g_ts : 0, shl, 0) < 0) {
 		out->act = SYN_PX_DROP;
 		out->reason = SYN_PX_ST_bad_segment;
 		px_stat(px, f->svc, SYN_PX_ST_bad_segment);
@@ -652,7 +676,7 @@ syn_px_uplink(struct syn_proxy *px, const struct syn_cookie_keys *keys,
 		return;
 	case PX_EST:
 	case PX_LINGER:
-		px_up_established(px, id, l3, len, &s, out);
+		px_up_established(px, id, &s, out);
 		return;
 	default: /* dead: waiting for the caller to release it */
 		out->act = SYN_PX_DROP;
@@ -737,8 +761,7 @@ syn_px_downlink(struct syn_proxy *px, uint32_t svc, uint8_t *l3, size_t len, uin
 		shr = f->g_ws;
 	}
 	uint32_t seq_add = f->g_isn - f->s_isn;
-	if (syn_px_translate(l3, len, seq_add, 0, f->ts ? f->g_ts - f->s_ts : 0, 0, shl, shr) <
-	    0) {
+	if (px_translate(&s, seq_add, 0, f->ts ? f->g_ts - f->s_ts : 0, 0, shl, shr) < 0) {
 		out->reason = SYN_PX_ST_bad_segment;
 		px_stat(px, f->svc, SYN_PX_ST_bad_segment);
 		return;
