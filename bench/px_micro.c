@@ -30,48 +30,19 @@
 #include <rte_tcp.h>
 
 #include "dataplane/dataplane.h"
+#include "tests/tcpframe.h"
 
 static const uint8_t gw_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x01 };
 static const uint8_t down_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x02 };
 static const uint8_t cli_mac[6] = { 0x02, 0, 0, 0, 0, 0x07 };
-static const uint8_t svc_mac[2][6] = { { 0x02, 0x4a, 0, 0, 1, 0x0a }, { 0x02, 0x4a, 0, 0, 1, 0x0b } };
+static const uint8_t svc_mac[2][6] = { { 0x02, 0x4a, 0, 0, 1, 0x0a },
+				       { 0x02, 0x4a, 0, 0, 1, 0x0b } };
 static const uint8_t ts[12] = { 1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 0 };
 
 #define CIP htonl(0x0a4d0002)
 #define SIP0 htonl(0x0a4d010a) /* proxied */
 #define SIP1 htonl(0x0a4d010b) /* buffer mode, READY: forwarded untouched */
 #define DATA 64                /* payload bytes of a data segment */
-
-static uint16_t
-tcp_frame(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t sip, uint32_t dip,
-	  uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
-	  const uint8_t *opt, size_t olen, size_t dlen)
-{
-	memset(f, 0, 54 + olen + dlen);
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-	ip->version_ihl = 0x45;
-	ip->total_length = htons((uint16_t)(40 + olen + dlen));
-	ip->time_to_live = 64;
-	ip->next_proto_id = 6;
-	ip->src_addr = sip;
-	ip->dst_addr = dip;
-	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
-	t->src_port = htons(sport);
-	t->dst_port = htons(dport);
-	t->sent_seq = htonl(seq);
-	t->recv_ack = htonl(ack);
-	t->data_off = (uint8_t)((20 + olen) / 4 << 4);
-	t->tcp_flags = flags;
-	t->rx_win = htons(1000);
-	if (olen)
-		memcpy(t + 1, opt, olen);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
-	return (uint16_t)(54 + olen + dlen);
-}
 
 static uint32_t
 get32(const uint8_t *p)
@@ -145,14 +116,16 @@ establish(void)
 	static uint8_t f[512], g[512];
 	struct dp_verdict v;
 
-	uint16_t len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1000, 0, 0x02, ts, 12, 0);
+	uint16_t len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1000, 0, 0x02, ts, 12,
+			NULL, 0);
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	if (v.counter != DP_C_px_cookie_synack)
 		die("no cookie SYN-ACK");
 	uint32_t cookie = get32(f + 38);
 	uint8_t ack_ts[12] = { 1, 1, 8, 10, 0, 0, 0, 6 };
 	memcpy(ack_ts + 8, f + 54 + 8, 4);
-	len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1001, cookie + 1, 0x10, ack_ts, 12, 0);
+	len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1001, cookie + 1, 0x10, ack_ts,
+			12, NULL, 0);
 	st.pkt = f;
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	if (v.counter != DP_C_px_cookie_valid)
@@ -163,7 +136,8 @@ establish(void)
 	if (syn_px_poll(st.px, dp_px_state_of, &c, st.now, ev, 4) != 1 ||
 	    dp_px_own_frame(&c, &st, DP_PX_SERVICE_SYN, ev[0].flow, 0, NULL, g, sizeof(g), &v) != 0)
 		die("no SYN to the service");
-	len = tcp_frame(g, down_mac, svc_mac[0], SIP0, CIP, 80, 40000, 777000, 1001, 0x12, ts, 12, 0);
+	len = tf_tcp_frame(g, down_mac, svc_mac[0], SIP0, CIP, 80, 40000, 777000, 1001, 0x12, ts,
+			12, NULL, 0);
 	dp_downlink_frame(&c, &st, g, len, sizeof(g), 0, &v);
 	if (v.counter != DP_C_px_established)
 		die("not established");
@@ -192,16 +166,16 @@ main(int argc, char **argv)
 	setup();
 	uint32_t cookie = establish();
 	/* the client's data after the handshake; the service's answer */
-	tl[P_FWD_UP] = tcp_frame(tmpl[P_FWD_UP], gw_mac, cli_mac, CIP, SIP1, 40001, 80, 5001, 9001,
-				 0x18, ts, 12, DATA);
-	tl[P_PX_UP] = tcp_frame(tmpl[P_PX_UP], gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1001,
-				cookie + 1, 0x18, ts, 12, DATA);
-	tl[P_FWD_DOWN] = tcp_frame(tmpl[P_FWD_DOWN], down_mac, svc_mac[1], SIP1, CIP, 80, 40001, 9001,
-				   5001, 0x18, ts, 12, DATA);
-	tl[P_PX_DOWN] = tcp_frame(tmpl[P_PX_DOWN], down_mac, svc_mac[0], SIP0, CIP, 80, 40000,
-				  777001, 1001, 0x18, ts, 12, DATA);
-	tl[P_COOKIE] = tcp_frame(tmpl[P_COOKIE], gw_mac, cli_mac, CIP, SIP0, 40002, 80, 3000, 0,
-				 0x02, ts, 12, 0);
+	tl[P_FWD_UP] = tf_tcp_frame(tmpl[P_FWD_UP], gw_mac, cli_mac, CIP, SIP1, 40001, 80, 5001,
+			9001, 0x18, ts, 12, NULL, DATA);
+	tl[P_PX_UP] = tf_tcp_frame(tmpl[P_PX_UP], gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1001,
+			cookie + 1, 0x18, ts, 12, NULL, DATA);
+	tl[P_FWD_DOWN] = tf_tcp_frame(tmpl[P_FWD_DOWN], down_mac, svc_mac[1], SIP1, CIP, 80, 40001,
+			9001, 5001, 0x18, ts, 12, NULL, DATA);
+	tl[P_PX_DOWN] = tf_tcp_frame(tmpl[P_PX_DOWN], down_mac, svc_mac[0], SIP0, CIP, 80, 40000,
+			777001, 1001, 0x18, ts, 12, NULL, DATA);
+	tl[P_COOKIE] = tf_tcp_frame(tmpl[P_COOKIE], gw_mac, cli_mac, CIP, SIP0, 40002, 80, 3000, 0,
+			0x02, ts, 12, NULL, 0);
 	{ /* the SYN's IP ID and source's low half sum to 0xfff0 (see below) */
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(tmpl[P_COOKIE] + 14);
 		ip->packet_id = htons(0xfff0 - 2);

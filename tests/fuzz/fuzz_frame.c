@@ -14,6 +14,7 @@
 #include <rte_mbuf_core.h>
 #include <rte_tcp.h>
 
+#include "../tcpframe.h"
 #include "common.h"
 
 #define FZ_ROOM 2048
@@ -32,33 +33,8 @@ fz_tcp(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t sip, uint3
 		olen = 40;
 	if (dlen > 1400)
 		dlen = 1400;
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
-	memset(ip, 0, sizeof(*ip) + sizeof(*t));
-	ip->version_ihl = 0x45;
-	ip->total_length = htons((uint16_t)(40 + olen + dlen));
-	ip->time_to_live = 64;
-	ip->next_proto_id = 6;
-	ip->src_addr = sip;
-	ip->dst_addr = dip;
-	t->src_port = htons(sport);
-	t->dst_port = htons(dport);
-	t->sent_seq = htonl(seq);
-	t->recv_ack = htonl(ack);
-	t->data_off = (uint8_t)((20 + olen) / 4 << 4);
-	t->tcp_flags = flags;
-	t->rx_win = htons(1000);
-	if (olen)
-		memcpy(t + 1, opt, olen);
-	if (dlen)
-		memcpy((uint8_t *)(t + 1) + olen, data, dlen);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
-	return (uint16_t)(54 + olen + dlen);
+	return tf_tcp_frame(f, dmac, smac, sip, dip, sport, dport, seq, ack, flags, opt, olen, data,
+			    dlen);
 }
 
 static void

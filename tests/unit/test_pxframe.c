@@ -11,6 +11,7 @@
 #include <rte_tcp.h>
 
 #include "../../dataplane/dataplane.h"
+#include "../tcpframe.h"
 #include "helpers.h"
 
 static const uint8_t gw_mac[6] = { 0x02, 0x4a, 0, 0, 0, 0x01 };
@@ -79,38 +80,6 @@ teardown(void)
 
 TestSuite(pxframe, .init = setup, .fini = teardown);
 
-/* A TCP frame; checksums right. */
-static uint16_t
-tcp_frame(uint8_t *f, const uint8_t *dmac, const uint8_t *smac, uint32_t sip, uint32_t dip,
-	  uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
-	  const uint8_t *opt, size_t olen, size_t dlen)
-{
-	memset(f, 0, 54 + olen + dlen);
-	memcpy(f, dmac, 6);
-	memcpy(f + 6, smac, 6);
-	th_put16(f + 12, 0x0800);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
-	ip->version_ihl = 0x45;
-	ip->total_length = htons((uint16_t)(40 + olen + dlen));
-	ip->time_to_live = 64;
-	ip->next_proto_id = 6;
-	ip->src_addr = sip;
-	ip->dst_addr = dip;
-	struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)(ip + 1);
-	t->src_port = htons(sport);
-	t->dst_port = htons(dport);
-	t->sent_seq = htonl(seq);
-	t->recv_ack = htonl(ack);
-	t->data_off = (uint8_t)((20 + olen) / 4 << 4);
-	t->tcp_flags = flags;
-	t->rx_win = htons(1000);
-	if (olen)
-		memcpy(t + 1, opt, olen);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	t->cksum = rte_ipv4_udptcp_cksum(ip, t);
-	return (uint16_t)(54 + olen + dlen);
-}
-
 static void
 assert_frame(const uint8_t *f, const uint8_t *dmac, const uint8_t *smac)
 {
@@ -143,7 +112,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	const uint8_t ts[12] = { 1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 0 };
 
 	/* the SYN: a cookie SYN-ACK to the client's MAC, no summon */
-	uint16_t len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, ts, 12, 0);
+	uint16_t len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, ts, 12,
+			NULL, 0);
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	cr_assert_eq(v.counter, DP_C_px_cookie_synack);
@@ -155,8 +125,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	memcpy(ack_ts + 8, f + 54 + 8, 4); /* TSecr = the SYN-ACK's TSval (after MSS, SACK) */
 
 	/* the ACK: kept, the service summoned as proven */
-	len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1001, cookie + 1, 0x10, ack_ts, 12,
-			0);
+	len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1001, cookie + 1, 0x10, ack_ts,
+			12, NULL, 0);
 	st.pkt = f;
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_KEPT);
@@ -167,8 +137,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 
 	/* data: kept, and an ACK to the client */
 	uint8_t d[512];
-	len = tcp_frame(d, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1001, cookie + 1, 0x18, ack_ts, 12,
-			50);
+	len = tf_tcp_frame(d, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1001, cookie + 1, 0x18, ack_ts,
+			12, NULL, 50);
 	st.pkt = d;
 	dp_uplink_frame(&c, &st, d, len, sizeof(d), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_KEPT);
@@ -190,7 +160,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	cr_assert_eq(get32(g + 38), 1000, "the client's ISN");
 
 	/* the service's SYN-ACK: taken, the replay asked for */
-	len = tcp_frame(g, down_mac, svc_mac, SIP, CIP, 80, 40000, 777000, 1001, 0x12, ts, 12, 0);
+	len = tf_tcp_frame(g, down_mac, svc_mac, SIP, CIP, 80, 40000, 777000, 1001, 0x12, ts, 12,
+			NULL, 0);
 	dp_downlink_frame(&c, &st, g, len, sizeof(g), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_DROP);
 	cr_assert_eq(v.counter, DP_C_px_established);
@@ -212,7 +183,8 @@ Test(pxframe, a_cold_flow_through_the_frame_path)
 	}
 
 	/* the service's answer: translated, to the client's learned MAC */
-	len = tcp_frame(g, down_mac, svc_mac, SIP, CIP, 80, 40000, 777001, 1051, 0x18, ts, 12, 100);
+	len = tf_tcp_frame(g, down_mac, svc_mac, SIP, CIP, 80, 40000, 777001, 1051, 0x18, ts, 12,
+			NULL, 100);
 	dp_downlink_frame(&c, &st, g, len, sizeof(g), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_UPLINK);
 	cr_assert_eq(v.counter, DP_C_px_translated_down);
@@ -229,21 +201,24 @@ Test(pxframe, a_warm_service_is_not_proxied)
 	struct dp_verdict v;
 
 	rt[0].state = DP_SVC_READY;
-	uint16_t len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0, 0);
+	uint16_t len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0,
+			NULL, 0);
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.action, DP_ACT_TX_DOWNLINK);
 	cr_assert_eq(v.counter, DP_C_forwarded_down);
 	cr_assert_eq(get32(f + 38), 1000, "untouched");
 	/* with proxy = always, it is */
 	pxs[0].always = 1;
-	len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0, 0);
+	len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0, NULL,
+			0);
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	cr_assert_eq(v.counter, DP_C_px_cookie_synack);
 	/* a service in buffer mode is not proxied, the gateway's mode aside */
 	pxs[0].always = 0;
 	pxs[0].mode = SYN_MODE_BUFFER;
 	rt[0].state = DP_SVC_STARTING;
-	len = tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0, 0);
+	len = tf_tcp_frame(f, gw_mac, cli_mac, CIP, SIP, 40000, 80, 1000, 0, 0x02, NULL, 0, NULL,
+			0);
 	dp_uplink_frame(&c, &st, f, len, sizeof(f), 0, &v);
 	cr_assert_neq(v.counter, DP_C_px_cookie_synack);
 }
