@@ -77,8 +77,9 @@ $(BUILD)/jitsu-pktgen: $(PKTGEN_SRCS) $(wildcard bench/pktgen/*.h) control/hist.
 
 pktgen: $(BUILD)/jitsu-pktgen
 
-# synjitsu = proxy's cost per packet on plain buffers (bench/px_micro.sh)
-$(BUILD)/bench/px_micro: bench/px_micro.c $(CORE_OBJS)
+# the fast path's cost per packet on plain buffers: synjitsu = proxy
+# (bench/px_micro.sh), DNS answers with and without cookies (bench/dns_cookie.sh)
+$(BUILD)/bench/%_micro: bench/%_micro.c $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(PKG_CFLAGS) -I. -o $@ $< $(CORE_OBJS) $(PKG_LIBS)
@@ -170,7 +171,7 @@ demo-run: all
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: all pktgen $(BUILD)/bench/px_micro
+bench-run: all pktgen $(BUILD)/bench/px_micro $(BUILD)/bench/dns_micro
 	@bench/run.sh $(BUILD)
 
 clean:

@@ -13,7 +13,9 @@
  *      -I. bench/dns_micro.c dataplane/{counters,pkt,svctab,dns,frame}.c \
  *      synjitsu/{mode,pending}.c [dataplane/{rrl,dnstcp,dnsfwd}.c synjitsu/cookie.c] \
  *      $(pkg-config --libs libdpdk) -o dns_micro
- *   ./dns_micro [BATCHES] [QUERIES] [EDNS]   (EDNS 1: every other query has an OPT record)
+ *   ./dns_micro [BATCHES] [QUERIES] [EDNS]   (EDNS 1: every other query has an OPT record;
+ *   2: every query has one with a client COOKIE, and is answered with a server cookie;
+ *   3: every query has one, without a cookie)
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -24,6 +26,9 @@
 #include <rte_ip.h>
 
 #include "dataplane/dataplane.h"
+#if __has_include("dataplane/dnscookie.h")
+#include "dataplane/dnscookie.h"
+#endif
 
 static uint16_t
 query_frame(uint8_t *f, const char *name, int edns)
@@ -49,8 +54,14 @@ query_frame(uint8_t *f, const char *name, int edns)
 	*p++ = 1;
 	*p++ = 0;
 	*p++ = 1;
-	if (edns) { /* an OPT record: 1232 bytes, DO clear */
+	if (edns == 1 || edns == 3) { /* an OPT record: 1232 bytes, DO clear */
 		static const uint8_t opt[11] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0 };
+		memcpy(p, opt, sizeof(opt));
+		p += sizeof(opt);
+		m[11] = 1;
+	} else if (edns == 2) { /* the same with a COOKIE option: a client cookie alone */
+		static const uint8_t opt[23] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 12,
+						 0, 10, 0, 8, 'd', 'n', 's', 'm', 'i', 'c', 'r', 'o' };
 		memcpy(p, opt, sizeof(opt));
 		p += sizeof(opt);
 		m[11] = 1;
@@ -112,6 +123,10 @@ main(int argc, char **argv)
 	c.dns.tab = t;
 	c.dns.ttl = 30;
 	c.dns.soa_serial = 1;
+#ifdef DP_DNSCK_SERVER_LEN
+	static const uint8_t key[16] = "dns_micro bench";
+	syn_cookie_keys_init(&c.cookie_keys, key, 8, 2);
+#endif
 	struct dp_fp_state st;
 	memset(&st, 0, sizeof(st));
 	st.replay_svc = -1;
@@ -119,7 +134,17 @@ main(int argc, char **argv)
 	uint8_t q[4][256], f[2048];
 	uint16_t ql[4];
 	for (int i = 0; i < 4; i++)
-		ql[i] = query_frame(q[i], names[i], edns && (i & 1));
+		ql[i] = query_frame(q[i], names[i], edns >= 2 ? edns : edns && (i & 1));
+	if (edns == 2) { /* the answers carry the client's cookie and a server cookie */
+		static const uint8_t both[8] = { 0, 10, 0, 24, 'd', 'n', 's', 'm' };
+		struct dp_verdict v;
+		memcpy(f, q[0], ql[0]);
+		dp_uplink_frame(&c, &st, f, ql[0], sizeof(f), 0, &v);
+		if (v.action != DP_ACT_TX_UPLINK || memmem(f, v.len, both, sizeof(both)) == NULL) {
+			fprintf(stderr, "dns_micro: no server cookie in the answer\n");
+			return 1;
+		}
+	}
 	double best = 1e18;
 	unsigned long answered = 0;
 	for (int b = 0; b < batches; b++) {

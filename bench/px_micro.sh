@@ -14,30 +14,24 @@ set -euo pipefail
 BUILD=$1
 bin=$BUILD/bench/px_micro
 [ -x "$bin" ] || { echo "px_micro: $bin missing (make $bin)" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "px_micro: valgrind missing (scripts/install-deps.sh)" >&2; exit 2; }
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/micro.sh"
 mkdir -p "$BUILD/bench"
 batches=${PX_MICRO_BATCHES:-20}
 packets=${PX_MICRO_PACKETS:-1000000}
 
-irefs() { # PATH PACKETS: the run's instructions
-	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" 1 "$2" "$1" 2>&1 >/dev/null |
-		awk '/refs:/ { gsub(",", "", $NF); print $NF }'
-}
 declare -A ns ins
 for p in fwd_up px_up fwd_down px_down cookie; do
 	out=$("$bin" "$batches" "$packets" "$p")
 	ns[$p]=$(awk '{ print $3 }' <<<"$out")
-	a=$(irefs "$p" 10000)
-	b=$(irefs "$p" 30000)
-	ins[$p]=$(((b - a) / 20000))
+	ins[$p]=$(micro_instr 10000 30000 "$bin" 1 @N@ "$p")
 done
 printf '%-9s %12s %14s\n' path "ns/packet" "instr/packet"
 for p in fwd_up px_up fwd_down px_down cookie; do
 	printf '%-9s %12s %14s\n' "$p" "${ns[$p]}" "${ins[$p]}"
 done
-r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-echo "translated ÷ untouched, up:   $(r "${ins[px_up]}" "${ins[fwd_up]}") (instructions), $(r "${ns[px_up]}" "${ns[fwd_up]}") (ns)"
-echo "translated ÷ untouched, down: $(r "${ins[px_down]}" "${ins[fwd_down]}") (instructions), $(r "${ns[px_down]}" "${ns[fwd_down]}") (ns)"
+echo "translated ÷ untouched, up:   $(micro_ratio "${ins[px_up]}" "${ins[fwd_up]}") (instructions), $(micro_ratio "${ns[px_up]}" "${ns[fwd_up]}") (ns)"
+echo "translated ÷ untouched, down: $(micro_ratio "${ins[px_down]}" "${ins[fwd_down]}") (instructions), $(micro_ratio "${ns[px_down]}" "${ns[fwd_down]}") (ns)"
 {
 	printf '{"batches": %s, "packets": %s, "paths": {' "$batches" "$packets"
 	sep=
@@ -46,6 +40,6 @@ echo "translated ÷ untouched, down: $(r "${ins[px_down]}" "${ins[fwd_down]}") (
 		sep=", "
 	done
 	printf '}, "px_up_vs_fwd_up_instructions": %s, "px_down_vs_fwd_down_instructions": %s}\n' \
-		"$(r "${ins[px_up]}" "${ins[fwd_up]}")" "$(r "${ins[px_down]}" "${ins[fwd_down]}")"
+		"$(micro_ratio "${ins[px_up]}" "${ins[fwd_up]}")" "$(micro_ratio "${ins[px_down]}" "${ins[fwd_down]}")"
 } >"$BUILD/bench/px_micro.json"
 echo "px_micro: results in $BUILD/bench/px_micro.json"

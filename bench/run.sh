@@ -8,7 +8,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD" >&2; exit 2; }
 BUILD=$1
 
-benchmarks=(dns_rate summon coldstart harness px_micro)
+benchmarks=(dns_rate summon coldstart harness px_micro dns_cookie)
 
 failed=()
 for b in "${benchmarks[@]}"; do
