@@ -20,6 +20,7 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
 #include "control.h"
@@ -214,7 +215,8 @@ ctl_gateway_start(struct ctl_gateway *g, struct ctl_config *cfg, struct ctl_erro
 	 * change only their limits */
 	if (g->runtime != NULL && g->base.budget == NULL) {
 		g->base.budget = syn_budget_create(ctl_runtime_capacity(g->runtime),
-						   CTL_BUDGET_PREFIX_SLOTS, rte_get_tsc_hz());
+						   CTL_BUDGET_PREFIX_SLOTS, rte_get_tsc_hz(),
+						   (uint32_t)rte_rand());
 		if (g->base.budget == NULL) {
 			ctl_errors_add(errs, "out of memory for the summon budgets");
 			free(ids);

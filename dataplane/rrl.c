@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_jhash.h>
 
 #include "rrl.h"
 
@@ -13,7 +14,7 @@ struct dp_rrl_entry {
 
 struct dp_rrl {
 	uint32_t mask;     /* slots - 1 */
-	uint32_t pad;
+	uint32_t seed;     /* the slots' hash secret */
 	uint64_t evictions;
 	struct dp_rrl_entry e[];
 };
@@ -48,13 +49,14 @@ dp_rrl_memsize(uint32_t entries)
 }
 
 struct dp_rrl *
-dp_rrl_init(void *mem, uint32_t entries)
+dp_rrl_init(void *mem, uint32_t entries, uint32_t seed)
 {
 	struct dp_rrl *r = mem;
 	uint32_t s = dp_rrl_slots(entries);
 
 	memset(r, 0, sizeof(*r) + s * sizeof(struct dp_rrl_entry));
 	r->mask = s - 1;
+	r->seed = seed;
 	return r;
 }
 
@@ -64,7 +66,7 @@ dp_rrl_check(struct dp_rrl *r, const struct dp_rrl_conf *c, uint32_t src, uint64
 	if (c->interval == 0)
 		return DP_RRL_PASS;
 	uint32_t p = src & c->mask;
-	uint32_t h = (p * 2654435761u) ^ (p >> 15);
+	uint32_t h = rte_jhash_1word(p, r->seed); /* keyed: no one can aim at a slot */
 	struct dp_rrl_entry *a = &r->e[h & r->mask], *b = &r->e[(h >> 16 ^ h * 31) & r->mask];
 	struct dp_rrl_entry *e;
 

@@ -40,8 +40,9 @@ struct dp_rrl;
 /** Bytes a table of @p entries (rounded up to a power of two, at least 2) takes. */
 size_t dp_rrl_memsize(uint32_t entries);
 
-/** Lay out a table in @p mem (dp_rrl_memsize() bytes, 8-byte aligned). */
-struct dp_rrl *dp_rrl_init(void *mem, uint32_t entries);
+/** Lay out a table in @p mem (dp_rrl_memsize() bytes, 8-byte aligned); @p seed
+ * keys the prefixes' hash (random, per table). */
+struct dp_rrl *dp_rrl_init(void *mem, uint32_t entries, uint32_t seed);
 
 /**
  * Account one answer to @p src (network order) at time @p now.

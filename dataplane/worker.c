@@ -112,7 +112,7 @@ dp_worker_dns_create(struct dp_worker *w, const struct dp_worker_params *prm, in
 					       RTE_CACHE_LINE_SIZE, socket);
 		if (mem == NULL)
 			return -ENOMEM;
-		w->st.rrl = dp_rrl_init(mem, prm->rrl_entries);
+		w->st.rrl = dp_rrl_init(mem, prm->rrl_entries, (uint32_t)rte_rand());
 	}
 	if (prm->dns_tcp_conns > 0) {
 		void *mem = rte_zmalloc_socket("dp_dnstcp", dp_dnstcp_memsize(prm->dns_tcp_conns),

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <rte_jhash.h>
+
 #include "budget.h"
 
 #define SYN_BUDGET_WAYS 4
@@ -19,12 +21,13 @@ struct syn_budget {
 	uint64_t evictions;
 	uint32_t n_services;
 	uint32_t n_sets;
+	uint32_t seed;      /* the sets' hash secret */
 	uint64_t *svc;      /* window number << 24 | summons in it */
 	uint64_t *prefixes; /* prefix << 32 | TAT in milliseconds (mod 2^32) */
 };
 
 struct syn_budget *
-syn_budget_create(uint32_t n_services, uint32_t prefix_slots, uint64_t hz)
+syn_budget_create(uint32_t n_services, uint32_t prefix_slots, uint64_t hz, uint32_t seed)
 {
 	if (n_services == 0 || prefix_slots == 0 || hz == 0) {
 		errno = EINVAL;
@@ -36,6 +39,7 @@ syn_budget_create(uint32_t n_services, uint32_t prefix_slots, uint64_t hz)
 	b->hz = hz;
 	b->ticks_us = hz / 1000000 ? hz / 1000000 : 1;
 	b->n_services = n_services;
+	b->seed = seed;
 	b->n_sets = (prefix_slots + SYN_BUDGET_WAYS - 1) / SYN_BUDGET_WAYS;
 	b->svc = calloc(n_services, sizeof(*b->svc));
 	b->prefixes = calloc((size_t)b->n_sets * SYN_BUDGET_WAYS, sizeof(*b->prefixes));
@@ -120,7 +124,11 @@ syn_budget_take(struct syn_budget *b, const struct syn_budget_conf *c, uint32_t 
 		uint32_t t = 60000u / c->prefix_rate;
 		uint32_t burst = c->prefix_burst ? c->prefix_burst : 1;
 		uint32_t tau = t * (burst - 1);
-		uint64_t *set = &b->prefixes[(size_t)((prefix * 2654435761u) % b->n_sets) * SYN_BUDGET_WAYS];
+		/* keyed and mixed: a prefix's low bits are zeros, so a bare
+		 * multiplication put every /24 in 16 of the sets, and anyone
+		 * could pick prefixes that share one */
+		uint64_t *set = &b->prefixes[(size_t)(rte_jhash_1word(prefix, b->seed) % b->n_sets) *
+					     SYN_BUDGET_WAYS];
 		uint64_t *victim = NULL;
 		int32_t victim_left = INT32_MAX;
 		for (int i = 0; i < SYN_BUDGET_WAYS; i++) {

@@ -48,10 +48,12 @@ struct syn_budget;
 
 /**
  * Create the state for @p n_services services and @p prefix_slots prefix
- * buckets (rounded up to a multiple of 4), with @p hz clock ticks a second.
+ * buckets (rounded up to a multiple of 4), with @p hz clock ticks a second;
+ * @p seed keys the prefixes' hash (random: no sender can aim at one set).
  * NULL with errno on failure (EINVAL for zero sizes or hz).
  */
-struct syn_budget *syn_budget_create(uint32_t n_services, uint32_t prefix_slots, uint64_t hz);
+struct syn_budget *syn_budget_create(uint32_t n_services, uint32_t prefix_slots, uint64_t hz,
+				     uint32_t seed);
 
 /** Free it (NULL is fine). */
 void syn_budget_free(struct syn_budget *b);

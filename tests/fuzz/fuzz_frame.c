@@ -280,7 +280,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct dp_dnstcp *tcp;
 	static struct dp_dnsfwd *fwd;
 	if (rrl == NULL) {
-		rrl = dp_rrl_init(aligned_alloc(64, (dp_rrl_memsize(8) + 63) / 64 * 64), 8);
+		rrl = dp_rrl_init(aligned_alloc(64, (dp_rrl_memsize(8) + 63) / 64 * 64), 8, 0x5eed);
 		tcp = dp_dnstcp_init(aligned_alloc(64, (dp_dnstcp_memsize(4) + 63) / 64 * 64), 4, 0x5eed);
 		fwd = dp_dnsfwd_init(aligned_alloc(64, (dp_dnsfwd_memsize(4) + 63) / 64 * 64), 4,
 				     40000, 1);

@@ -14,7 +14,7 @@
 static struct syn_budget *
 mk(uint32_t slots)
 {
-	struct syn_budget *b = syn_budget_create(4, slots, HZ);
+	struct syn_budget *b = syn_budget_create(4, slots, HZ, 0x5eed);
 
 	cr_assert_not_null(b);
 	return b;
@@ -22,9 +22,9 @@ mk(uint32_t slots)
 
 Test(budget, create_refuses_zero_sizes)
 {
-	cr_assert_null(syn_budget_create(0, 16, HZ));
-	cr_assert_null(syn_budget_create(4, 0, HZ));
-	cr_assert_null(syn_budget_create(4, 16, 0));
+	cr_assert_null(syn_budget_create(0, 16, HZ, 1));
+	cr_assert_null(syn_budget_create(4, 0, HZ, 1));
+	cr_assert_null(syn_budget_create(4, 16, 0, 1));
 }
 
 Test(budget, no_state_or_no_limits_grant_everything)
@@ -148,4 +148,37 @@ Test(budget, a_full_set_gives_its_emptiest_bucket_away_counted)
 	/* the oldest (10.0.0/24) went: it starts afresh, the others hold */
 	cr_assert_eq(syn_budget_take(b, &c, 0, th_ip("10.0.3.1"), 0, t + 5 * S), SYN_BUDGET_PREFIX);
 	syn_budget_free(b);
+}
+
+/* 512 /24s that differ in their third octet, or /16s in their second, at the
+ * gateway's size of table (16384 buckets): each keeps a bucket of its own (a
+ * bare multiplication of the prefix put every /24 in 16 of the 4096 sets,
+ * every /16 in one, so the 65th prefix evicted a live bucket and a prefix
+ * that came back started afresh), whatever the secret. */
+Test(budget, prefixes_spread_over_the_whole_table)
+{
+	static const uint8_t lens[2] = { 24, 16 };
+	char ip[32];
+
+	for (unsigned int l = 0; l < 2; l++) {
+		for (uint32_t seed = 1; seed <= 4; seed++) {
+			struct syn_budget_conf c = { .prefix_len = lens[l], .prefix_rate = 1,
+						     .prefix_burst = 1 };
+			struct syn_budget *b = syn_budget_create(4, 16384, HZ, seed * 0x9e3779b9u);
+			uint64_t t = 10 * S;
+			cr_assert_not_null(b);
+			for (int round = 0; round < 2; round++)
+				for (int i = 0; i < 512; i++) {
+					if (lens[l] == 24)
+						snprintf(ip, sizeof(ip), "10.%d.%d.1", i >> 8, i & 255);
+					else
+						snprintf(ip, sizeof(ip), "%d.%d.0.1", 10 + (i >> 8), i & 255);
+					cr_assert_eq(syn_budget_take(b, &c, 0, th_ip(ip), 0, t),
+						     round == 0 ? SYN_BUDGET_OK : SYN_BUDGET_PREFIX,
+						     "/%u, seed %u, round %d, %s", lens[l], seed, round, ip);
+				}
+			cr_assert_eq(syn_budget_evictions(b), 0, "/%u, seed %u", lens[l], seed);
+			syn_budget_free(b);
+		}
+	}
 }

@@ -190,7 +190,7 @@ Test(dnscookie, dns_summon_cookie_budget_always_through_the_frame_path)
 	c.rt = rt;
 	c.tsc_hz = 1000000;
 	cr_assert_eq(syn_cookie_keys_init(&c.cookie_keys, key_a, 8, 2), 0);
-	c.budget = syn_budget_create(2, 16, 1000000);
+	c.budget = syn_budget_create(2, 16, 1000000, 0x5eed);
 	c.budget_conf = (struct syn_budget_conf){ .global_rate = 1, .global_burst = 1 };
 	c.dns_summon = DP_DNS_SUMMON_COOKIE;
 

@@ -556,7 +556,7 @@ Test(frame, a_summon_over_budget_is_refused_and_the_query_still_answered)
 
 	memset(rt, 0, sizeof(rt));
 	conf.rt = rt;
-	conf.budget = syn_budget_create(2, 16, 1000000);
+	conf.budget = syn_budget_create(2, 16, 1000000, 0x5eed);
 	cr_assert_not_null(conf.budget);
 	conf.budget_conf = (struct syn_budget_conf){ .global_rate = 1, .global_burst = 1 };
 

@@ -14,7 +14,7 @@ table(uint32_t entries)
 	void *mem = aligned_alloc(64, (dp_rrl_memsize(entries) + 63) / 64 * 64);
 
 	cr_assert_not_null(mem);
-	return dp_rrl_init(mem, entries);
+	return dp_rrl_init(mem, entries, 0x5eed);
 }
 
 Test(rrl, off_passes_everything)
