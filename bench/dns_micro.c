@@ -15,7 +15,8 @@
  *      $(pkg-config --libs libdpdk) -o dns_micro
  *   ./dns_micro [BATCHES] [QUERIES] [EDNS]   (EDNS 1: every other query has an OPT record;
  *   2: every query has one with a client COOKIE, and is answered with a server cookie;
- *   3: every query has one, without a cookie)
+ *   3: every query has one, without a cookie; 4: every query has the client cookie and the
+ *   server cookie the first answer gave, as a returning client sends them)
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #if __has_include("dataplane/dnscookie.h")
 #include "dataplane/dnscookie.h"
 #endif
+
+static uint8_t dm_cookie[24]; /* EDNS 4: the client cookie and the server's */
 
 static uint16_t
 query_frame(uint8_t *f, const char *name, int edns)
@@ -65,6 +68,13 @@ query_frame(uint8_t *f, const char *name, int edns)
 		memcpy(p, opt, sizeof(opt));
 		p += sizeof(opt);
 		m[11] = 1;
+	} else if (edns == 4) { /* a returning client: its cookie and the server's */
+		static const uint8_t opt[15] = { 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 28, 0, 10, 0, 24 };
+		memcpy(p, opt, sizeof(opt));
+		p += sizeof(opt);
+		memcpy(p, dm_cookie, 24);
+		p += 24;
+		m[11] = 1;
 	}
 	uint16_t dlen = (uint16_t)(p - m);
 	memcpy(f, gw, 6);
@@ -91,6 +101,21 @@ query_frame(uint8_t *f, const char *name, int edns)
 	uint16_t ck = rte_ipv4_udptcp_cksum(ip, u);
 	memcpy(u + 6, &ck, 2);
 	return (uint16_t)(42 + dlen);
+}
+
+/* EDNS 2 and 4: the cookie was what the query meant it to be */
+static int
+dm_cookie_as_asked(const struct dp_verdict *v, int edns)
+{
+#ifdef DP_DNSCK_SERVER_LEN
+	if (edns == 2)
+		return v->dnsck == DP_DNSCK_NEW;
+	if (edns == 4)
+		return v->dnsck == DP_DNSCK_VALID;
+#endif
+	(void)v;
+	(void)edns;
+	return 1;
 }
 
 int
@@ -135,15 +160,20 @@ main(int argc, char **argv)
 	uint16_t ql[4];
 	for (int i = 0; i < 4; i++)
 		ql[i] = query_frame(q[i], names[i], edns >= 2 ? edns : edns && (i & 1));
-	if (edns == 2) { /* the answers carry the client's cookie and a server cookie */
+	if (edns == 2 || edns == 4) { /* the answers carry the client's cookie and a server cookie */
 		static const uint8_t both[8] = { 0, 10, 0, 24, 'd', 'n', 's', 'm' };
 		struct dp_verdict v;
-		memcpy(f, q[0], ql[0]);
-		dp_uplink_frame(&c, &st, f, ql[0], sizeof(f), 0, &v);
-		if (v.action != DP_ACT_TX_UPLINK || memmem(f, v.len, both, sizeof(both)) == NULL) {
+		uint8_t a[2048];
+		const uint8_t *ck;
+		uint16_t l = query_frame(a, names[0], 2);
+		dp_uplink_frame(&c, &st, a, l, sizeof(a), 0, &v);
+		if (v.action != DP_ACT_TX_UPLINK || (ck = memmem(a, v.len, both, sizeof(both))) == NULL) {
 			fprintf(stderr, "dns_micro: no server cookie in the answer\n");
 			return 1;
 		}
+		memcpy(dm_cookie, ck + 4, 24);
+		for (int i = 0; i < 4 && edns == 4; i++) /* the queries carry it back */
+			ql[i] = query_frame(q[i], names[i], 4);
 	}
 	double best = 1e18;
 	unsigned long answered = 0;
@@ -155,7 +185,7 @@ main(int argc, char **argv)
 			int k = (int)(i & 3);
 			memcpy(f, q[k], ql[k]);
 			dp_uplink_frame(&c, &st, f, ql[k], sizeof(f), 0, &v);
-			answered += v.action == DP_ACT_TX_UPLINK;
+			answered += v.action == DP_ACT_TX_UPLINK && dm_cookie_as_asked(&v, edns);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / (double)n;

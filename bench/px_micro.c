@@ -7,9 +7,12 @@
  *
  *   fwd_up     a data segment of a warm, unproxied flow to a READY service
  *              (forwarded untouched: what translation is compared with)
- *   px_up      the same segment of an established proxied flow (sequence,
- *              acknowledgement and timestamp translated, checksums
- *              incrementally)
+ *   warm_up    the same to a proxied service that has proxied flows (looked
+ *              up in the proxy's flow index first, not found: forwarded)
+ *   px_up      the same segment of an established proxied flow (the
+ *              acknowledgement and the timestamp echo translated, checksums
+ *              incrementally; the client's sequence numbers need none, the
+ *              service got the client's ISN)
  *   fwd_down   the service's answer of a warm flow, to the client's MAC
  *   px_down    the same of a proxied flow
  *   cookie     a SYN from a new source each time, answered with a cookie
@@ -147,12 +150,13 @@ establish(void)
 	return cookie;
 }
 
-enum path { P_FWD_UP, P_PX_UP, P_FWD_DOWN, P_PX_DOWN, P_COOKIE, P__COUNT };
-static const char *const path_names[P__COUNT] = { "fwd_up", "px_up", "fwd_down", "px_down",
-						  "cookie" };
-static const unsigned int path_counter[P__COUNT] = { DP_C_forwarded_down, DP_C_px_translated_up,
-						     DP_C_forwarded_up, DP_C_px_translated_down,
-						     DP_C_px_cookie_synack };
+enum path { P_FWD_UP, P_WARM_UP, P_PX_UP, P_FWD_DOWN, P_PX_DOWN, P_COOKIE, P__COUNT };
+static const char *const path_names[P__COUNT] = { "fwd_up",   "warm_up", "px_up",
+						  "fwd_down", "px_down", "cookie" };
+static const unsigned int path_counter[P__COUNT] = {
+	DP_C_forwarded_down,	 DP_C_forwarded_down,	  DP_C_px_translated_up,
+	DP_C_forwarded_up,	 DP_C_px_translated_down, DP_C_px_cookie_synack,
+};
 
 int
 main(int argc, char **argv)
@@ -168,6 +172,8 @@ main(int argc, char **argv)
 	/* the client's data after the handshake; the service's answer */
 	tl[P_FWD_UP] = tf_tcp_frame(tmpl[P_FWD_UP], gw_mac, cli_mac, CIP, SIP1, 40001, 80, 5001,
 			9001, 0x18, ts, 12, NULL, DATA);
+	tl[P_WARM_UP] = tf_tcp_frame(tmpl[P_WARM_UP], gw_mac, cli_mac, CIP, SIP0, 40009, 80, 5001,
+				     9001, 0x18, ts, 12, NULL, DATA);
 	tl[P_PX_UP] = tf_tcp_frame(tmpl[P_PX_UP], gw_mac, cli_mac, CIP, SIP0, 40000, 80, 1001,
 			cookie + 1, 0x18, ts, 12, NULL, DATA);
 	tl[P_FWD_DOWN] = tf_tcp_frame(tmpl[P_FWD_DOWN], down_mac, svc_mac[1], SIP1, CIP, 80, 40001,

@@ -21,13 +21,13 @@ batches=${PX_MICRO_BATCHES:-20}
 packets=${PX_MICRO_PACKETS:-1000000}
 
 declare -A ns ins
-for p in fwd_up px_up fwd_down px_down cookie; do
+for p in fwd_up warm_up px_up fwd_down px_down cookie; do
 	out=$("$bin" "$batches" "$packets" "$p")
 	ns[$p]=$(awk '{ print $3 }' <<<"$out")
 	ins[$p]=$(micro_instr 10000 30000 "$bin" 1 @N@ "$p")
 done
 printf '%-9s %12s %14s\n' path "ns/packet" "instr/packet"
-for p in fwd_up px_up fwd_down px_down cookie; do
+for p in fwd_up warm_up px_up fwd_down px_down cookie; do
 	printf '%-9s %12s %14s\n' "$p" "${ns[$p]}" "${ins[$p]}"
 done
 echo "translated ÷ untouched, up:   $(micro_ratio "${ins[px_up]}" "${ins[fwd_up]}") (instructions), $(micro_ratio "${ns[px_up]}" "${ns[fwd_up]}") (ns)"
@@ -35,7 +35,7 @@ echo "translated ÷ untouched, down: $(micro_ratio "${ins[px_down]}" "${ins[fwd_
 {
 	printf '{"batches": %s, "packets": %s, "paths": {' "$batches" "$packets"
 	sep=
-	for p in fwd_up px_up fwd_down px_down cookie; do
+	for p in fwd_up warm_up px_up fwd_down px_down cookie; do
 		printf '%s"%s": {"ns": %s, "instructions": %s}' "$sep" "$p" "${ns[$p]}" "${ins[$p]}"
 		sep=", "
 	done

@@ -200,8 +200,16 @@ px_parse(uint8_t *l3, size_t len, struct px_seg *s)
 	s->flags = s->tcp[13];
 	s->win = syn_get16(s->tcp + 14);
 	s->dlen = (uint32_t)(s->tcp_len - s->doff);
-	s->opts_ok = syn_tcp_opts_parse(s->tcp + 20, s->doff - 20, &s->o) == 0;
+	s->opts_ok = 0; /* px_opts(): only for segments of the proxy's */
 	return 0;
+}
+
+/* The segment's options, once it is known to be one of the proxy's flows
+ * (or a cookie ACK): warm traffic to a proxied service costs no option walk. */
+static inline void
+px_opts(struct px_seg *s)
+{
+	s->opts_ok = syn_tcp_opts_parse(s->tcp + 20, s->doff - 20, &s->o) == 0;
 }
 
 /* ---- translation ------------------------------------------------------- */
@@ -284,6 +292,7 @@ syn_px_translate(uint8_t *l3, size_t len, uint32_t seq_add, uint32_t ack_add,
 
 	if (px_parse(l3, len, &s) < 0)
 		return -1;
+	px_opts(&s);
 	return px_translate(&s, seq_add, ack_add, tsval_add, tsecr_add, win_shl, win_shr);
 }
 
@@ -607,6 +616,7 @@ syn_px_uplink(struct syn_proxy *px, const struct syn_cookie_keys *keys,
 		if (!take_new)
 			return; /* a warm flow: not ours */
 		out->act = SYN_PX_DROP;
+		px_opts(&s);
 		struct syn_cookie_opts o;
 		if ((s.flags & (TH_ACK | TH_RST | TH_SYN)) != TH_ACK || !s.opts_ok ||
 		    syn_cookie_check(keys, s.saddr, s.daddr, s.sport, s.dport, s.seq - 1,
@@ -659,6 +669,7 @@ syn_px_uplink(struct syn_proxy *px, const struct syn_cookie_keys *keys,
 		return;
 	}
 
+	px_opts(&s);
 	struct px_flow *f = &px->flows[id];
 	out->flow = id;
 	f->t_last = now;
@@ -700,6 +711,7 @@ syn_px_downlink(struct syn_proxy *px, uint32_t svc, uint8_t *l3, size_t len, uin
 	uint32_t id = px_find(px, s.daddr, s.saddr, s.dport, s.sport);
 	if (id == PX_NIL)
 		return;
+	px_opts(&s);
 	struct px_flow *f = &px->flows[id];
 	out->flow = id;
 	f->t_last = now;
