@@ -69,6 +69,12 @@ dp_cksum_sum_at(const uint8_t *p, size_t len, int odd)
 		memcpy(&w, p + i, 8);
 		s += (w & 0xffffffffu) + (w >> 32);
 	}
+	if (i + 4 <= len) { /* an IPv4 header's last word */
+		uint32_t w;
+		memcpy(&w, p + i, 4);
+		s += w;
+		i += 4;
+	}
 	s += dp_cksum_sum16_at(p + i, len - i, 0); /* the rest: i is even */
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffffffu) + (s >> 32);

@@ -227,68 +227,53 @@ syn_cookie_synack(const struct syn_cookie_keys *ks, const struct syn_synack_conf
 		neg->mss = syn_cookie_mss_table[(cookie >> COOKIE_MSS_SHIFT) & 7];
 	}
 
-	/* the options: MSS, then SACK-permitted and timestamps, then wscale */
-	uint8_t opt[20], *q = opt;
-	*q++ = 2;
-	*q++ = 4;
-	q = syn_put16(q, c->mss);
-	if (o.sack_ok && o.ts_ok) {
-		*q++ = 4;
-		*q++ = 2;
-	} else if (o.ts_ok || o.sack_ok) {
-		*q++ = 1;
-		*q++ = 1;
-		if (o.sack_ok) {
-			*q++ = 4;
-			*q++ = 2;
-		}
-	}
+	/* The options as 32-bit words: MSS, then SACK-permitted and timestamps,
+	 * then wscale. Both checksums are summed from the values as they are
+	 * stored, not read back: a wide load of what byte stores just wrote
+	 * would wait for them to retire (a store-forwarding stall a packet). */
+	uint32_t opt[5];
+	unsigned int no = 0;
+	opt[no++] = 0x02040000u | c->mss;
+	if (o.sack_ok && o.ts_ok)
+		opt[no++] = 0x0402080au;
+	else if (o.ts_ok)
+		opt[no++] = 0x0101080au;
+	else if (o.sack_ok)
+		opt[no++] = 0x01010402u;
 	if (o.ts_ok) {
-		*q++ = 8;
-		*q++ = 10;
-		q = syn_put32(q, tsval);
-		q = syn_put32(q, to.tsval);
+		opt[no++] = tsval;
+		opt[no++] = to.tsval;
 	}
-	if (o.wscale != SYN_COOKIE_NO_WSCALE) {
-		*q++ = 1;
-		*q++ = 3;
-		*q++ = 3;
-		*q++ = c->wscale;
-	}
-	size_t ol = (size_t)(q - opt), tl = 20 + ol;
+	if (o.wscale != SYN_COOKIE_NO_WSCALE)
+		opt[no++] = 0x01030300u | c->wscale;
+	size_t tl = 20 + 4 * (size_t)no;
+	uint32_t ack = isn + 1;
+	uint16_t flags = (uint16_t)(tl / 4 << 12 | 0x12); /* data offset; SYN, ACK */
 
 	uint8_t *ip = l3, *th = l3 + 20;
-	ip[0] = 0x45;
-	ip[1] = 0;
-	syn_put16(ip + 2, (uint16_t)(20 + tl));
-	syn_put16(ip + 4, 0);
-	syn_put16(ip + 6, 0x4000); /* DF */
-	ip[8] = c->ttl;
-	ip[9] = 6;
-	syn_put16(ip + 10, 0);
+	uint32_t src = syn_get32(l3 + 16), dst = syn_get32(l3 + 12); /* the reply's */
+	uint32_t addrs = syn_sum32(src) + syn_sum32(dst);
+	uint32_t ipsum = 0x4500u + (uint32_t)(20 + tl) + 0x4000u + ((uint32_t)c->ttl << 8 | 6) + addrs;
+	syn_put32(ip, 0x45000000u | (uint32_t)(20 + tl));
+	syn_put32(ip + 4, 0x4000); /* id 0, DF */
+	syn_put16(ip + 8, (uint16_t)(c->ttl << 8 | 6));
+	syn_put16(ip + 10, (uint16_t)~dp_cksum_fold(ipsum));
 	memcpy(ip + 12, &daddr, 4);
 	memcpy(ip + 16, &saddr, 4);
-	uint16_t ipck = (uint16_t)~dp_cksum_sum_at(ip, 20, 0);
-	memcpy(ip + 10, &ipck, 2);
 
+	uint32_t tsum = addrs + 6 + (uint32_t)tl + dport + sport + syn_sum32(cookie) +
+			syn_sum32(ack) + flags + c->window;
+	for (unsigned int i = 0; i < no; i++)
+		tsum += syn_sum32(opt[i]);
 	syn_put16(th, dport);
 	syn_put16(th + 2, sport);
 	syn_put32(th + 4, cookie);
-	syn_put32(th + 8, isn + 1);
-	th[12] = (uint8_t)(tl / 4 << 4);
-	th[13] = 0x12; /* SYN, ACK */
+	syn_put32(th + 8, ack);
+	syn_put16(th + 12, flags);
 	syn_put16(th + 14, c->window);
-	syn_put16(th + 16, 0);
+	syn_put16(th + 16, (uint16_t)~dp_cksum_fold(tsum));
 	syn_put16(th + 18, 0);
-	memcpy(th + 20, opt, ol);
-
-	uint8_t ph[12];
-	memcpy(ph, ip + 12, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	syn_put16(ph + 10, (uint16_t)tl);
-	uint16_t tck = (uint16_t)~dp_cksum_fold((uint32_t)dp_cksum_sum_at(ph, 12, 0) +
-						 dp_cksum_sum_at(th, tl, 0));
-	memcpy(th + 16, &tck, 2);
+	for (unsigned int i = 0; i < no; i++)
+		syn_put32(th + 20 + 4 * i, opt[i]);
 	return (int)(20 + tl);
 }

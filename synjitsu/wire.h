@@ -35,4 +35,12 @@ syn_put16(uint8_t *p, uint16_t v)
 	return p + 2;
 }
 
+/* A 32-bit value's two 16-bit words, summed (for a one's complement sum:
+ * fold the total with dp_cksum_fold()). */
+static inline uint32_t
+syn_sum32(uint32_t v)
+{
+	return (v >> 16) + (v & 0xffff);
+}
+
 #endif
