@@ -544,6 +544,19 @@ ctl_cg_events_fd(const struct ctl_cg_tree *t, const char *svc)
 }
 
 int
+ctl_cg_events_populated(int fd)
+{
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0); /* and the next change notifies again */
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	long long v = ctl_cg_parse_key(buf, "populated");
+	return v < 0 ? -EINVAL : v > 0;
+}
+
+int
 ctl_cg_foreach(const struct ctl_cg_tree *t, int (*cb)(const char *svc, void *arg), void *arg)
 {
 	DIR *d = opendir(t->path);

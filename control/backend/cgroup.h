@@ -142,6 +142,14 @@ int ctl_cg_procs_fd(const struct ctl_cg_tree *t, const char *svc);
 /** Open the leaf's cgroup.events for EPOLLPRI (populated changes). @return fd or -errno. */
 int ctl_cg_events_fd(const struct ctl_cg_tree *t, const char *svc);
 
+/**
+ * "populated" of the cgroup.events open at @p fd (ctl_cg_events_fd()),
+ * read again from its start: the read is what makes the next change raise
+ * EPOLLPRI (kernfs notifies a change since the opener's last read).
+ * @return 1 or 0, or -errno.
+ */
+int ctl_cg_events_populated(int fd);
+
 /** Call @p cb for each leaf of the subtree (services of an earlier run). */
 int ctl_cg_foreach(const struct ctl_cg_tree *t, int (*cb)(const char *svc, void *arg),
 		   void *arg);

@@ -13,6 +13,10 @@
  * leader becomes our child, and the service lives on under it when the
  * leader exits 0 (a daemonising command). A leader that is not our child
  * (adopted after a crash of the gateway) is watched through its pidfd.
+ * A service is stopped when its leaf is empty, not when its leader is gone:
+ * the rest of the leaf, killed, drains with the loop running (cgroup.events
+ * raises EPOLLPRI at populated 0), so that no summon meets its last run and
+ * nothing waits inline for the kernel to reap.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +56,7 @@ extern char **environ;
 #define PROC_RUN_DIR "/run/jitsu"
 #define PROC_POOL_TICK_MS 10 /* the shell pool's refill: one shell a tick */
 #define PROC_TEARDOWN_WAIT_MS 10000 /* at shutdown, for the kernel to drop the veths */
+#define PROC_DRAIN_MAX_MS 10000 /* at shutdown, for killed processes to be gone */
 
 /* A process service, behind its ctl_svc's be_priv. */
 struct proc_svc {
@@ -73,6 +78,8 @@ struct proc_svc {
 	struct ctl_watch notify_w;      /* READY=1 datagrams */
 	int pidfd;                      /* of the leader, -1 when none */
 	struct ctl_watch exit_w;        /* the leader's pidfd, when it is not our child */
+	struct ctl_watch drain_w;       /* the leaf's cgroup.events, while what is left dies */
+	uint64_t drain_since;           /* ns, ctl_now() */
 	uint64_t cg_base[2];            /* its cgroup's limit counts at summon */
 };
 
@@ -357,6 +364,50 @@ proc_new_leader(const char *leaf)
 	return ours ? ours : any;
 }
 
+/* ---- draining: stopped once the leaf is empty ---------------------------- */
+
+static void
+proc_drained(struct proc_svc *s)
+{
+	ctl_loop_close(&s->drain_w);
+	proc_live(s, 0);
+	if (ctl_svc_state(s->s) == DP_SVC_STOPPING)
+		ctl_svc_stopped(s->s);
+}
+
+static void
+proc_on_drain(struct ctl_watch *w, uint32_t events)
+{
+	(void)events;
+	if (ctl_cg_events_populated(w->fd) != 1)
+		proc_drained(w->arg);
+}
+
+/* The leaf was just killed: watch it until it is empty. @return 1 when
+ * that is still to come (proc_drained() reports it), 0 when it is empty
+ * already, or cannot be watched (reported at once, as before a drain). */
+static int
+proc_drain(struct proc_svc *s)
+{
+	int fd = ctl_cg_events_fd(&proc.cg, proc_leaf(s));
+
+	if (fd < 0)
+		return 0;
+	/* read through the watched fd: a change after it notifies */
+	if (ctl_cg_events_populated(fd) != 1) {
+		close(fd);
+		return 0;
+	}
+	s->drain_w = (struct ctl_watch){ .fd = fd, .fn = proc_on_drain, .arg = s };
+	if (ctl_loop_add(&s->drain_w, EPOLLPRI) < 0) {
+		close(fd);
+		s->drain_w.fd = -1;
+		return 0;
+	}
+	s->drain_since = ctl_now();
+	return 1;
+}
+
 /* The leader ended (wait @p status, or -1: not our child). A daemon that
  * it left in the leaf, after an exit 0, carries the service on. */
 static void
@@ -386,7 +437,9 @@ proc_leader_gone(struct proc_svc *s, int status)
 	ctl_cg_limit_reason(&proc.cg, leaf, s->cg_base, why, sizeof(why));
 	ctl_cg_kill(&proc.cg, leaf); /* whatever it left behind goes with it */
 	s->pid = 0;
-	proc_live(s, 0);
+	int draining = proc_drain(s);
+	if (!draining)
+		proc_live(s, 0);
 	s->paused = 0;
 	if (status == -1)
 		snprintf(how, sizeof(how), "ended");
@@ -394,9 +447,10 @@ proc_leader_gone(struct proc_svc *s, int status)
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
 	else
 		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
-	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED)
-		ctl_svc_stopped(svc);
-	else if (st != DP_SVC_FAILED)
+	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED) {
+		if (!draining)
+			ctl_svc_stopped(svc);
+	} else if (st != DP_SVC_FAILED) /* FAILED at once; summoned again once drained */
 		ctl_svc_failed(svc, "the process %s%s%s%s", how,
 			       st == DP_SVC_READY ? " while serving" : " during boot",
 			       why[0] ? ": " : "", why);
@@ -541,6 +595,7 @@ proc_release(struct ctl_svc *svc)
 	s->netns_fd = -1;
 	free(s->argv);
 	proc_unwatch(s);
+	ctl_loop_close(&s->drain_w);
 	if (proc.cg_state > 0 && s->leaf_made) {
 		/* stopped, so only a straggler of its last run can be left */
 		ctl_cg_kill(&proc.cg, proc_leaf(s));
@@ -552,7 +607,7 @@ proc_release(struct ctl_svc *svc)
 		if (s->next != NULL)
 			s->next->pprev = s->pprev;
 	}
-	free(s);
+	ctl_loop_free_later(s); /* an event of this batch may still name its watches */
 	svc->be_priv = NULL;
 }
 
@@ -671,6 +726,7 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 	s->notify_w.fd = -1;
 	s->pidfd = -1;
 	s->exit_w.fd = -1;
+	s->drain_w.fd = -1;
 	svc->be_priv = s;
 	s->next = proc.svcs;
 	s->pprev = &proc.svcs;
@@ -833,13 +889,11 @@ proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 		return rc;
 	s->leaf_made = 1;
 	if (ctl_cg_populated(&proc.cg, leaf) == 1) {
-		/* a straggler of its last run (killed, not gone yet) */
+		/* only after a drain given up on (proc_pump()): not waited for here */
 		ctl_cg_kill(&proc.cg, leaf);
-		if (proc_cg_wait_empty(leaf, 2000) < 0) {
-			snprintf(msg, len, "cgroup %s/%s: its last run would not die", proc.cg.path,
-				 leaf);
-			return -EBUSY;
-		}
+		snprintf(msg, len, "cgroup %s/%s: processes of its last run would not die",
+			 proc.cg.path, leaf);
+		return -EBUSY;
 	}
 	ctl_cg_limit_counts(&proc.cg, leaf, s->cg_base);
 	struct proc_spawn sp = { s, open("/dev/null", O_RDONLY | O_CLOEXEC), -1,
@@ -915,7 +969,10 @@ proc_stop(struct ctl_svc *svc, enum ctl_halt how)
 	struct proc_svc *s = proc_of(svc);
 
 	if (s->pid <= 0) {
-		ctl_svc_stopped(svc);
+		if (s->drain_w.fd >= 0) /* stopped once empty (proc_drained()) */
+			ctl_cg_kill(&proc.cg, proc_leaf(s));
+		else
+			ctl_svc_stopped(svc);
 		return;
 	}
 	const char *leaf = proc_leaf(s);
@@ -942,7 +999,7 @@ proc_exists(const struct ctl_svc *svc)
 {
 	const struct proc_svc *s = proc_of(svc);
 
-	return s != NULL && s->pid > 0;
+	return s != NULL && (s->pid > 0 || s->drain_w.fd >= 0);
 }
 
 /* ---- the backend's side of the process ---------------------------------- */
@@ -990,14 +1047,35 @@ proc_close(void)
 	ctl_bridge_down();
 }
 
+/* The blocking wait of a shutdown or reload (ctl_stop_wait()): the
+ * leaders that are not our children, and the leaves that drain, of which
+ * one that is not empty after PROC_DRAIN_MAX_MS is given up on (a process
+ * in uninterruptible sleep: the gateway must still exit). */
 static void
 proc_pump(int timeout_ms)
 {
 	struct pollfd fds[64];
+	struct proc_svc *who[64];
 	unsigned int n = 0;
+	uint64_t now = ctl_now();
 
-	for (unsigned int i = 0; i < proc.n_watched && n < 64; i++)
+	for (unsigned int i = 0; i < proc.n_watched && n < 64; i++) {
+		who[n] = proc.watched[i];
 		fds[n++] = (struct pollfd){ .fd = proc.watched[i]->pidfd, .events = POLLIN };
+	}
+	for (struct proc_svc *s = proc.live, *next; s != NULL; s = next) {
+		next = s->live_next;
+		if (s->drain_w.fd < 0)
+			continue;
+		if (now - s->drain_since >= (uint64_t)PROC_DRAIN_MAX_MS * 1000000) {
+			PROC_LOG(ERR, "cgroup %s/%s: processes would not die (%d s after SIGKILL)",
+				 proc.cg.path, proc_leaf(s), PROC_DRAIN_MAX_MS / 1000);
+			proc_drained(s);
+		} else if (n < 64) {
+			who[n] = s;
+			fds[n++] = (struct pollfd){ .fd = s->drain_w.fd, .events = POLLPRI };
+		}
+	}
 	if (n == 0) {
 		usleep((useconds_t)timeout_ms * 1000);
 		return;
@@ -1005,14 +1083,14 @@ proc_pump(int timeout_ms)
 	if (poll(fds, n, timeout_ms) <= 0)
 		return;
 	for (unsigned int i = 0; i < n; i++) {
-		if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (fds[i].revents == 0)
 			continue;
-		for (unsigned int j = 0; j < proc.n_watched; j++) {
-			if (proc.watched[j]->pidfd == fds[i].fd) {
-				proc_leader_gone(proc.watched[j], -1);
-				break;
-			}
-		}
+		/* what an earlier one did may have closed it: only if still the same */
+		if (fds[i].events == POLLPRI && who[i]->drain_w.fd == fds[i].fd)
+			proc_on_drain(&who[i]->drain_w, 0);
+		else if (fds[i].events == POLLIN && who[i]->pidfd == fds[i].fd &&
+			 who[i]->exit_w.fd >= 0)
+			proc_leader_gone(who[i], -1);
 	}
 }
 

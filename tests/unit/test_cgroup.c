@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -233,6 +234,54 @@ Test(cgroup_real, a_daemon_that_ran_away_dies_with_its_leaf)
 	cr_assert_eq(ctl_cg_remove(&tree, "svc"), 0);
 	cr_assert_eq(ctl_cg_remove(&tree, "svc"), 0); /* absent is fine */
 	cr_assert_eq(ctl_cg_kill(&tree, "svc"), 0);
+}
+
+/* What the process backend drains a stopped service's leaf by: its
+ * cgroup.events in epoll, EPOLLPRI when the last process is gone. */
+Test(cgroup_real, events_fd_notifies_when_the_leaf_empties)
+{
+	char msg[256] = "";
+	struct ctl_cg_limits lim = { 0 };
+	struct epoll_event ev;
+
+	if (!tree_ok)
+		cr_skip_test("cgroup v2 unavailable");
+	cr_assert_eq(ctl_cg_create(&tree, "drain", &lim, 0, msg, sizeof(msg)), 0, "%s", msg);
+	int procs = ctl_cg_procs_fd(&tree, "drain");
+	cr_assert_geq(procs, 0);
+	pid_t child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		if (write(procs, "0", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(procs);
+	cr_assert(wait_populated("drain", 1), "the child never entered its leaf");
+	int fd = ctl_cg_events_fd(&tree, "drain");
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ctl_cg_events_populated(fd), 1);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	cr_assert_geq(ep, 0);
+	ev = (struct epoll_event){ .events = EPOLLPRI };
+	cr_assert_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), 0);
+	/* read since the last change: nothing to report */
+	cr_assert_eq(epoll_wait(ep, &ev, 1, 0), 0);
+	cr_assert_eq(ctl_cg_kill(&tree, "drain"), 0);
+	int st;
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	/* a hang only: the kernel notifies once the leaf is empty */
+	int n = epoll_wait(ep, &ev, 1, 20000);
+	cr_assert_eq(n, 1, "no EPOLLPRI after the leaf emptied");
+	cr_assert(ev.events & EPOLLPRI);
+	cr_assert_eq(ctl_cg_events_populated(fd), 0);
+	/* read again: level-triggered, but nothing new */
+	cr_assert_eq(epoll_wait(ep, &ev, 1, 0), 0);
+	close(ep);
+	close(fd);
+	cr_assert_eq(ctl_cg_remove(&tree, "drain"), 0);
 }
 
 static int
