@@ -142,6 +142,21 @@ ctl_p_str(const struct ctl_key *k, const char *val, void *obj, char *why, size_t
 	return NULL;
 }
 
+/* USER[:GROUP]: the names are looked up by the process backend's check,
+ * which says which one is missing */
+static const char *
+ctl_p_user(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
+{
+	(void)why;
+	(void)whylen;
+	if (val[0] == '\0')
+		return "empty";
+	if (strlen(val) >= CTL_USER_MAX)
+		return "too long";
+	snprintf(CTL_FIELD(obj, k, char), CTL_USER_MAX, "%s", val);
+	return NULL;
+}
+
 static const char *
 ctl_p_ifname(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
 {
@@ -321,6 +336,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "cpu_weight", ctl_p_u32, G(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
 	{ "prepared_pool", ctl_p_u32, G(prepared_pool), 0, 1024, NULL },
+	{ "user", ctl_p_user, G(user), 0, 0, NULL },
 	{ "max_held", ctl_p_u32, G(max_held), 64, 1u << 22, NULL },
 	{ "neigh_entries", ctl_p_u32, G(neigh_entries), 16, 1u << 22, NULL },
 	{ "uplink_subnet", ctl_p_subnet, G(uplink_net), 0, 0, NULL },
@@ -386,6 +402,7 @@ static const struct ctl_key ctl_service_keys[] = {
 	{ "pids_max", ctl_p_u32, S(pids_max), 0, 4194304, NULL },
 	{ "cpu_weight", ctl_p_u32, S(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, S(cpu_max), 0, 100000, NULL },
+	{ "user", ctl_p_user, S(user), 0, 0, NULL },
 	{ "synjitsu", ctl_p_synjitsu, S(synjitsu), 0, 0, NULL },
 	{ "proxy", ctl_p_enum, S(proxy_always), 0, 0, ctl_proxy_names },
 	{ "tcp_mss", ctl_p_u32, S(tcp_mss), 216, 65495, NULL },
@@ -518,6 +535,10 @@ ctl_service_limits(const struct ctl_config *cfg, struct ctl_service_config *s)
 	if (s->limits_given & CTL_LIMIT_RESOLVED)
 		return; /* validated before */
 	s->limits_given |= CTL_LIMIT_RESOLVED;
+	if (s->user[0] != '\0')
+		s->limits_given |= CTL_LIMIT_USER;
+	else
+		memcpy(s->user, cfg->gw.user, sizeof(s->user));
 	for (unsigned int i = 0; i < RTE_DIM(l); i++) {
 		if (*l[i].v == CTL_UNSET)
 			*l[i].v = l[i].gw;

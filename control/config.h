@@ -23,6 +23,7 @@
 #define CTL_MAX_SVC_NAMES 8
 #define CTL_NAME_MAX 32      /**< service name, NUL included */
 #define CTL_STR_MAX 256      /**< longest value rte_cfgfile keeps */
+#define CTL_USER_MAX 64      /**< a user = USER[:GROUP] value, NUL included */
 #define CTL_MAX_ERRORS 16
 #define CTL_UNSET UINT32_MAX /**< a number that was not given */
 #define CTL_PORT_NONE UINT16_MAX
@@ -77,6 +78,7 @@ struct ctl_gateway_config {
 	uint32_t cpu_weight;       /**< 1..10000; services' default (cgroup cpu.weight) */
 	uint32_t cpu_max;          /**< % of one CPU, 0: none; services' default (cpu.max) */
 	uint32_t prepared_pool;    /**< process shells (namespace + veth) kept ready */
+	char user[CTL_USER_MAX];   /**< process services run as USER[:GROUP]; "": root */
 	uint32_t max_held;         /**< packets synjitsu holds in all (every worker's share) */
 	uint32_t neigh_entries;    /**< the uplink's neighbour table */
 	uint32_t uplink_net;       /**< uplink_subnet: network order; with the mask: */
@@ -144,6 +146,7 @@ struct ctl_service_config {
 	uint32_t cpu_weight;    /**< validated) */
 	uint32_t cpu_max;
 	uint32_t limits_given;  /**< CTL_LIMIT_* bits: given here, so enforced or refused */
+	char user[CTL_USER_MAX]; /**< USER[:GROUP] it runs as; the gateway's when not given */
 	uint32_t synjitsu;      /**< enum syn_mode; the gateway's when CTL_UNSET */
 	uint32_t proxy_always;  /**< the gateway's when CTL_UNSET */
 	uint32_t tcp_mss;       /**< what the service's stack offers: the cookie */
@@ -155,6 +158,7 @@ struct ctl_service_config {
 
 /** Limits a process service gave itself (struct ctl_service_config.limits_given). */
 enum { CTL_LIMIT_CPU = 1u << 0, CTL_LIMIT_MEMORY = 1u << 1, CTL_LIMIT_PIDS = 1u << 2,
+       CTL_LIMIT_USER = 1u << 3, /**< user given here (any backend: libxl refuses it) */
        CTL_LIMIT_RESOLVED = 1u << 7 /**< defaults filled in */ };
 
 #define CTL_TCP_NO_WSCALE 15

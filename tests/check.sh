@@ -39,7 +39,7 @@ for t in tests/golden/test_*.sh tests/e2e/test_*.sh; do
 done
 # The gateway itself under ASan+UBSan (BUILD/asan/jitsu): any sanitizer
 # report fails the test (tests/asan.sh). JITSU_ASAN_E2E: which ones.
-for t in ${JITSU_ASAN_E2E:-tests/golden/test_golden.sh tests/e2e/test_dns_e2e.sh tests/e2e/test_services_e2e.sh tests/e2e/test_synjitsu_e2e.sh tests/e2e/test_cli.sh}; do
+for t in ${JITSU_ASAN_E2E:-tests/golden/test_golden.sh tests/e2e/test_dns_e2e.sh tests/e2e/test_services_e2e.sh tests/e2e/test_synjitsu_e2e.sh tests/e2e/test_cgroup_e2e.sh tests/e2e/test_cli.sh}; do
 	[ -x "$t" ] && run "asan+ubsan $(basename "$(dirname "$t")") $(basename "$t" .sh)" tests/asan.sh "$t" "$BUILD"
 done
 

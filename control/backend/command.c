@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Command lines and environments of process services: no shell involved. */
 #include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +103,78 @@ ctl_service_env(char *const *base, const char *name, const char *notify)
 	}
 	env[i] = NULL;
 	return env;
+}
+
+/* A decimal id below 2^32 - 1 ((uid_t)-1 means "unchanged" to setresuid). */
+static int
+ctl_id_number(const char *s, unsigned long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
+		return -1;
+	*out = v;
+	return 1;
+}
+
+int
+ctl_user_resolve(const char *spec, uid_t *uid, gid_t *gid, char *msg, size_t len)
+{
+	char user[256], buf[4096];
+	const char *group = NULL;
+	unsigned long v;
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+
+	size_t n = strcspn(spec, ":");
+	if (n == 0 || n >= sizeof(user) || (spec[n] == ':' && spec[n + 1] == '\0') ||
+	    strchr(spec + n + (spec[n] == ':'), ':') != NULL) {
+		snprintf(msg, len, "user: '%s' is not USER or USER:GROUP", spec);
+		return -EINVAL;
+	}
+	memcpy(user, spec, n);
+	user[n] = '\0';
+	if (spec[n] == ':')
+		group = spec + n + 1;
+
+	int num = ctl_id_number(user, &v);
+	if (num < 0) {
+		snprintf(msg, len, "user: '%s' is out of range", user);
+		return -ERANGE;
+	}
+	int rc = num ? getpwuid_r((uid_t)v, &pw, buf, sizeof(buf), &pwp)
+		     : getpwnam_r(user, &pw, buf, sizeof(buf), &pwp);
+	if (!num && pwp == NULL) {
+		snprintf(msg, len, "user: no user '%s'%s%s", user, rc ? ": " : "",
+			 rc ? strerror(rc) : "");
+		return -ENOENT;
+	}
+	uid_t u = num ? (uid_t)v : pw.pw_uid;
+	gid_t g = pwp != NULL ? pw.pw_gid : (gid_t)v;
+	if (group == NULL)
+		goto done;
+	num = ctl_id_number(group, &v);
+	if (num < 0) {
+		snprintf(msg, len, "user: group '%s' is out of range", group);
+		return -ERANGE;
+	}
+	if (num) {
+		g = (gid_t)v;
+		goto done;
+	}
+	rc = getgrnam_r(group, &gr, buf, sizeof(buf), &grp);
+	if (grp == NULL) {
+		snprintf(msg, len, "user: no group '%s'%s%s", group, rc ? ": " : "",
+			 rc ? strerror(rc) : "");
+		return -ENOENT;
+	}
+	g = gr.gr_gid;
+done:
+	*uid = u;
+	*gid = g;
+	return 0;
 }

@@ -7,6 +7,9 @@
 #ifndef JITSU_CTL_COMMAND_H
 #define JITSU_CTL_COMMAND_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 /**
  * Split a command line into words: blanks separate, '...' and "..." quote,
  * a backslash escapes the next character; no shell. @return a NULL-terminated
@@ -21,5 +24,14 @@ char **ctl_split_command(const char *cmd);
  * NULL, NOTIFY_SOCKET=@p notify. One allocation; NULL with errno.
  */
 char **ctl_service_env(char *const *base, const char *name, const char *notify);
+
+/**
+ * The ids of a `user = USER[:GROUP]` value: USER a name of the password
+ * database or a number, GROUP a name of the group database or a number;
+ * without GROUP, the user's primary group (or, for a number the database
+ * does not know, the same number). @return 0, or -EINVAL / -ENOENT /
+ * -ERANGE with a line for the operator in @p msg.
+ */
+int ctl_user_resolve(const char *spec, uid_t *uid, gid_t *gid, char *msg, size_t len);
 
 #endif

@@ -81,6 +81,9 @@ struct proc_svc {
 	struct ctl_watch drain_w;       /* the leaf's cgroup.events, while what is left dies */
 	uint64_t drain_since;           /* ns, ctl_now() */
 	uint64_t cg_base[2];            /* its cgroup's limit counts at summon */
+	int as_user;                    /* runs as uid:gid (user =), not as root */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* The backend's side of the process. */
@@ -107,6 +110,33 @@ static struct proc_svc *
 proc_of(const struct ctl_svc *s)
 {
 	return s->be_priv;
+}
+
+/* A service's user = USER[:GROUP] as ids. Most services share the
+ * gateway's value: the last one resolved is kept for a second, so that a
+ * load of 100,000 of them does not read the password database each time. */
+static int
+proc_user(const char *spec, uid_t *uid, gid_t *gid, char *msg, size_t len)
+{
+	static char last[CTL_USER_MAX];
+	static uid_t last_uid;
+	static gid_t last_gid;
+	static uint64_t last_at;
+	uint64_t now = ctl_now();
+
+	if (last[0] != '\0' && strcmp(last, spec) == 0 && now - last_at < 1000000000ull) {
+		*uid = last_uid;
+		*gid = last_gid;
+		return 0;
+	}
+	int rc = ctl_user_resolve(spec, uid, gid, msg, len);
+	if (rc == 0) {
+		snprintf(last, sizeof(last), "%s", spec);
+		last_uid = *uid;
+		last_gid = *gid;
+		last_at = now;
+	}
+	return rc;
 }
 
 /* In or out of proc.live: a reap looks at the services that run, not at
@@ -168,6 +198,13 @@ proc_notify_socket(struct proc_svc *s, char *msg, size_t len)
 		snprintf(msg, len, "notify socket %s: %s", s->notify_path, strerror(e));
 		if (fd >= 0)
 			close(fd);
+		return -e;
+	}
+	/* a service that runs as a user may send to it (and only it) */
+	if (s->as_user && chown(s->notify_path, s->uid, s->gid) < 0) {
+		int e = errno;
+		snprintf(msg, len, "notify socket %s: chown: %s", s->notify_path, strerror(e));
+		close(fd);
 		return -e;
 	}
 	s->notify_w = (struct ctl_watch){ .fd = fd, .fn = proc_on_notify, .arg = s };
@@ -628,11 +665,29 @@ proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *
 		return -EINVAL;
 	}
 	free(argv);
+	uid_t uid;
+	gid_t gid;
+	if (c->user[0] != '\0' && proc_user(c->user, &uid, &gid, msg, len) < 0)
+		return -EINVAL;
 	if (c->stop == CTL_STOP_SUSPEND || c->stop == CTL_STOP_SHUTDOWN) {
 		snprintf(msg, len, "stop: a process service stops with destroy or pause");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* In a service's own namespace no port needs to be privileged: a service
+ * run as a user binds port 80 as root would. */
+static int
+proc_low_ports(void *arg)
+{
+	(void)arg;
+	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write(fd, "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	return rc;
 }
 
 /* The slow part, at the first summon (or at load for an adopted one):
@@ -689,6 +744,12 @@ iface:
 	/* a /32 with an on-link default route: everything goes to the gateway */
 	rc = ctl_netns_setup_iface(fd, "eth0", "eth0", &svc->shared->mac, svc->cfg->address, 32,
 				   gw->address, msg, len);
+	if (rc == 0 && s->as_user) {
+		rc = ctl_netns_run(fd, proc_low_ports, NULL);
+		if (rc < 0)
+			snprintf(msg, len, "ip_unprivileged_port_start in %s: %s", s->netns,
+				 strerror(-rc));
+	}
 	if (rc == 0 && svc->cfg->ready == CTL_READY_NOTIFY && s->notify_w.fd < 0)
 		rc = proc_notify_socket(s, msg, len);
 out:
@@ -741,6 +802,12 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 		rc = -errno;
 		snprintf(msg, len, "exec: '%s': %s", svc->cfg->exec, strerror(errno));
 		goto fail;
+	}
+	if (svc->cfg->user[0] != '\0') {
+		rc = proc_user(svc->cfg->user, &s->uid, &s->gid, msg, len);
+		if (rc < 0)
+			goto fail;
+		s->as_user = s->uid != 0 || s->gid != 0;
 	}
 	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, svc->cfg->name);
 	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, svc->id);
@@ -846,6 +913,13 @@ proc_child(void *arg)
 		goto fail;
 	setsid(); /* its own process group */
 	if (setns(sp->netns_fd, CLONE_NEWNET) < 0)
+		goto fail;
+	/* its user, last: raw system calls, for this process alone (glibc's
+	 * setuid() would signal the threads of the memory it shares, ours) */
+	if (sp->s->as_user &&
+	    (syscall(SYS_setgroups, 0, NULL) < 0 ||
+	     syscall(SYS_setresgid, sp->s->gid, sp->s->gid, sp->s->gid) < 0 ||
+	     syscall(SYS_setresuid, sp->s->uid, sp->s->uid, sp->s->uid) < 0))
 		goto fail;
 	dup2(sp->devnull, 0);
 	/* nothing of the gateway's (EAL fds, sockets) leaks into it */

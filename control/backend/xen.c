@@ -922,6 +922,10 @@ xen_check(const struct ctl_service_config *c, const struct ctl_gateway_config *g
 	warn[0] = '\0';
 	if (why != NULL)
 		snprintf(warn, wlen, "backend libxl: %s: it would be refused", why);
+	if (rc == 0 && (c->limits_given & CTL_LIMIT_USER)) {
+		snprintf(msg, len, "user: a libxl service is a domain, not a process run as a user");
+		rc = -EINVAL;
+	}
 	if (rc == 0 && (rc = xen_translate(c, gw, &dc, msg, len)) == 0)
 		libxl_domain_config_dispose(&dc);
 	return rc;

@@ -6,7 +6,10 @@
 # memory controller is not delegated); a crash-looping `ready = start`
 # service backs off exponentially; the gateway killed with SIGKILL leaves its
 # services running, and a restart kills them (process_recover = kill) or
-# adopts them (adopt), with nothing left after the clean stop.
+# adopts them (adopt), with nothing left after the clean stop. A service
+# with user = nobody runs as nobody (port 80 still its own), cannot leave
+# its cgroup, and is stopped only once every process of it is gone (a child
+# that ignores SIGTERM is killed, and the stop waits for it).
 # Usage: test_cgroup_e2e.sh JITSU
 set -euo pipefail
 jitsu=$(realpath "$1")
@@ -38,8 +41,10 @@ cg_end() {
 }
 trap cg_end EXIT
 
-mkdir -p "$TMP/www"
+mkdir -p "$TMP/www" "$TMP/usr"
 echo "www of $SFX" >"$TMP/www/index.html"
+chmod 755 "$TMP" "$TMP/www" # the user = nobody service serves it too
+chmod 1777 "$TMP/usr"      # where it says whether it could leave its cgroup
 conf() { # conf RECOVER: the configuration, with process_recover = RECOVER
 	gateway_section
 	cat <<CONF
@@ -66,6 +71,13 @@ memory_max = 64
 dns = crashloop.example.org
 address = 10.77.1.12
 exec = false
+
+[service usr]
+dns = usr.example.org
+address = 10.77.1.13
+user = nobody
+exec = sh $TMP/usr.sh
+ready = tcp:80
 CONF
 }
 cat >"$TMP/hog.py" <<'PY'
@@ -75,6 +87,12 @@ for i in range(0, len(b), 4096):
     b[i] = 1
 time.sleep(600)
 PY
+cat >"$TMP/usr.sh" <<SH
+(trap "" TERM; exec sleep 3600) &
+if echo \$\$ >$cg2/cgroup.procs; then echo escaped; else echo contained; fi >$TMP/usr/escape 2>&1
+exec busybox httpd -f -p 80 -h $TMP/www
+SH
+chmod 644 "$TMP/usr.sh"
 conf kill >"$TMP/kill.conf"
 conf adopt >"$TMP/adopt.conf"
 
@@ -121,6 +139,25 @@ ctl stop www >/dev/null
 check "stop: stopped" wait_state www stopped 10
 check "stop: every process of it is gone ($pids)" until_ok none_alive $pids
 check "stop: its cgroup is empty" empty_or_gone "$leaf"
+
+# ---- user = nobody: its processes are nobody's, in its cgroup to stay
+uids() { local p; for p in $(procs "$1"); do awk '$1 == "Uid:" { print $2 }' "/proc/$p/status"; done | sort -u | tr '\n' ' '; }
+ctl summon usr >/dev/null
+check "user = nobody: ready on port 80 of its namespace" wait_state usr ready 10
+uleaf=$(field usr "['cgroup']")
+until_ok bash -c "[ \"\$(cat '$uleaf/cgroup.procs' | wc -l)\" = 2 ]" || true
+upids=$(procs "$uleaf")
+check "user = nobody: every process of it runs as 65534 ($(uids "$uleaf"))" [ "$(uids "$uleaf")" = "65534 " ]
+page=$(in_cli curl -s -m 5 http://10.77.1.13/ || true)
+check "user = nobody: it serves (got '$page')" [ "$page" = "www of $SFX" ]
+check "user = nobody: it could not leave its cgroup ($(cat "$TMP/usr/escape" 2>/dev/null))" \
+	grep -q contained "$TMP/usr/escape"
+ctl stop usr >/dev/null
+# its child ignores SIGTERM: the leader goes first, the child at the
+# kill after it; stopped means both are gone, at that very moment
+check "stop: stopped (a child of it ignores SIGTERM)" wait_state usr stopped 10
+check "... the child killed after the grace, gone with the rest when it is stopped ($upids)" none_alive $upids
+check "... its cgroup is empty" empty_or_gone "$uleaf"
 
 # ---- a memory hog meets its memory_max
 ctl summon hog >/dev/null

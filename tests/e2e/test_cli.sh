@@ -37,6 +37,14 @@ printf '[gateway]\naddress = 10.77.0.1\n[service www]\ndns = www.example.org\nad
 	>"$tmp/noexec.conf"
 expect "-n: a process service without exec" 2 "noexec.conf:3: \[service www\]: exec: missing" \
 	"$jitsu" "${eal[@]}" -- -c "$tmp/noexec.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\n[service www]\ndns = www.example.org\naddress = 10.77.1.10\nexec = sleep 1\nuser = no-such-user-%s\n' \
+	"$$" >"$tmp/nouser.conf"
+expect "-n: a user that does not exist, with its line" 2 "nouser.conf:3: \[service www\]: user: no user 'no-such-user-$$'" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/nouser.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\nuser = nobody:nogroup\n[service www]\ndns = www.example.org\naddress = 10.77.1.10\nexec = sleep 1\n' \
+	>"$tmp/user.conf"
+expect "-n: the gateway's user for its process services" 0 "configuration OK \(1 services" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/user.conf" -n
 printf '[gateway]\naddress = 10.77.0.1\nsynjitsu = proxy\n' >"$tmp/proxy.conf"
 expect "-n: synjitsu = proxy is taken" 0 "configuration OK \(0 services" \
 	"$jitsu" "${eal[@]}" -- -c "$tmp/proxy.conf" -n
@@ -68,6 +76,15 @@ expect "-n: a libxl service can be ready = tcp:PORT (the dataplane's SYN probe)"
 expect "-n: a libxl service cannot be ready = notify" 2 \
 	"xl-notify.conf:3: \[service x\]: ready: notify is for process services" \
 	"$jitsu" "${eal[@]}" -- -c "$tmp/xl-notify.conf" -n
+printf '[gateway]\naddress = 10.77.0.1\nuser = nobody\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\nuser = nobody\n' \
+	"$tmp/ok.cfg" >"$tmp/xl-user.conf"
+printf '[gateway]\naddress = 10.77.0.1\nuser = nobody\n[service x]\ndns = x.example.org\naddress = 10.77.1.5\nbackend = libxl\nxl = %s\n' \
+	"$tmp/ok.cfg" >"$tmp/xl-gwuser.conf"
+expect "-n: the gateway's user does not apply to a libxl service" 0 "configuration OK \(1 services" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/xl-gwuser.conf" -n
+expect "-n: a libxl service cannot be given a user" 2 \
+	"xl-user.conf:4: \[service x\]: user: a libxl service is a domain" \
+	"$jitsu" "${eal[@]}" -- -c "$tmp/xl-user.conf" -n
 
 # Not a Xen dom0: a libxl service is refused at load, saying why, and the
 # gateway runs the rest (here nothing) until SIGTERM, exiting 0. In a network

@@ -2,6 +2,7 @@
 /* control/backend/command.c: a process service's argv and environment. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <string.h>
 
 #include "../../control/backend/command.h"
 
@@ -65,4 +66,49 @@ Test(command, environment)
 	cr_assert_str_eq(env[0], "JITSU_SERVICE=api");
 	cr_assert_null(env[1], "no NOTIFY_SOCKET without notify readiness");
 	free(env);
+}
+
+/* user = USER[:GROUP]: root and nobody are in every Debian's databases */
+Test(command, user_names_and_numbers)
+{
+	char msg[160];
+	uid_t u;
+	gid_t g;
+
+	cr_assert_eq(ctl_user_resolve("root", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 0 && g == 0);
+	cr_assert_eq(ctl_user_resolve("nobody", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 65534 && g == 65534, "nobody is %u:%u", (unsigned)u, (unsigned)g);
+	cr_assert_eq(ctl_user_resolve("nobody:root", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 65534 && g == 0);
+	cr_assert_eq(ctl_user_resolve("nobody:7", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 65534 && g == 7);
+	/* a number the database knows takes its primary group; one it does not, itself */
+	cr_assert_eq(ctl_user_resolve("65534", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 65534 && g == 65534);
+	cr_assert_eq(ctl_user_resolve("4000000", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 4000000 && g == 4000000);
+	cr_assert_eq(ctl_user_resolve("4000000:12", &u, &g, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert(u == 4000000 && g == 12);
+}
+
+Test(command, bad_users_say_what_is_wrong)
+{
+	char msg[160];
+	uid_t u = 1;
+	gid_t g = 1;
+
+	cr_assert_eq(ctl_user_resolve("no-such-user-here", &u, &g, msg, sizeof(msg)), -ENOENT);
+	cr_assert(strstr(msg, "no user 'no-such-user-here'") != NULL, "%s", msg);
+	cr_assert_eq(ctl_user_resolve("nobody:no-such-group", &u, &g, msg, sizeof(msg)), -ENOENT);
+	cr_assert(strstr(msg, "no group 'no-such-group'") != NULL, "%s", msg);
+	cr_assert_eq(ctl_user_resolve("4294967295", &u, &g, msg, sizeof(msg)), -ERANGE);
+	cr_assert_eq(ctl_user_resolve("nobody:99999999999", &u, &g, msg, sizeof(msg)), -ERANGE);
+	static const char *const bad[] = { "", ":", ":root", "root:", "a:b:c", "root::" };
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(ctl_user_resolve(bad[i], &u, &g, msg, sizeof(msg)), -EINVAL, "'%s'",
+			     bad[i]);
+		cr_assert(strstr(msg, "is not USER or USER:GROUP") != NULL, "%s", msg);
+	}
+	cr_assert(u == 1 && g == 1, "a refused value leaves the ids alone");
 }

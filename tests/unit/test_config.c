@@ -1520,6 +1520,35 @@ Test(validate, process_limits_inherit_and_are_marked_given)
 	cr_assert_eq(a->limits_given & ~CTL_LIMIT_RESOLVED, 0u);
 }
 
+Test(validate, user_inherits_and_is_marked_given)
+{
+	load_valid(GW "user = nobody\n"
+		   "[service a]\ndns = a.org\naddress = 10.0.0.2\n"
+		   "[service b]\ndns = b.org\naddress = 10.0.0.3\nuser = 1000:1000\n");
+	const struct ctl_service_config *a = &R.cfg->services[0], *b = &R.cfg->services[1];
+	cr_assert_str_eq(a->user, "nobody");
+	cr_assert_eq(a->limits_given & CTL_LIMIT_USER, 0u);
+	cr_assert_str_eq(b->user, "1000:1000");
+	cr_assert_eq(b->limits_given & CTL_LIMIT_USER, CTL_LIMIT_USER);
+	expect_ok(validate());
+	cr_assert_eq(a->limits_given & CTL_LIMIT_USER, 0u, "inherited stays inherited");
+	load_valid(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\n");
+	cr_assert_str_eq(R.cfg->services[0].user, "", "root by default");
+}
+
+Test(validate, user_empty_or_too_long)
+{
+	char v[CTL_USER_MAX + 1];
+
+	expect_einval(load(GW "user =\n"));
+	expect_msg("user: empty");
+	expect_einval(loadf(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\nuser = %s\n",
+			    fill(v, 'u', CTL_USER_MAX)));
+	expect_msg("user: too long");
+	expect_ok(loadf(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\nuser = %s\n",
+			fill(v, 'u', CTL_USER_MAX - 1)));
+}
+
 Test(validate, process_limit_out_of_range)
 {
 	expect_einval(load(GW "[service a]\ndns = a.org\naddress = 10.0.0.2\ncpu_weight = 0\n"));
