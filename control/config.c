@@ -337,6 +337,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
 	{ "prepared_pool", ctl_p_u32, G(prepared_pool), 0, 1024, NULL },
 	{ "user", ctl_p_user, G(user), 0, 0, NULL },
+	{ "dynamic_user_base", ctl_p_u32, G(dynamic_user_base), 1000, CTL_DYNAMIC_USER_MAX, NULL },
 	{ "max_held", ctl_p_u32, G(max_held), 64, 1u << 22, NULL },
 	{ "neigh_entries", ctl_p_u32, G(neigh_entries), 16, 1u << 22, NULL },
 	{ "uplink_subnet", ctl_p_subnet, G(uplink_net), 0, 0, NULL },
@@ -456,6 +457,7 @@ ctl_config_new(void)
 	cfg->gw.memory_max = 1024;
 	cfg->gw.pids_max = 1024;
 	cfg->gw.cpu_weight = 100;
+	cfg->gw.dynamic_user_base = CTL_DYNAMIC_USER_BASE;
 	cfg->gw.cpu_max = 0;
 	cfg->gw.prepared_pool = 8;
 	cfg->gw.max_held = 4096;

@@ -24,6 +24,8 @@
 #define CTL_NAME_MAX 32      /**< service name, NUL included */
 #define CTL_STR_MAX 256      /**< longest value rte_cfgfile keeps */
 #define CTL_USER_MAX 64      /**< a user = USER[:GROUP] value, NUL included */
+#define CTL_DYNAMIC_USER_BASE 0x40000000u /**< user = dynamic: far from real users */
+#define CTL_DYNAMIC_USER_MAX 0xc0000000u  /**< highest base: ids below 2^30 fit */
 #define CTL_MAX_ERRORS 16
 #define CTL_UNSET UINT32_MAX /**< a number that was not given */
 #define CTL_PORT_NONE UINT16_MAX
@@ -78,7 +80,9 @@ struct ctl_gateway_config {
 	uint32_t cpu_weight;       /**< 1..10000; services' default (cgroup cpu.weight) */
 	uint32_t cpu_max;          /**< % of one CPU, 0: none; services' default (cpu.max) */
 	uint32_t prepared_pool;    /**< process shells (namespace + veth) kept ready */
-	char user[CTL_USER_MAX];   /**< process services run as USER[:GROUP]; "": root */
+	char user[CTL_USER_MAX];   /**< process services run as USER[:GROUP]; "": root;
+				       "dynamic": a uid and gid of their own */
+	uint32_t dynamic_user_base; /**< user = dynamic: uid = gid = this + service id */
 	uint32_t max_held;         /**< packets synjitsu holds in all (every worker's share) */
 	uint32_t neigh_entries;    /**< the uplink's neighbour table */
 	uint32_t uplink_net;       /**< uplink_subnet: network order; with the mask: */

@@ -667,7 +667,8 @@ proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *
 	free(argv);
 	uid_t uid;
 	gid_t gid;
-	if (c->user[0] != '\0' && proc_user(c->user, &uid, &gid, msg, len) < 0)
+	if (c->user[0] != '\0' && strcmp(c->user, "dynamic") != 0 &&
+	    proc_user(c->user, &uid, &gid, msg, len) < 0)
 		return -EINVAL;
 	if (c->stop == CTL_STOP_SUSPEND || c->stop == CTL_STOP_SHUTDOWN) {
 		snprintf(msg, len, "stop: a process service stops with destroy or pause");
@@ -803,7 +804,13 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 		snprintf(msg, len, "exec: '%s': %s", svc->cfg->exec, strerror(errno));
 		goto fail;
 	}
-	if (svc->cfg->user[0] != '\0') {
+	if (strcmp(svc->cfg->user, "dynamic") == 0) {
+		/* a uid of its own, as systemd's DynamicUser: no tenant can
+		 * signal another's processes (ids are below 2^30) */
+		s->uid = (uid_t)(gw->dynamic_user_base + svc->id);
+		s->gid = (gid_t)s->uid;
+		s->as_user = 1;
+	} else if (svc->cfg->user[0] != '\0') {
 		rc = proc_user(svc->cfg->user, &s->uid, &s->gid, msg, len);
 		if (rc < 0)
 			goto fail;
@@ -1299,6 +1306,9 @@ proc_describe(const struct ctl_svc *svc, struct rte_tel_data *d)
 	if (s != NULL && proc.cg_state > 0)
 		ctl_cg_path(&proc.cg, proc_leaf(s), NULL, path, sizeof(path));
 	rte_tel_data_add_dict_string(d, "cgroup", path);
+	/* who it runs as (0: root, the gateway's own) */
+	rte_tel_data_add_dict_u64(d, "uid", s != NULL ? (uint64_t)s->uid : 0);
+	rte_tel_data_add_dict_u64(d, "gid", s != NULL ? (uint64_t)s->gid : 0);
 }
 
 const struct ctl_backend_ops ctl_backend_process = {

@@ -54,6 +54,7 @@ failure_backoff = 100
 stop_grace = 1000
 ready_timeout = 5000
 process_recover = $1
+dynamic_user_base = 1500000000
 
 [service www]
 dns = www.example.org
@@ -77,6 +78,13 @@ dns = usr.example.org
 address = 10.77.1.13
 user = nobody
 exec = sh $TMP/usr.sh
+ready = tcp:80
+
+[service dyn]
+dns = dyn.example.org
+address = 10.77.1.14
+user = dynamic
+exec = busybox httpd -f -p 80 -h $TMP/www
 ready = tcp:80
 CONF
 }
@@ -152,6 +160,17 @@ page=$(in_cli curl -s -m 5 http://10.77.1.13/ || true)
 check "user = nobody: it serves (got '$page')" [ "$page" = "www of $SFX" ]
 check "user = nobody: it could not leave its cgroup ($(cat "$TMP/usr/escape" 2>/dev/null))" \
 	grep -q contained "$TMP/usr/escape"
+# user = dynamic: a uid of its own (the base + its id), not nobody's
+ctl summon dyn >/dev/null
+check "user = dynamic: ready" wait_state dyn ready 10
+duid=$(field dyn "['uid']")
+check "user = dynamic: a uid and gid of its own above the base ($duid:$(field dyn "['gid']"))" \
+	[ "$duid" -ge 1500000000 -a "$(field dyn "['gid']")" = "$duid" -a "$(field usr "['uid']")" = 65534 ]
+check "... which its process runs as ($(uids "$(field dyn "['cgroup']")"))" [ "$(uids "$(field dyn "['cgroup']")")" = "$duid " ]
+page=$(in_cli curl -s -m 5 http://10.77.1.14/ || true)
+check "... and it serves (got '$page')" [ "$page" = "www of $SFX" ]
+ctl stop dyn >/dev/null
+check "... stopped" wait_state dyn stopped 10
 ctl stop usr >/dev/null
 # its child ignores SIGTERM: the leader goes first, the child at the
 # kill after it; stopped means both are gone, at that very moment

@@ -1536,6 +1536,17 @@ Test(validate, user_inherits_and_is_marked_given)
 	cr_assert_str_eq(R.cfg->services[0].user, "", "root by default");
 }
 
+Test(validate, dynamic_user_base_default_and_range)
+{
+	load_valid(GW "user = dynamic\n[service a]\ndns = a.org\naddress = 10.0.0.2\n");
+	cr_assert_eq(R.cfg->gw.dynamic_user_base, CTL_DYNAMIC_USER_BASE);
+	cr_assert_str_eq(R.cfg->services[0].user, "dynamic");
+	expect_einval(load(GW "dynamic_user_base = 999\n"));
+	expect_msg("dynamic_user_base: 999 is out of range 1000..3221225472");
+	expect_einval(load(GW "dynamic_user_base = 3221225473\n"));
+	load_valid(GW "dynamic_user_base = 3221225472\n");
+}
+
 Test(validate, user_empty_or_too_long)
 {
 	char v[CTL_USER_MAX + 1];
