@@ -6,7 +6,8 @@
 # 1024 / (1024 + 1991) of it, in theory a 2.9x slowdown, 2.0x to 2.5x as
 # measured on a 2-core machine; -1 measured 1.6x to 1.8x there, under the 2x
 # a slowed pass needs; with 2 workers at 0, about 2.7x). Before the command, it measures what the hog
-# does to a fixed CPU-bound job on core 0 and prints the factor; the hog is
+# does to a fixed CPU-bound job on core 0 (the fastest of three runs, alone
+# and beside it) and prints the factor; the hog is
 # stopped by its PID when the command ends. `make check-slow` runs
 # `make check-run` this way.
 #
@@ -28,13 +29,22 @@ job() { # a fixed CPU-bound job on core 0; prints its wall time in ms
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
 
-alone=$(job)
+best() { # the fastest of three runs of the job: the first also pays for cold caches
+	local b= t
+	for _ in 1 2 3; do
+		t=$(job)
+		{ [ -z "$b" ] || [ "$t" -lt "$b" ]; } && b=$t
+	done
+	echo "$b"
+}
+
+alone=$(best)
 nice -n "$prio" stress-ng --cpu $((hogs * ncpu)) --taskset "$cpus" --cpu-method int64 --timeout 0 --quiet &
 hog=$!
 trap 'kill -TERM "$hog" 2>/dev/null; wait "$hog" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 sleep 1 # the hog's workers are forked: let them start before measuring
-slowed=$(job)
+slowed=$(best)
 echo "slow: $((hogs * ncpu)) stress-ng workers (nice $prio) on cpus $cpus (pid $hog); a fixed job took" \
 	"$alone ms alone, $slowed ms beside them: $(awk -v a="$alone" -v b="$slowed" 'BEGIN { printf "%.2f", b / a }')x"
 t0=$(date +%s)
