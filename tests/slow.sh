@@ -2,10 +2,10 @@
 # Run a command on a slowed machine: a CPU hog (stress-ng) pinned to the same
 # cores as everything the tests start (the gateway's lcores 0-1, QEMU's
 # vCPU threads, the clients), JITSU_SLOW_HOGS workers per core (1) at nice
-# JITSU_SLOW_NICE (-3: CFS then gives a job that shares a core with a worker
-# 1024 / (1024 + 1991) of it, in theory a 2.9x slowdown, 2.0x to 2.5x as
-# measured on a 2-core machine; -1 measured 1.6x to 1.8x there, under the 2x
-# a slowed pass needs; with 2 workers at 0, about 2.7x). Before the command, it measures what the hog
+# JITSU_SLOW_NICE (-7). CFS would give a job that shares a core with one
+# worker at -7 a quarter of it; measured on a 2-core VM, whose own noise is
+# large, the job ran 2.1x to 2.3x slower (-3: 1.7x to 2.5x, -1: 1.6x to 1.8x,
+# under the 2x a slowed pass needs; 2 workers at 0: 2.7x). Before the command, it measures what the hog
 # does to a fixed CPU-bound job on core 0 (the fastest of three runs, alone
 # and beside it) and prints the factor; the hog is
 # stopped by its PID when the command ends. `make check-slow` runs
@@ -17,7 +17,7 @@
 # 0-1). Exit status: the command's.
 set -u
 hogs=${JITSU_SLOW_HOGS:-1}
-prio=${JITSU_SLOW_NICE:--3}
+prio=${JITSU_SLOW_NICE:--7}
 cpus=${JITSU_SLOW_CPUS:-$(cat /sys/devices/system/cpu/online)}
 ncpu=$(taskset -c "$cpus" nproc)
 command -v stress-ng >/dev/null || { echo "slow: stress-ng missing (scripts/install-deps.sh)" >&2; exit 2; }
