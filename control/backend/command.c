@@ -105,14 +105,15 @@ ctl_service_env(char *const *base, const char *name, const char *notify)
 	return env;
 }
 
-/* A decimal id below 2^32 - 1 ((uid_t)-1 means "unchanged" to setresuid). */
+/* A decimal id below 2^32 - 1 ((uid_t)-1 means "unchanged" to setresuid):
+ * 1 and the number, 0 when it is a name, -1 when out of range. */
 static int
 ctl_id_number(const char *s, unsigned long *out)
 {
 	char *end;
 
-	if (*s < '0' || *s > '9')
-		return 0;
+	if (s[strspn(s, "0123456789")] != '\0')
+		return 0; /* a name, also one that starts with a digit */
 	errno = 0;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
@@ -177,4 +178,29 @@ done:
 	*uid = u;
 	*gid = g;
 	return 0;
+}
+
+char **
+ctl_user_command(char *const *argv, uid_t uid, gid_t gid)
+{
+	static const char *const pre[] = { CTL_SETPRIV, NULL, NULL, "--clear-groups",
+					   "--no-new-privs", "--" };
+	enum { NPRE = sizeof(pre) / sizeof(pre[0]), IDS = 2 * 24 };
+	size_t n = 0;
+
+	while (argv[n] != NULL)
+		n++;
+	char **v = malloc((NPRE + n + 1) * sizeof(char *) + IDS);
+	if (v == NULL)
+		return NULL;
+	char *ids = (char *)(v + NPRE + n + 1);
+	for (size_t i = 0; i < NPRE; i++)
+		v[i] = (char *)pre[i];
+	v[1] = ids;
+	snprintf(v[1], 24, "--reuid=%u", (unsigned int)uid);
+	v[2] = ids + 24;
+	snprintf(v[2], 24, "--regid=%u", (unsigned int)gid);
+	for (size_t i = 0; i <= n; i++)
+		v[NPRE + i] = argv[i];
+	return v;
 }

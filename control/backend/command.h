@@ -34,4 +34,17 @@ char **ctl_service_env(char *const *base, const char *name, const char *notify);
  */
 int ctl_user_resolve(const char *spec, uid_t *uid, gid_t *gid, char *msg, size_t len);
 
+/** util-linux's setpriv, which a service run as a user is exec'd through. */
+#define CTL_SETPRIV "/usr/bin/setpriv"
+
+/**
+ * The words that run @p argv as @p uid:@p gid: CTL_SETPRIV with the ids,
+ * no supplementary groups and no new privileges (setuid binaries and file
+ * capabilities raise nothing), then @p argv. The ids change after the exec,
+ * in a process that no longer shares the gateway's memory, so that a
+ * process of the same uid cannot stop or signal a child the gateway waits
+ * for. One allocation (free() it); NULL with errno.
+ */
+char **ctl_user_command(char *const *argv, uid_t uid, gid_t gid);
+
 #endif

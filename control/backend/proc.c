@@ -82,6 +82,7 @@ struct proc_svc {
 	uint64_t drain_since;           /* ns, ctl_now() */
 	uint64_t cg_base[2];            /* its cgroup's limit counts at summon */
 	int as_user;                    /* runs as uid:gid (user =), not as root */
+	char **run_argv;                /* as_user: argv through setpriv (words of argv) */
 	uid_t uid;
 	gid_t gid;
 };
@@ -169,7 +170,9 @@ proc_on_notify(struct ctl_watch *w, uint32_t events)
 	ssize_t n;
 
 	(void)events;
-	while ((n = recv(w->fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+	/* a bounded batch: a service that sends without end does not hold the
+	 * loop (the rest wakes it again) */
+	for (int k = 0; k < 64 && (n = recv(w->fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0; k++) {
 		buf[n] = '\0';
 		/* sd_notify: newline-separated assignments */
 		for (char *line = strtok(buf, "\n"); line != NULL; line = strtok(NULL, "\n"))
@@ -406,9 +409,13 @@ proc_new_leader(const char *leaf)
 static void
 proc_drained(struct proc_svc *s)
 {
+	uint32_t st = ctl_svc_state(s->s);
+
 	ctl_loop_close(&s->drain_w);
-	proc_live(s, 0);
-	if (ctl_svc_state(s->s) == DP_SVC_STOPPING)
+	if (s->pid <= 0)
+		proc_live(s, 0);
+	/* STOPPED: a paused one whose processes died (it is no longer paused) */
+	if (st == DP_SVC_STOPPING || st == DP_SVC_STOPPED)
 		ctl_svc_stopped(s->s);
 }
 
@@ -472,6 +479,8 @@ proc_leader_gone(struct proc_svc *s, int status)
 		}
 	}
 	ctl_cg_limit_reason(&proc.cg, leaf, s->cg_base, why, sizeof(why));
+	if (s->paused)
+		ctl_cg_freeze(&proc.cg, leaf, 0); /* the next run must not start frozen */
 	ctl_cg_kill(&proc.cg, leaf); /* whatever it left behind goes with it */
 	s->pid = 0;
 	int draining = proc_drain(s);
@@ -630,6 +639,7 @@ proc_release(struct ctl_svc *svc)
 	if (s->netns_fd >= 0)
 		close(s->netns_fd);
 	s->netns_fd = -1;
+	free(s->run_argv);
 	free(s->argv);
 	proc_unwatch(s);
 	ctl_loop_close(&s->drain_w);
@@ -670,6 +680,11 @@ proc_check(const struct ctl_service_config *c, const struct ctl_gateway_config *
 	if (c->user[0] != '\0' && strcmp(c->user, "dynamic") != 0 &&
 	    proc_user(c->user, &uid, &gid, msg, len) < 0)
 		return -EINVAL;
+	if (c->user[0] != '\0' && access(CTL_SETPRIV, X_OK) < 0) {
+		snprintf(msg, len, "user: a service run as a user is started through %s (util-linux): %s",
+			 CTL_SETPRIV, strerror(errno));
+		return -EINVAL;
+	}
 	if (c->stop == CTL_STOP_SUSPEND || c->stop == CTL_STOP_SHUTDOWN) {
 		snprintf(msg, len, "stop: a process service stops with destroy or pause");
 		return -EINVAL;
@@ -816,6 +831,11 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 			goto fail;
 		s->as_user = s->uid != 0 || s->gid != 0;
 	}
+	if (s->as_user && (s->run_argv = ctl_user_command(s->argv, s->uid, s->gid)) == NULL) {
+		rc = -ENOMEM;
+		snprintf(msg, len, "user: %s", strerror(ENOMEM));
+		goto fail;
+	}
 	snprintf(s->netns, sizeof(s->netns), "%s-%s", gw->netns_prefix, svc->cfg->name);
 	snprintf(s->veth, sizeof(s->veth), "%s%u", gw->veth_prefix, svc->id);
 	/* process_recover = kill emptied the subtree when the backend opened */
@@ -913,6 +933,10 @@ proc_child(void *arg)
 	sigset_t none;
 	int err;
 
+	/* the gateway's handlers are not the service's: default dispositions
+	 * before any signal is let in (this table is the child's own) */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* into the service's cgroup before anything else: all it forks stays in */
@@ -921,17 +945,16 @@ proc_child(void *arg)
 	setsid(); /* its own process group */
 	if (setns(sp->netns_fd, CLONE_NEWNET) < 0)
 		goto fail;
-	/* its user, last: raw system calls, for this process alone (glibc's
-	 * setuid() would signal the threads of the memory it shares, ours) */
-	if (sp->s->as_user &&
-	    (syscall(SYS_setgroups, 0, NULL) < 0 ||
-	     syscall(SYS_setresgid, sp->s->gid, sp->s->gid, sp->s->gid) < 0 ||
-	     syscall(SYS_setresuid, sp->s->uid, sp->s->uid, sp->s->uid) < 0))
-		goto fail;
 	dup2(sp->devnull, 0);
 	/* nothing of the gateway's (EAL fds, sockets) leaks into it */
 	syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */);
-	execvpe(sp->s->argv[0], sp->s->argv, sp->envp);
+	/* a user of its own: taken by setpriv, after this exec. Changing ids
+	 * here, in the gateway's memory, would let any process of that uid
+	 * stop this child, and the gateway waiting for it, before the exec. */
+	if (sp->s->as_user)
+		execve(sp->s->run_argv[0], sp->s->run_argv, sp->envp);
+	else
+		execvpe(sp->s->argv[0], sp->s->argv, sp->envp);
 fail:
 	err = errno;
 	if (write(sp->status_fd, &err, sizeof(err)) < 0)
@@ -969,6 +992,19 @@ proc_summon(struct ctl_svc *svc, char *msg, size_t len)
 	if (rc < 0)
 		return rc;
 	s->leaf_made = 1;
+	if (s->drain_w.fd >= 0) { /* a paused run's processes died, their leaf drains */
+		if (ctl_cg_events_populated(s->drain_w.fd) == 1) {
+			ctl_cg_kill(&proc.cg, leaf);
+			snprintf(msg, len, "cgroup %s/%s: its last run is still being killed",
+				 proc.cg.path, leaf);
+			return -EBUSY;
+		}
+		ctl_loop_close(&s->drain_w); /* empty: the notification is moot */
+		proc_live(s, 0);
+	}
+	/* a leaf frozen by a stop = pause whose processes died since (or an
+	 * adopted one, killed): the child must not freeze in it, nor we with it */
+	ctl_cg_freeze(&proc.cg, leaf, 0);
 	if (ctl_cg_populated(&proc.cg, leaf) == 1) {
 		/* only after a drain given up on (proc_pump()): not waited for here */
 		ctl_cg_kill(&proc.cg, leaf);
@@ -1050,9 +1086,13 @@ proc_stop(struct ctl_svc *svc, enum ctl_halt how)
 	struct proc_svc *s = proc_of(svc);
 
 	if (s->pid <= 0) {
-		if (s->drain_w.fd >= 0) /* stopped once empty (proc_drained()) */
+		if (s->drain_w.fd >= 0) { /* stopped once empty (proc_drained()) */
+			if (how == CTL_HALT_KILL)
+				PROC_LOG(WARNING, "%s: processes of its last run still not gone, "
+					 "%.1f s after SIGKILL", proc_leaf(s),
+					 (double)(ctl_now() - s->drain_since) / 1e9);
 			ctl_cg_kill(&proc.cg, proc_leaf(s));
-		else
+		} else
 			ctl_svc_stopped(svc);
 		return;
 	}
@@ -1155,6 +1195,8 @@ proc_pump(int timeout_ms)
 		} else if (n < 64) {
 			who[n] = s;
 			fds[n++] = (struct pollfd){ .fd = s->drain_w.fd, .events = POLLPRI };
+		} else if (ctl_cg_events_populated(s->drain_w.fd) != 1) {
+			proc_drained(s); /* beyond what one poll takes: read each round */
 		}
 	}
 	if (n == 0) {

@@ -113,8 +113,8 @@ check() { # description, command that must succeed
 	if "$@"; then pass=$((pass + 1)); echo "ok   $what"; else fail=$((fail + 1)); echo "FAIL $what"; fi
 }
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
-# until: COMMAND... holds, within ~10 s (a hang only)
-until_ok() { for _ in $(seq 400); do "$@" && return 0; sleep 0.025; done; return 1; }
+# until: COMMAND... holds (the deadline: a hang only)
+until_ok() { wait_until "$JITSU_TEST_DEADLINE" "$@"; }
 alive() { # alive PID...: every one exists and is not a zombie
 	local p
 	for p in "$@"; do
@@ -131,7 +131,7 @@ empty_or_gone() { [ ! -d "$1" ] || grep -qx "populated 0" "$1/cgroup.events"; }
 
 # ---- a daemonising service: its daemons are the service, in its cgroup
 ctl summon www >/dev/null
-check "a daemonising service becomes ready (its daemon answers the probe)" wait_state www ready 10
+check "a daemonising service becomes ready (its daemon answers the probe)" wait_state www ready
 leaf=$(field www "['cgroup']")
 tree=$(dirname "$leaf")
 until_ok settled "$leaf" || true
@@ -144,17 +144,20 @@ check "the service's pid is a process of its cgroup ($lead)" grep -qw "$lead" <<
 page=$(in_cli curl -s -m 5 http://10.77.1.10/ || true)
 check "the daemon serves (got '$page')" [ "$page" = "www of $SFX" ]
 ctl stop www >/dev/null
-check "stop: stopped" wait_state www stopped 10
+check "stop: stopped" wait_state www stopped
 check "stop: every process of it is gone ($pids)" until_ok none_alive $pids
 check "stop: its cgroup is empty" empty_or_gone "$leaf"
 
 # ---- user = nobody: its processes are nobody's, in its cgroup to stay
 uids() { local p; for p in $(procs "$1"); do awk '$1 == "Uid:" { print $2 }' "/proc/$p/status"; done | sort -u | tr '\n' ' '; }
 ctl summon usr >/dev/null
-check "user = nobody: ready on port 80 of its namespace" wait_state usr ready 10
+check "user = nobody: ready on port 80 of its namespace" wait_state usr ready
 uleaf=$(field usr "['cgroup']")
-until_ok bash -c "[ \"\$(cat '$uleaf/cgroup.procs' | wc -l)\" = 2 ]" || true
+check "user = nobody: its httpd and the child that ignores SIGTERM are in its leaf" \
+	until_ok bash -c "[ \"\$(cat '$uleaf/cgroup.procs' | wc -l)\" = 2 ]"
 upids=$(procs "$uleaf")
+nnp() { local p; for p in $(procs "$1"); do awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$p/status"; done | sort -u | tr '\n' ' '; }
+check "user = nobody: no new privileges for any of them ($(nnp "$uleaf"))" [ "$(nnp "$uleaf")" = "1 " ]
 check "user = nobody: every process of it runs as 65534 ($(uids "$uleaf"))" [ "$(uids "$uleaf")" = "65534 " ]
 page=$(in_cli curl -s -m 5 http://10.77.1.13/ || true)
 check "user = nobody: it serves (got '$page')" [ "$page" = "www of $SFX" ]
@@ -162,7 +165,7 @@ check "user = nobody: it could not leave its cgroup ($(cat "$TMP/usr/escape" 2>/
 	grep -q contained "$TMP/usr/escape"
 # user = dynamic: a uid of its own (the base + its id), not nobody's
 ctl summon dyn >/dev/null
-check "user = dynamic: ready" wait_state dyn ready 10
+check "user = dynamic: ready" wait_state dyn ready
 duid=$(field dyn "['uid']")
 check "user = dynamic: a uid and gid of its own above the base ($duid:$(field dyn "['gid']"))" \
 	[ "$duid" -ge 1500000000 -a "$(field dyn "['gid']")" = "$duid" -a "$(field usr "['uid']")" = 65534 ]
@@ -170,17 +173,18 @@ check "... which its process runs as ($(uids "$(field dyn "['cgroup']")"))" [ "$
 page=$(in_cli curl -s -m 5 http://10.77.1.14/ || true)
 check "... and it serves (got '$page')" [ "$page" = "www of $SFX" ]
 ctl stop dyn >/dev/null
-check "... stopped" wait_state dyn stopped 10
+check "... stopped" wait_state dyn stopped
 ctl stop usr >/dev/null
-# its child ignores SIGTERM: the leader goes first, the child at the
-# kill after it; stopped means both are gone, at that very moment
-check "stop: stopped (a child of it ignores SIGTERM)" wait_state usr stopped 10
-check "... the child killed after the grace, gone with the rest when it is stopped ($upids)" none_alive $upids
+# its child ignores SIGTERM: the leader goes, and the leaf is killed with
+# it; stopped means every process of it is gone, at that very moment
+check "stop: stopped (a child of it ignores SIGTERM)" wait_state usr stopped
+check "... the child killed with its leader, gone when it is stopped ($upids)" none_alive $upids
 check "... its cgroup is empty" empty_or_gone "$uleaf"
 
 # ---- a memory hog meets its memory_max
 ctl summon hog >/dev/null
-check "the hog fails" wait_state hog failed 10
+# FAILED lasts failure_backoff (100 ms): its count is what is waited for
+check "the hog fails" until_ok bash -c "[ \"\$('$JITSUCTL' -f '$PREFIX' show hog | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"failures\"])')\" -ge 1 ]"
 why=$(field hog "['last_error']")
 if grep -qw memory "$tree/cgroup.subtree_control" 2>/dev/null; then
 	check "killed by its limit: '$why'" grep -q "OOM killer at its memory_max" <<<"$why"
@@ -204,7 +208,7 @@ done
 
 # ---- kill -9 of the gateway: process_recover = kill
 ctl summon www >/dev/null
-wait_state www ready 10 || true
+wait_state www ready || true
 until_ok settled "$leaf" || true
 old=$(procs "$leaf")
 kill -KILL "$JITSU_PID"
@@ -217,14 +221,14 @@ check "... and www is stopped, to be summoned anew" [ "$(state www)" = stopped ]
 
 # ---- kill -9 again: process_recover = adopt
 ctl summon www >/dev/null
-wait_state www ready 10 || true
+wait_state www ready || true
 until_ok settled "$leaf" || true
 old=$(procs "$leaf")
 oldlead=$(field www "['pid']")
 kill -KILL "$JITSU_PID"
 wait "$JITSU_PID" 2>/dev/null || true
 jitsu_start "$jitsu" "$PREFIX" "$TMP/log3" "$TMP/adopt.conf"
-check "restart (process_recover = adopt): www is ready without a summon" wait_state www ready 10
+check "restart (process_recover = adopt): www is ready without a summon" wait_state www ready
 check "... on the same processes ($old)" alive $old
 check "... its leader the old one ($oldlead = $(field www "['pid']"))" [ "$(field www "['pid']")" = "$oldlead" ]
 check "... no summon in this run" [ "$(field www "['summons']")" = 0 ]

@@ -130,11 +130,8 @@ serial() { dig_ns example.org SOA +short | awk '{ print $3 }'; }
 s0=$(serial)
 kill -HUP "$JITSU_PID"
 s1=$s0
-for i in $(seq 200); do # until the reload is applied (a generous deadline)
-	s1=$(serial)
-	[ -n "$s1" ] && [ "$s1" != "$s0" ] && break
-	sleep 0.05
-done
+applied() { s1=$(serial); [ -n "$s1" ] && [ "$s1" != "$s0" ]; }
+wait_until "$JITSU_TEST_DEADLINE" applied || true # until the reload is applied
 check "the SOA serial grows on reload ($s0 -> $s1)" [ "${s0:-0}" -gt 0 -a "${s1:-0}" -gt "${s0:-0}" ]
 
 # ---- opcodes
@@ -164,10 +161,8 @@ check "edns-tcp-keepalive answered with our timeout (5.0 s)" grep -qiE "KEEPALIV
 grep -qiE "KEEPALIVE: ?5\.0 ?s" <<<"$out" || echo "$out"
 
 # ---- forwarding through the exception port to dnsmasq
-for i in $(seq 100); do # dnsmasq is up when it answers in its namespace
-	ip netns exec "$res" dig @10.99.0.53 +tries=1 +time=1 +short x.elsewhere.test >/dev/null 2>&1 && break
-	sleep 0.1
-done
+# dnsmasq is up when it answers in its namespace
+wait_until "$JITSU_TEST_DEADLINE" ip netns exec "$res" dig @10.99.0.53 +tries=1 +time=1 +short x.elsewhere.test >/dev/null 2>&1 || true
 a=$(dig_ns x.elsewhere.test A +short | tail -n 1 || true)
 check "a foreign name over UDP: answered by the resolver (got '$a')" [ "$a" = "10.99.1.1" ]
 a=$(dig_ns +tcp big.elsewhere.test A +short | tail -n 1 || true)

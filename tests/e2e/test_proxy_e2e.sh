@@ -90,7 +90,7 @@ capture() {
 	ip netns exec "$CLI_NS" tcpdump -i "jcl$SFX" -nn -U --immediate-mode -w "$out" \
 		"src host 10.77.0.2 and dst host $host and tcp" 2>"$out.err" &
 	local cap=$!
-	for _ in $(seq 200); do grep -q listening "$out.err" 2>/dev/null && break; sleep 0.02; done
+	wait_until "$JITSU_TEST_DEADLINE" grep -q listening "$out.err" || true
 	sleep 0.3 # "listening" comes a little before the socket sees packets
 	"$@"
 	sleep 0.2
@@ -122,11 +122,8 @@ fetch() { # URL OUT: prints curl's exit code
 	ip netns exec "$CLI_NS" curl -s -m 15 -o "$2" "$1" || rc=$?
 	echo "$rc"
 }
-# wait_for EXPR-COMMAND...: until it succeeds (generous: only a hang reaches it)
-wait_for() {
-	for _ in $(seq 400); do "$@" && return 0; sleep 0.05; done
-	return 1
-}
+# wait_for EXPR-COMMAND...: until it succeeds (the deadline: only a hang reaches it)
+wait_for() { wait_until "$JITSU_TEST_DEADLINE" "$@"; }
 no_flows() {
 	local s
 	for s in slow broken s1 s2 s3; do [ "$(px "$s" flows)" -eq 0 ] || return 1; done
@@ -157,7 +154,7 @@ check "warm: not proxied (cookie SYN-ACKs $c0 -> $(px slow cookie_synack))" [ "$
 
 # ---- parallel cold connects and a 4 MB transfer, translated the whole way
 ctl stop slow >/dev/null
-check "slow stopped" wait_state slow stopped 10
+check "slow stopped" wait_state slow stopped
 syn0=$(tcpstat TcpExt.TCPSynRetrans) re0=$(tcpstat Tcp.RetransSegs)
 e0=$(px slow established)
 par() {
@@ -195,7 +192,7 @@ check "failed summon: no flow left" wait_for no_flows
 
 # ---- a spoofed SYN flood against every service address: no summon
 ctl stop slow >/dev/null
-check "slow stopped again" wait_state slow stopped 10
+check "slow stopped again" wait_state slow stopped
 for s in slow s1 s2 s3; do eval "sum0_$s=$(summons "$s")"; done
 cs0=$(counter px_cookie_synack)
 # rounds of flood until the gateway has answered 1000 of it (a busy machine

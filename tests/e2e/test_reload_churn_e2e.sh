@@ -38,7 +38,7 @@ check() { # description, command that must succeed
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
 
 ctl summon s0 >/dev/null
-wait_state s0 ready 10 || true
+wait_state s0 ready || true
 pid0=$(field s0 "['pid']")
 # A reload that would need an id freed less than pending_timeout + 1 s ago is
 # refused with "try again later" (what a worker or a held packet may still

@@ -80,7 +80,7 @@ conf 3 601 >"$TMP/jitsu.conf"
 check "a reload of $N services that changes one is accepted" ctl reload
 check "... s0 kept running through it" [ "$(state s0)" = ready ]
 ctl summon s3 >/dev/null
-check "... and the changed one is summoned" wait_state s3 ready 20
+check "... and the changed one is summoned" wait_state s3 ready
 check "... all $N still listed" [ "$(ctl list | wc -l)" = "$N" ]
 
 # ---- shutdown leaves nothing

@@ -63,7 +63,7 @@ capture() {
 	ip netns exec "$CLI_NS" tcpdump -i "jcl$SFX" -nn -U --immediate-mode -w "$out" \
 		"tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and dst host $1" 2>"$out.err" &
 	local cap=$!
-	for _ in $(seq 100); do grep -q listening "$out.err" 2>/dev/null && break; sleep 0.02; done
+	wait_until "$JITSU_TEST_DEADLINE" grep -q listening "$out.err" || true
 	sleep 0.3 # "listening" comes a little before the socket sees packets
 	"${@:2}"
 	wait_until "$JITSU_TEST_DEADLINE" syns_at_least "$out" "${SYNS_MIN:-1}" || true

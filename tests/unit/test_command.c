@@ -112,3 +112,30 @@ Test(command, bad_users_say_what_is_wrong)
 	}
 	cr_assert(u == 1 && g == 1, "a refused value leaves the ids alone");
 }
+
+Test(command, a_user_command_goes_through_setpriv)
+{
+	char *argv[] = { "busybox", "httpd", "-f", NULL };
+	char **v = ctl_user_command(argv, 1500000004, 7);
+	static const char *const want[] = { CTL_SETPRIV, "--reuid=1500000004", "--regid=7",
+					    "--clear-groups", "--no-new-privs", "--", "busybox",
+					    "httpd", "-f", NULL };
+
+	cr_assert_not_null(v);
+	for (size_t i = 0; want[i] != NULL; i++)
+		cr_assert_str_eq(v[i], want[i], "word %zu", i);
+	cr_assert_null(v[9]);
+	free(v);
+}
+
+Test(command, a_name_that_starts_with_a_digit_is_a_name)
+{
+	char msg[160];
+	uid_t u;
+	gid_t g;
+
+	cr_assert_eq(ctl_user_resolve("1no-such-user", &u, &g, msg, sizeof(msg)), -ENOENT);
+	cr_assert(strstr(msg, "no user '1no-such-user'") != NULL, "%s", msg);
+	cr_assert_eq(ctl_user_resolve("nobody:1no-such-group", &u, &g, msg, sizeof(msg)), -ENOENT);
+	cr_assert(strstr(msg, "no group '1no-such-group'") != NULL, "%s", msg);
+}
