@@ -135,25 +135,15 @@ ctl_p_str(const struct ctl_key *k, const char *val, void *obj, char *why, size_t
 {
 	(void)why;
 	(void)whylen;
-	if (val[0] == '\0')
-		return "empty";
-	/* every string field is CTL_STR_MAX; rte_cfgfile keeps less */
-	snprintf(CTL_FIELD(obj, k, char), CTL_STR_MAX, "%s", val);
-	return NULL;
-}
+	/* a string field is k->max bytes when given (user: CTL_USER_MAX),
+	 * CTL_STR_MAX otherwise, more than rte_cfgfile keeps */
+	size_t size = k->max ? k->max : CTL_STR_MAX;
 
-/* USER[:GROUP]: the names are looked up by the process backend's check,
- * which says which one is missing */
-static const char *
-ctl_p_user(const struct ctl_key *k, const char *val, void *obj, char *why, size_t whylen)
-{
-	(void)why;
-	(void)whylen;
 	if (val[0] == '\0')
 		return "empty";
-	if (strlen(val) >= CTL_USER_MAX)
+	if (strlen(val) >= size)
 		return "too long";
-	snprintf(CTL_FIELD(obj, k, char), CTL_USER_MAX, "%s", val);
+	snprintf(CTL_FIELD(obj, k, char), size, "%s", val);
 	return NULL;
 }
 
@@ -336,7 +326,7 @@ static const struct ctl_key ctl_gateway_keys[] = {
 	{ "cpu_weight", ctl_p_u32, G(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, G(cpu_max), 0, 100000, NULL },
 	{ "prepared_pool", ctl_p_u32, G(prepared_pool), 0, 1024, NULL },
-	{ "user", ctl_p_user, G(user), 0, 0, NULL },
+	{ "user", ctl_p_str, G(user), 0, CTL_USER_MAX, NULL },
 	{ "dynamic_user_base", ctl_p_u32, G(dynamic_user_base), 1000, CTL_DYNAMIC_USER_MAX, NULL },
 	{ "max_held", ctl_p_u32, G(max_held), 64, 1u << 22, NULL },
 	{ "neigh_entries", ctl_p_u32, G(neigh_entries), 16, 1u << 22, NULL },
@@ -403,7 +393,7 @@ static const struct ctl_key ctl_service_keys[] = {
 	{ "pids_max", ctl_p_u32, S(pids_max), 0, 4194304, NULL },
 	{ "cpu_weight", ctl_p_u32, S(cpu_weight), 1, 10000, NULL },
 	{ "cpu_max", ctl_p_u32, S(cpu_max), 0, 100000, NULL },
-	{ "user", ctl_p_user, S(user), 0, 0, NULL },
+	{ "user", ctl_p_str, S(user), 0, CTL_USER_MAX, NULL },
 	{ "synjitsu", ctl_p_synjitsu, S(synjitsu), 0, 0, NULL },
 	{ "proxy", ctl_p_enum, S(proxy_always), 0, 0, ctl_proxy_names },
 	{ "tcp_mss", ctl_p_u32, S(tcp_mss), 216, 65495, NULL },

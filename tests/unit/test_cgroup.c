@@ -165,6 +165,24 @@ wait_populated(const char *svc, int want)
 	return 0;
 }
 
+/* A child that enters the cgroup whose cgroup.procs is open at @p procs
+ * (closed here) and sleeps until killed. */
+static pid_t
+child_in(int procs)
+{
+	cr_assert_geq(procs, 0);
+	pid_t child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		if (write(procs, "0", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(procs);
+	return child;
+}
+
 /* Dead: no such pid, or a zombie its new parent has not reaped yet. */
 static int
 gone_or_zombie(pid_t pid)
@@ -247,17 +265,7 @@ Test(cgroup_real, events_fd_notifies_when_the_leaf_empties)
 	if (!tree_ok)
 		cr_skip_test("cgroup v2 unavailable");
 	cr_assert_eq(ctl_cg_create(&tree, "drain", &lim, 0, msg, sizeof(msg)), 0, "%s", msg);
-	int procs = ctl_cg_procs_fd(&tree, "drain");
-	cr_assert_geq(procs, 0);
-	pid_t child = fork();
-	cr_assert_geq(child, 0);
-	if (child == 0) {
-		if (write(procs, "0", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(procs);
+	pid_t child = child_in(ctl_cg_procs_fd(&tree, "drain"));
 	cr_assert(wait_populated("drain", 1), "the child never entered its leaf");
 	int fd = ctl_cg_events_fd(&tree, "drain");
 	cr_assert_geq(fd, 0);
@@ -343,17 +351,7 @@ Test(cgroup_real, a_leaf_with_cgroups_made_under_it_is_removed)
 	snprintf(path, sizeof(path), "%s/b", sub);
 	cr_assert_eq(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/b/cgroup.procs", sub);
-	int procs = open(path, O_WRONLY | O_CLOEXEC);
-	cr_assert_geq(procs, 0);
-	pid_t child = fork();
-	cr_assert_geq(child, 0);
-	if (child == 0) {
-		if (write(procs, "0", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(procs);
+	pid_t child = child_in(open(path, O_WRONLY | O_CLOEXEC));
 	cr_assert(wait_populated("nest", 1), "the child never entered nest/a/b");
 	cr_assert_eq(ctl_cg_remove(&tree, "nest"), -EBUSY);
 	cr_assert_eq(ctl_cg_kill(&tree, "nest"), 0);
