@@ -140,6 +140,36 @@ proc_user(const char *spec, uid_t *uid, gid_t *gid, char *msg, size_t len)
 	return rc;
 }
 
+/* Services that run as one uid can signal and ptrace each other: said
+ * once per uid the second time it is met (the first two such services;
+ * uids told apart by a small table, a uid beyond it is not said). */
+static void
+proc_shared_uid_warn(const char *name, const char *spec, uid_t uid)
+{
+	static struct { uid_t uid; char first[CTL_NAME_MAX]; int said; } seen[16];
+	static unsigned int n_seen;
+
+	if (uid == 0)
+		return;
+	for (unsigned int i = 0; i < n_seen; i++) {
+		if (seen[i].uid != uid)
+			continue;
+		if (!seen[i].said && strcmp(seen[i].first, name) != 0) {
+			seen[i].said = 1;
+			PROC_LOG(WARNING, "%s and %s run as one uid (%u, user = %s): each can signal "
+				 "and ptrace the other's processes; user = dynamic gives every "
+				 "service a uid of its own", seen[i].first, name, (unsigned int)uid,
+				 spec);
+		}
+		return;
+	}
+	if (n_seen < RTE_DIM(seen)) {
+		seen[n_seen].uid = uid;
+		snprintf(seen[n_seen].first, sizeof(seen[n_seen].first), "%s", name);
+		n_seen++;
+	}
+}
+
 /* In or out of proc.live: a reap looks at the services that run, not at
  * every configured one. */
 static void
@@ -830,6 +860,7 @@ proc_prepare(struct ctl_svc *svc, char *msg, size_t len)
 		if (rc < 0)
 			goto fail;
 		s->as_user = s->uid != 0 || s->gid != 0;
+		proc_shared_uid_warn(svc->cfg->name, svc->cfg->user, s->uid);
 	}
 	if (s->as_user && (s->run_argv = ctl_user_command(s->argv, s->uid, s->gid)) == NULL) {
 		rc = -ENOMEM;

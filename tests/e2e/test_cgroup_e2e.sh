@@ -80,6 +80,12 @@ user = nobody
 exec = sh $TMP/usr.sh
 ready = tcp:80
 
+[service usr2]
+dns = usr2.example.org
+address = 10.77.1.15
+user = nobody
+exec = busybox httpd -f -p 80 -h $TMP/www
+
 [service dyn]
 dns = dyn.example.org
 address = 10.77.1.14
@@ -173,6 +179,9 @@ check "... which its process runs as ($(uids "$(field dyn "['cgroup']")"))" [ "$
 page=$(in_cli curl -s -m 5 http://10.77.1.14/ || true)
 check "... and it serves (got '$page')" [ "$page" = "www of $SFX" ]
 ctl stop dyn >/dev/null
+check "two services of one user are said at load to share its uid" \
+	grep -q "usr2 run as one uid (65534, user = nobody)\|usr run as one uid (65534, user = nobody)" "$TMP/log"
+check "... and a dynamic one is not" bash -c "! grep -q 'dyn and .* run as one uid\|and dyn run as one uid' '$TMP/log'"
 check "... stopped" wait_state dyn stopped
 ctl stop usr >/dev/null
 # its child ignores SIGTERM: the leader goes, and the leaf is killed with
