@@ -88,6 +88,9 @@ struct ctl_runtime {
 	int be_open[CTL_BACKEND__COUNT];
 	const char *be_why[CTL_BACKEND__COUNT];
 	int shut;
+	/* services by name: id + 1 (0: empty), linear probing, no tombstones */
+	uint32_t *by_name;
+	uint32_t name_mask;
 };
 
 uint64_t
@@ -97,6 +100,67 @@ ctl_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- services by name: O(1) for commands and telemetry ----------------- */
+
+static uint32_t
+ctl_name_slot(const struct ctl_runtime *rt, const char *name)
+{
+	uint32_t h = 2166136261u; /* FNV-1a: names come from the configuration */
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return h & rt->name_mask;
+}
+
+/* The newest service of a name wins (a reload's, over the one it replaces). */
+static void
+ctl_name_put(struct ctl_runtime *rt, const struct ctl_svc *s)
+{
+	uint32_t i = ctl_name_slot(rt, s->cfg->name);
+
+	while (rt->by_name[i] != 0 &&
+	       strcmp(rt->svc[rt->by_name[i] - 1]->cfg->name, s->cfg->name) != 0)
+		i = (i + 1) & rt->name_mask;
+	rt->by_name[i] = s->id + 1;
+}
+
+/* Out of the index (if it is the one there), shifting back what probed
+ * past it (Knuth's deletion for linear probing: no tombstones, so that
+ * reloads without end do not lengthen the probes). */
+static void
+ctl_name_del(struct ctl_runtime *rt, const struct ctl_svc *s)
+{
+	uint32_t i = ctl_name_slot(rt, s->cfg->name);
+
+	while (rt->by_name[i] != 0 && rt->by_name[i] != s->id + 1)
+		i = (i + 1) & rt->name_mask;
+	if (rt->by_name[i] == 0)
+		return; /* a newer service of its name took the slot */
+	for (uint32_t j = i;;) {
+		j = (j + 1) & rt->name_mask;
+		if (rt->by_name[j] == 0)
+			break;
+		uint32_t k = ctl_name_slot(rt, rt->svc[rt->by_name[j] - 1]->cfg->name);
+		/* it stays unless its home k is cyclically outside (i, j] */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			rt->by_name[i] = rt->by_name[j];
+			i = j;
+		}
+	}
+	rt->by_name[i] = 0;
+}
+
+uint32_t
+ctl_runtime_find(const struct ctl_runtime *rt, const char *name)
+{
+	for (uint32_t i = ctl_name_slot(rt, name); rt->by_name[i] != 0; i = (i + 1) & rt->name_mask) {
+		const struct ctl_svc *s = rt->svc[rt->by_name[i] - 1];
+		if (strcmp(s->cfg->name, name) == 0)
+			return s->id;
+	}
+	return UINT32_MAX;
 }
 
 static const char *
@@ -602,6 +666,7 @@ ctl_svc_new(struct ctl_runtime *rt, const struct ctl_service_config *c, uint32_t
 	s->shared = &rt->shared[id];
 	s->active_pos = UINT32_MAX;
 	rt->svc[id] = s; /* before any state: the active set names it by id */
+	ctl_name_put(rt, s);
 	s->be = ctl_backends[c->backend];
 	ctl_svc_default_mac(c, &s->shared->mac);
 	s->shared->dns_when_ready = c->dns_reply == CTL_DNS_REPLY_READY;
@@ -690,6 +755,7 @@ ctl_svc_remove(struct ctl_runtime *rt, struct ctl_svc *s)
 	/* its id keeps no name or address once the new table is live */
 	ctl_svc_set_state(s, DP_SVC_FAILED);
 	ctl_active(s, 0);
+	ctl_name_del(rt, s);
 	rt->svc[s->id] = NULL;
 	rt->freed_at[s->id] = ctl_now();
 	rt->used[s->id] = 0;
@@ -733,6 +799,11 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->used = calloc(rt->cap, 1);
 	rt->freed_at = calloc(rt->cap, sizeof(*rt->freed_at));
 	rt->active = calloc(rt->cap, sizeof(*rt->active));
+	/* at most half full: ids are below cap */
+	for (rt->name_mask = 1; rt->name_mask < 2 * rt->cap; rt->name_mask <<= 1)
+		;
+	rt->by_name = calloc(rt->name_mask, sizeof(*rt->by_name));
+	rt->name_mask--;
 	rt->activity = calloc(n_workers + 1, sizeof(*rt->activity));
 	rt->syn = calloc(n_workers + 1, sizeof(*rt->syn));
 	rt->replay_tsc = calloc(n_workers + 1, sizeof(*rt->replay_tsc));
@@ -741,7 +812,7 @@ ctl_runtime_create(const struct ctl_config *cfg, unsigned int n_workers, uint32_
 	rt->events = rte_ring_create("jitsu_events", CTL_EVENT_RING, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	rt->probes = rte_ring_create("jitsu_probes", CTL_PROBE_RING, SOCKET_ID_ANY,
 				     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (rt->svc == NULL || rt->used == NULL || rt->freed_at == NULL || rt->active == NULL || rt->activity == NULL || rt->shared == NULL ||
+	if (rt->svc == NULL || rt->used == NULL || rt->freed_at == NULL || rt->active == NULL || rt->by_name == NULL || rt->activity == NULL || rt->shared == NULL ||
 	    rt->events == NULL || rt->probes == NULL || rt->syn == NULL || rt->replay_tsc == NULL)
 		goto nomem;
 	for (uint32_t i = 0; i < rt->cap; i++)
@@ -960,18 +1031,16 @@ int
 ctl_runtime_command(struct ctl_runtime *rt, const char *verb, const char *name, char *out,
 		    size_t len)
 {
-	uint32_t id = UINT32_MAX;
 	uint64_t one = 1;
 	int rc = 0;
 
-	for (uint32_t i = 0; i < rt->cap; i++)
-		if (rt->svc[i] != NULL && strcmp(rt->svc[i]->cfg->name, name) == 0)
-			id = i;
+	ctl_loop_lock(); /* a reload may free services: looked up under the lock */
+	uint32_t id = ctl_runtime_find(rt, name);
 	if (id == UINT32_MAX) {
+		ctl_loop_unlock();
 		snprintf(out, len, "no service '%s'", name);
 		return -ENOENT;
 	}
-	ctl_loop_lock();
 	if (rt->n_cmds == RTE_DIM(rt->cmds)) {
 		snprintf(out, len, "busy: too many commands queued");
 		rc = -EBUSY;
@@ -1035,5 +1104,6 @@ ctl_runtime_free(struct ctl_runtime *rt)
 	free(rt->freed_at);
 	free(rt->active);
 	free(rt->svc);
+	free(rt->by_name);
 	free(rt);
 }

@@ -79,6 +79,9 @@ struct ctl_svc {
 /* For telemetry: read under ctl_loop_lock(); ids below ctl_runtime_capacity(). */
 const struct ctl_svc *ctl_runtime_svc(const struct ctl_runtime *rt, uint32_t id);
 
+/** The id of the service named @p name, or UINT32_MAX: O(1), under ctl_loop_lock(). */
+uint32_t ctl_runtime_find(const struct ctl_runtime *rt, const char *name);
+
 /** Monotonic clock in ns. */
 uint64_t ctl_now(void);
 

@@ -214,12 +214,9 @@ ctl_tel_services(const char *cmd, const char *params, struct rte_tel_data *d)
 static const struct ctl_svc *
 ctl_tel_find(const char *name)
 {
-	for (uint32_t i = 0; name != NULL && i < ctl_runtime_capacity(ctl_tel.gateway->runtime); i++) {
-		const struct ctl_svc *s = ctl_runtime_svc(ctl_tel.gateway->runtime, i);
-		if (s != NULL && strcmp(s->cfg->name, name) == 0)
-			return s;
-	}
-	return NULL;
+	return name == NULL ? NULL
+			    : ctl_runtime_svc(ctl_tel.gateway->runtime,
+					      ctl_runtime_find(ctl_tel.gateway->runtime, name));
 }
 
 

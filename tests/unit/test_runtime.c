@@ -409,6 +409,86 @@ Test(runtime, reload_keeps_the_unchanged_and_moves_the_rest)
 	cfg = n;
 }
 
+/* jitsuctl summon/stop/show NAME: O(1) by name, right across reloads that
+ * remove, change and add services (the index shifts entries back on
+ * removal: churn does not leave it unable to find one). */
+Test(runtime, services_are_found_by_name_across_reloads)
+{
+	struct ctl_errors errs = { 0 };
+	char spec[96];
+	uint32_t nids[8];
+
+	start((const char *const[]){ "name=a,dns=a.test,ip=10.77.1.1", "name=b,dns=b.test,ip=10.77.1.2",
+				     "name=c,dns=c.test,ip=10.77.1.3", NULL });
+	cr_assert_eq(ctl_runtime_find(rt, "a"), 0);
+	cr_assert_eq(ctl_runtime_find(rt, "b"), 1);
+	cr_assert_eq(ctl_runtime_find(rt, "c"), 2);
+	cr_assert_eq(ctl_runtime_find(rt, "d"), UINT32_MAX);
+	cr_assert_eq(ctl_runtime_find(rt, ""), UINT32_MAX);
+	for (unsigned int r = 0; r < 200; r++) {
+		/* a stays; b changes each time; c and d take turns */
+		struct ctl_config *n = ctl_config_new();
+		n->gw = cfg->gw;
+		cr_assert_eq(ctl_config_add_service_spec(n, "name=a,dns=a.test,ip=10.77.1.1,backend=toy",
+							 &errs), 0);
+		snprintf(spec, sizeof(spec), "name=b,dns=b.test,ip=10.77.1.2,idle_timeout=%u,backend=toy",
+			 10 + r);
+		cr_assert_eq(ctl_config_add_service_spec(n, spec, &errs), 0);
+		snprintf(spec, sizeof(spec), "name=%s,dns=%s.test,ip=10.77.1.3,backend=toy",
+			 r % 2 ? "c" : "d", r % 2 ? "c" : "d");
+		cr_assert_eq(ctl_config_add_service_spec(n, spec, &errs), 0);
+		cr_assert_eq(ctl_config_validate(n, NULL, NULL, &errs), 0, "%s", errs.msg[0]);
+		cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), 0, "%s", errs.msg[0]);
+		ctl_config_free(cfg);
+		cfg = n;
+		cr_assert_eq(ctl_runtime_find(rt, "a"), 0, "reload %u", r);
+		cr_assert_eq(ctl_runtime_find(rt, "b"), nids[1], "reload %u", r);
+		cr_assert_eq(ctl_runtime_find(rt, r % 2 ? "c" : "d"), nids[2], "reload %u", r);
+		cr_assert_eq(ctl_runtime_find(rt, r % 2 ? "d" : "c"), UINT32_MAX, "reload %u", r);
+		cr_assert_str_eq(svc(nids[1])->cfg->name, "b");
+	}
+}
+
+/* 600 names in the index's 2,048 slots collide: removing every other
+ * one (and then the rest) must leave each that stays findable. */
+Test(runtime, the_name_index_holds_through_collisions_and_removals)
+{
+	static uint32_t many[600], nids[600];
+	struct ctl_errors errs = { 0 };
+	char spec[96];
+
+	for (unsigned int i = 0; i < 600; i++) {
+		snprintf(spec, sizeof(spec), "name=s%u,dns=s%u.test,ip=10.77.%u.%u,backend=toy", i, i,
+			 2 + i / 200, 1 + i % 200);
+		cr_assert_eq(ctl_config_add_service_spec(cfg, spec, &errs), 0, "%s", errs.msg[0]);
+	}
+	cr_assert_eq(ctl_config_validate(cfg, NULL, NULL, &errs), 0, "%s", errs.msg[0]);
+	rt = ctl_runtime_create(cfg, 1, many, &errs);
+	cr_assert_not_null(rt, "%s", errs.msg[0]);
+	for (unsigned int i = 0; i < 600; i++) {
+		snprintf(spec, sizeof(spec), "s%u", i);
+		cr_assert_eq(ctl_runtime_find(rt, spec), many[i], "%s", spec);
+	}
+	for (unsigned int keep = 2; keep <= 600; keep *= 300) { /* every other one, then s0 only */
+		struct ctl_config *n = ctl_config_new();
+		n->gw = cfg->gw;
+		for (unsigned int i = 0; i < 600; i += keep) {
+			snprintf(spec, sizeof(spec), "name=s%u,dns=s%u.test,ip=10.77.%u.%u,backend=toy", i,
+				 i, 2 + i / 200, 1 + i % 200);
+			cr_assert_eq(ctl_config_add_service_spec(n, spec, &errs), 0, "%s", errs.msg[0]);
+		}
+		cr_assert_eq(ctl_config_validate(n, NULL, NULL, &errs), 0, "%s", errs.msg[0]);
+		cr_assert_eq(ctl_runtime_reload(rt, n, nids, &errs), 0, "%s", errs.msg[0]);
+		ctl_config_free(cfg);
+		cfg = n;
+		for (unsigned int i = 0; i < 600; i++) {
+			snprintf(spec, sizeof(spec), "s%u", i);
+			cr_assert_eq(ctl_runtime_find(rt, spec), i % keep ? UINT32_MAX : many[i],
+				     "%s after keeping one in %u", spec, keep);
+		}
+	}
+}
+
 Test(runtime, a_reload_that_changes_the_plumbing_is_refused)
 {
 	struct ctl_errors errs = { 0 };
