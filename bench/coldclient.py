@@ -6,6 +6,8 @@
                                            "first_byte_ms"} (all from the query)
   coldclient.py burst ADDRESS PORT M       M connects at once (non-blocking);
                                            prints {"connect_ms": [...], "failed": n}
+  coldclient.py spread PORT ADDRESS...     one connect to each address, all at once;
+                                           prints the same and "all_ms", until the last
   coldclient.py synretrans                 the namespace's TcpExt TCPSynRetrans
   coldclient.py retrans                    the namespace's Tcp RetransSegs (any segment)
 """
@@ -52,19 +54,22 @@ def fetch(server, name):
                       "connect_only_ms": t2 - t1}))
 
 
-def burst(addr, port, m):
-    resource.setrlimit(resource.RLIMIT_NOFILE, (m + 64, m + 64))
+def connect_all(targets, deadline_s=60):
+    """Connect to every (address, port) at once: the connect times (ms) of
+    those that succeeded, how many failed, and the time until the last."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (len(targets) + 64, len(targets) + 64))
     socks, start = {}, {}
     ep = select.epoll()
-    for _ in range(m):
+    t0 = now_ms()
+    for target in targets:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
         start[s.fileno()] = now_ms()
-        s.connect_ex((addr, port))
+        s.connect_ex(target)
         socks[s.fileno()] = s
         ep.register(s.fileno(), select.EPOLLOUT)
     done, failed = [], 0
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + deadline_s
     while socks and time.monotonic() < deadline:
         for fd, _ in ep.poll(0.5):
             s = socks.pop(fd)
@@ -77,7 +82,16 @@ def burst(addr, port, m):
     failed += len(socks)
     for s in socks.values():
         s.close()
-    print(json.dumps({"connect_ms": done, "failed": failed}))
+    return {"connect_ms": done, "failed": failed, "all_ms": now_ms() - t0}
+
+
+def burst(addr, port, m):
+    r = connect_all([(addr, port)] * m, 20)
+    print(json.dumps({"connect_ms": r["connect_ms"], "failed": r["failed"]}))
+
+
+def spread(port, addrs):
+    print(json.dumps(connect_all([(a, port) for a in addrs])))
 
 
 def synretrans():
@@ -100,6 +114,8 @@ if __name__ == "__main__":
         fetch(a[1], a[2])
     elif a[:1] == ["burst"] and len(a) == 4:
         burst(a[1], int(a[2]), int(a[3]))
+    elif a[:1] == ["spread"] and len(a) >= 3:
+        spread(int(a[1]), a[2:])
     elif a == ["synretrans"]:
         synretrans()
     elif a == ["retrans"]:
