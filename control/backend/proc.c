@@ -509,8 +509,6 @@ proc_leader_gone(struct proc_svc *s, int status)
 		}
 	}
 	ctl_cg_limit_reason(&proc.cg, leaf, s->cg_base, why, sizeof(why));
-	if (s->paused)
-		ctl_cg_freeze(&proc.cg, leaf, 0); /* the next run must not start frozen */
 	ctl_cg_kill(&proc.cg, leaf); /* whatever it left behind goes with it */
 	s->pid = 0;
 	int draining = proc_drain(s);
